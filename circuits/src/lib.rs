@@ -2,7 +2,13 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod code;
+pub mod date;
 pub mod field;
+pub mod holder;
 pub mod poseidon;
+pub mod record;
+pub mod tags;
+pub mod text;
 
 pub use field::Fr;

@@ -7,7 +7,10 @@ pub mod date;
 pub mod field;
 pub mod holder;
 pub mod poseidon;
+#[cfg(feature = "r1cs")]
+pub mod r1cs;
 pub mod record;
+pub mod tree;
 pub mod tags;
 pub mod text;
 

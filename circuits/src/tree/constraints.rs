@@ -94,6 +94,7 @@ fn place(
 mod tests {
     use super::*;
     use crate::tree::{Depth, EMPTY_LEAF, MemoryTree};
+    use ark_r1cs_std::eq::EqGadget;
     use ark_relations::gr1cs::ConstraintSystem;
 
     fn setup(depth: Depth, n: u64) -> MemoryTree {

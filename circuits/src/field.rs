@@ -80,6 +80,15 @@ pub fn to_u64(x: &Fr) -> Option<u64> {
     }
 }
 
+/// The integer value of `x` read as signed: `x` if below 2^63, `−(r − x)` if `r − x` is
+/// below 2^63, otherwise `None`.
+pub fn to_i64(x: &Fr) -> Option<i64> {
+    if let Some(v) = to_u64(x).filter(|v| *v < 1 << 63) {
+        return Some(v as i64);
+    }
+    to_u64(&-*x).filter(|v| *v <= 1 << 63).map(|v| (v as i64).wrapping_neg())
+}
+
 /// Serde adapter: a field element as its `0x…` hex text.
 pub mod serde_hex {
     use super::{Fr, from_hex, to_hex};
@@ -138,5 +147,9 @@ mod tests {
         assert_eq!(to_u64(&Fr::from(42u64)), Some(42));
         assert_eq!(to_u64(&-Fr::one()), None);
         assert_eq!(from_short_bytes(b"\x01"), Fr::one());
+        assert_eq!(to_i64(&-Fr::from(5u64)), Some(-5));
+        assert_eq!(to_i64(&Fr::from(5u64)), Some(5));
+        assert_eq!(to_i64(&-Fr::from(1u64 << 63)), Some(i64::MIN));
+        assert_eq!(to_i64(&Fr::from(1u64 << 63)), None);
     }
 }

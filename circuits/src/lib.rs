@@ -3,15 +3,21 @@
 #![deny(missing_docs)]
 
 pub mod code;
+pub mod context;
 pub mod date;
 pub mod field;
+pub mod fixtures;
+#[cfg(feature = "r1cs")]
+pub mod gadgets;
 pub mod holder;
 pub mod poseidon;
 #[cfg(feature = "r1cs")]
 pub mod r1cs;
 pub mod record;
+pub mod statement;
 pub mod tree;
 pub mod tags;
 pub mod text;
 
 pub use field::Fr;
+pub mod vaccination;

@@ -19,7 +19,8 @@
 //! `X` appears in no constraint; Groth16 still binds it (every public input enters the
 //! verification equation). Cost: 6,768 constraints at depth 32 (pinned in tests).
 
-
+#[cfg(feature = "r1cs")]
+pub mod circuit;
 
 use std::collections::BTreeSet;
 use std::fmt;

@@ -154,6 +154,15 @@ impl fmt::Display for StatementId {
     }
 }
 
+/// A verifier's policy for one statement kind: what the verifier hashes into the
+/// policy-hash public input.
+pub trait StatementPolicy {
+    /// The statement kind the policy is written for.
+    fn statement_kind(&self) -> StatementKind;
+    /// The policy hash.
+    fn policy_hash(&self) -> Fr;
+}
+
 /// Names of the public inputs, in order.
 pub const PUBLIC_INPUT_NAMES: [&str; 5] = ["root", "policy_hash", "today", "context", "nullifier"];
 

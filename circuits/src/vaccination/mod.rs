@@ -294,6 +294,16 @@ impl VaccinationPolicy {
     }
 }
 
+impl crate::statement::StatementPolicy for VaccinationPolicy {
+    fn statement_kind(&self) -> crate::statement::StatementKind {
+        crate::statement::StatementKind::Vaccination
+    }
+
+    fn policy_hash(&self) -> Fr {
+        self.hash()
+    }
+}
+
 /// A condition of the statement that a witness does not meet, in words.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum Unmet {

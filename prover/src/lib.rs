@@ -1,0 +1,48 @@
+//! medzk prover: key generation, typed proving keys and parallel Groth16 proving.
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+pub mod circuit;
+pub mod key;
+pub mod prove;
+pub mod setup;
+
+use medzk_circuits::context::SessionError;
+use medzk_circuits::statement::StatementId;
+use medzk_circuits::vaccination::Unmet;
+
+pub use key::ProvingKey;
+pub use prove::{Prover, VaccinationRequest};
+pub use setup::insecure_dev_setup;
+
+/// Why no proof was made.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ProveError {
+    /// The holder's data does not meet the statement; nothing was proven.
+    #[error("cannot prove: {0}")]
+    Unmet(Unmet),
+    /// The key is for another statement.
+    #[error("this key proves {0}, not the requested statement")]
+    WrongStatement(StatementId),
+    /// No circuit for this statement in this build.
+    #[error("statement {0} is not supported")]
+    Unsupported(StatementId),
+    /// Invalid verifier id or nonce.
+    #[error("invalid session: {0}")]
+    Session(#[from] SessionError),
+    /// The witness violates a constraint the native checks did not catch.
+    #[error("internal error: the witness does not satisfy the circuit ({region})")]
+    Unsatisfied {
+        /// The failing region.
+        region: &'static str,
+    },
+    /// Constraint synthesis or the prover failed.
+    #[error("internal error: {0}")]
+    Synthesis(String),
+}
+
+impl ProveError {
+    pub(crate) fn synthesis(e: impl std::fmt::Display) -> ProveError {
+        ProveError::Synthesis(e.to_string())
+    }
+}

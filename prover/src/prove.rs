@@ -1,0 +1,209 @@
+//! Proving with cached constraint matrices.
+//!
+//! [`Prover::new`] synthesizes the statement's circuit once and keeps its finalized
+//! matrices. Each proof then only computes the witness (no matrices, no inlining of
+//! linear combinations), checks every constraint against the cached matrices — a proof
+//! is never made from an unsatisfied witness, whatever the build mode — and runs the
+//! Groth16 prover (rayon-parallel MSMs and FFTs).
+
+use std::sync::Arc;
+
+use ark_bls12_381::Bls12_381;
+use ark_ff::UniformRand;
+use ark_groth16::Groth16;
+use ark_relations::gr1cs::{
+    ConstraintSynthesizer, ConstraintSystem, Matrix, OptimizationGoal, R1CS_PREDICATE_LABEL,
+    SynthesisMode,
+};
+use medzk_circuits::context::{Session, TranscriptProtocol};
+use medzk_circuits::date::Day;
+use medzk_circuits::field::Fr;
+use medzk_circuits::r1cs::Region;
+use medzk_circuits::statement::{PublicInputs, StatementKind};
+use medzk_circuits::vaccination::circuit::VaccinationCircuit;
+use medzk_circuits::vaccination::{VaccinationPolicy, VaccinationWitness};
+use medzk_verifier::presentation::{Presentation, Proof};
+use merlin::Transcript;
+use rand::{CryptoRng, RngCore};
+
+use crate::circuit::{AnyCircuit, blank_circuit};
+use crate::key::ProvingKey;
+use crate::ProveError;
+
+/// A statement's finalized R1CS shape.
+pub struct CircuitShape {
+    matrices: [Matrix<Fr>; 3],
+    num_instance: usize,
+    num_constraints: usize,
+    regions: Vec<Region>,
+}
+
+impl CircuitShape {
+    /// Synthesizes `circuit` in setup mode and keeps its matrices.
+    pub fn of(circuit: &AnyCircuit) -> Result<CircuitShape, ProveError> {
+        let cs = ConstraintSystem::<Fr>::new_ref();
+        cs.set_optimization_goal(OptimizationGoal::Constraints);
+        cs.set_mode(SynthesisMode::Setup);
+        let regions = circuit.synthesize(cs.clone()).map_err(ProveError::synthesis)?;
+        cs.finalize();
+        let mut all = cs.to_matrices().map_err(ProveError::synthesis)?;
+        let mut r1cs = all.remove(R1CS_PREDICATE_LABEL).ok_or(ProveError::Synthesis("no R1CS".into()))?;
+        let (Some(c), Some(b), Some(a)) = (r1cs.pop(), r1cs.pop(), r1cs.pop()) else {
+            return Err(ProveError::Synthesis("R1CS matrices missing".into()));
+        };
+        Ok(CircuitShape {
+            matrices: [a, b, c],
+            num_instance: cs.num_instance_variables(),
+            num_constraints: cs.num_constraints(),
+            regions,
+        })
+    }
+
+    /// Number of constraints.
+    pub fn num_constraints(&self) -> usize {
+        self.num_constraints
+    }
+
+    /// The named regions.
+    pub fn regions(&self) -> &[Region] {
+        &self.regions
+    }
+
+    /// The first constraint `z` does not satisfy.
+    fn first_unsatisfied(&self, z: &[Fr]) -> Option<usize> {
+        let dot = |row: &[(Fr, usize)]| -> Fr { row.iter().map(|(c, i)| *c * z[*i]).sum() };
+        let [a, b, c] = &self.matrices;
+        (0..self.num_constraints).find(|i| dot(&a[*i]) * dot(&b[*i]) != dot(&c[*i]))
+    }
+
+    fn region_of(&self, row: usize) -> &'static str {
+        self.regions.iter().find(|r| r.constraints.contains(&row)).map_or("<unnamed>", |r| r.name)
+    }
+}
+
+/// The inputs of a vaccination proof.
+#[derive(Clone, Copy, Debug)]
+pub struct VaccinationRequest<'a> {
+    /// The verifier's policy.
+    pub policy: &'a VaccinationPolicy,
+    /// The holder's record, secret and inclusion path.
+    pub witness: &'a VaccinationWitness,
+    /// The registry root the path leads to (one the verifier trusts).
+    pub root: Fr,
+    /// The verifier's id and nonce.
+    pub session: Session<'a>,
+    /// The presentation day.
+    pub today: Day,
+}
+
+/// A prover for one statement: its key and cached circuit shape.
+#[derive(Clone)]
+pub struct Prover {
+    key: ProvingKey,
+    shape: Arc<CircuitShape>,
+}
+
+impl Prover {
+    /// A prover for `key`'s statement (synthesizes the circuit once).
+    pub fn new(key: ProvingKey) -> Result<Prover, ProveError> {
+        let shape = CircuitShape::of(&blank_circuit(key.statement())?)?;
+        Ok(Prover { key, shape: Arc::new(shape) })
+    }
+
+    /// The proving key.
+    pub fn key(&self) -> &ProvingKey {
+        &self.key
+    }
+
+    /// The circuit shape.
+    pub fn shape(&self) -> &CircuitShape {
+        &self.shape
+    }
+
+    /// Checks the request natively (a failure names the condition in words), then proves.
+    pub fn prove_vaccination<R: RngCore + CryptoRng>(
+        &self,
+        request: VaccinationRequest<'_>,
+        transcript: &mut Transcript,
+        rng: &mut R,
+    ) -> Result<Presentation, ProveError> {
+        let statement = self.key.statement();
+        if statement.kind != StatementKind::Vaccination {
+            return Err(ProveError::WrongStatement(statement));
+        }
+        request.session.validate()?;
+        request
+            .witness
+            .check(request.policy, statement.depth, &request.root, request.today)
+            .map_err(ProveError::Unmet)?;
+        let public = PublicInputs {
+            root: request.root,
+            policy_hash: request.policy.hash(),
+            today: request.today,
+            context: transcript.medzk_context(
+                &request.session,
+                statement,
+                &request.policy.hash(),
+                request.today,
+            ),
+            nullifier: request.witness.nullifier(request.policy),
+        };
+        let circuit = AnyCircuit::Vaccination(VaccinationCircuit::new(
+            statement.depth,
+            request.policy.clone(),
+            public,
+            request.witness.clone(),
+        ));
+        let proof = self.prove_circuit(circuit, rng)?;
+        Ok(Presentation {
+            statement,
+            key_hash: self.key.verifying_key().hash(),
+            proof,
+            root: public.root,
+            today: public.today,
+            nullifier: public.nullifier,
+        })
+    }
+
+    /// Computes the witness, checks every constraint, and runs Groth16.
+    pub fn prove_circuit<R: RngCore + CryptoRng>(
+        &self,
+        circuit: AnyCircuit,
+        rng: &mut R,
+    ) -> Result<Proof, ProveError> {
+        let z = self.assignment(circuit)?;
+        if let Some(row) = self.shape.first_unsatisfied(&z) {
+            return Err(ProveError::Unsatisfied { region: self.shape.region_of(row) });
+        }
+        self.groth16(&z, rng)
+    }
+
+    /// The full assignment `(1, instance…, witness…)` of `circuit`.
+    pub fn assignment(&self, circuit: AnyCircuit) -> Result<Vec<Fr>, ProveError> {
+        let cs = ConstraintSystem::<Fr>::new_ref();
+        cs.set_optimization_goal(OptimizationGoal::Constraints);
+        cs.set_mode(SynthesisMode::Prove { construct_matrices: false, generate_lc_assignments: false });
+        circuit.generate_constraints(cs.clone()).map_err(ProveError::synthesis)?;
+        let instance = cs.instance_assignment().map_err(ProveError::synthesis)?;
+        let witness = cs.witness_assignment().map_err(ProveError::synthesis)?;
+        if instance.len() != self.shape.num_instance {
+            return Err(ProveError::Synthesis("instance size differs from the key's".into()));
+        }
+        Ok([instance, witness].concat())
+    }
+
+    /// Groth16 over a full assignment, without checking it (see [`Prover::prove_circuit`]).
+    pub fn groth16<R: RngCore + CryptoRng>(&self, z: &[Fr], rng: &mut R) -> Result<Proof, ProveError> {
+        let (r, s) = (Fr::rand(rng), Fr::rand(rng));
+        Groth16::<Bls12_381>::create_proof_with_reduction_and_matrices(
+            self.key.inner(),
+            r,
+            s,
+            &self.shape.matrices,
+            self.shape.num_instance,
+            self.shape.num_constraints,
+            z,
+        )
+        .map_err(ProveError::synthesis)
+    }
+}

@@ -1,0 +1,15 @@
+//! medzk verifier: the presentation format, verifying keys and verification.
+//!
+//! Builds without the prover, ark-r1cs-std or rayon, for native targets and wasm32.
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+pub mod envelope;
+pub mod key;
+pub mod presentation;
+pub mod verify;
+
+pub use envelope::DecodeError;
+pub use key::{KeyHash, VerifyingKey};
+pub use presentation::Presentation;
+pub use verify::{Verified, Verifier, VerifyError};

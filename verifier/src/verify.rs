@@ -1,0 +1,194 @@
+//! Verification: the verifier computes every public input from its own policy, clock,
+//! session and trusted roots, and reads only the root, the day and the nullifier from
+//! the presentation — each checked before the proof is.
+
+use std::collections::HashSet;
+
+use ark_bls12_381::Bls12_381;
+use ark_groth16::Groth16;
+use medzk_circuits::context::{Session, SessionError, TranscriptProtocol};
+use medzk_circuits::date::Day;
+use medzk_circuits::field::{self, Fr};
+use medzk_circuits::statement::{PublicInputs, StatementId, StatementKind, StatementPolicy};
+use merlin::Transcript;
+
+use crate::envelope::DecodeError;
+use crate::key::VerifyingKey;
+use crate::presentation::Presentation;
+
+/// Days a presentation's date may differ from the verifier's.
+pub const DATE_TOLERANCE_DAYS: i32 = 1;
+
+/// Why a presentation is not accepted.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum VerifyError {
+    /// The bytes are not a well-formed presentation.
+    #[error("malformed presentation: {0}")]
+    Malformed(#[from] DecodeError),
+    /// A presentation of another statement or shape.
+    #[error("presentation is for {found}, this verifier checks {expected}")]
+    WrongStatement {
+        /// The verifier's statement.
+        expected: StatementId,
+        /// The presentation's statement.
+        found: StatementId,
+    },
+    /// Made for another verifying key (another setup or version).
+    #[error("presentation was made for another verifying key")]
+    WrongKey,
+    /// The root is not among the verifier's trusted roots.
+    #[error("the registry root is not one this verifier trusts")]
+    UntrustedRoot,
+    /// The presentation's day is too far from the verifier's.
+    #[error("presentation is dated {presented}, the verifier's date is {today}")]
+    StaleDate {
+        /// The presentation's day.
+        presented: Day,
+        /// The verifier's day.
+        today: Day,
+    },
+    /// The verifier's own session is invalid.
+    #[error("invalid session: {0}")]
+    Session(#[from] SessionError),
+    /// The nullifier was already presented in this scope.
+    #[error("this holder already presented in this scope (nullifier seen before)")]
+    Replayed,
+    /// The proof does not verify for the verifier's public inputs (wrong nonce, verifier,
+    /// policy, or a forged or tampered proof).
+    #[error("the proof does not verify for this verifier, session and policy")]
+    Rejected,
+}
+
+/// The configuration is inconsistent.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("the policy is for the {policy:?} statement but the key verifies {key}")]
+pub struct PolicyKeyMismatch {
+    /// The policy's statement kind.
+    pub policy: StatementKind,
+    /// The key's statement.
+    pub key: StatementId,
+}
+
+/// An accepted presentation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verified {
+    /// The statement proven.
+    pub statement: StatementId,
+    /// The registry root the proof refers to.
+    pub root: Fr,
+    /// The presentation's day.
+    pub today: Day,
+    /// The holder's nullifier in the policy's scope.
+    pub nullifier: Fr,
+}
+
+/// A verifier: key, policy and trusted roots.
+#[derive(Debug, Clone)]
+pub struct Verifier {
+    key: VerifyingKey,
+    policy_hash: Fr,
+    trusted_roots: HashSet<[u8; 32]>,
+}
+
+impl Verifier {
+    /// A verifier checking `policy` with `key`, accepting proofs against `trusted_roots`.
+    pub fn new(
+        key: VerifyingKey,
+        policy: &impl StatementPolicy,
+        trusted_roots: impl IntoIterator<Item = Fr>,
+    ) -> Result<Verifier, PolicyKeyMismatch> {
+        if policy.statement_kind() != key.statement().kind {
+            return Err(PolicyKeyMismatch { policy: policy.statement_kind(), key: key.statement() });
+        }
+        Ok(Verifier {
+            key,
+            policy_hash: policy.policy_hash(),
+            trusted_roots: trusted_roots.into_iter().map(|r| field::to_bytes(&r)).collect(),
+        })
+    }
+
+    /// The verifying key.
+    pub fn key(&self) -> &VerifyingKey {
+        &self.key
+    }
+
+    /// The hash of the verifier's policy.
+    pub fn policy_hash(&self) -> Fr {
+        self.policy_hash
+    }
+
+    /// Adds a trusted root (for example a new registry checkpoint).
+    pub fn trust_root(&mut self, root: Fr) {
+        self.trusted_roots.insert(field::to_bytes(&root));
+    }
+
+    /// Checks everything but the proof and returns the public inputs to verify against.
+    pub fn public_inputs(
+        &self,
+        transcript: &mut Transcript,
+        session: &Session<'_>,
+        today: Day,
+        presentation: &Presentation,
+    ) -> Result<PublicInputs, VerifyError> {
+        session.validate()?;
+        let expected = self.key.statement();
+        if presentation.statement != expected {
+            return Err(VerifyError::WrongStatement { expected, found: presentation.statement });
+        }
+        if presentation.key_hash != self.key.hash() {
+            return Err(VerifyError::WrongKey);
+        }
+        if !self.trusted_roots.contains(&field::to_bytes(&presentation.root)) {
+            return Err(VerifyError::UntrustedRoot);
+        }
+        if (presentation.today.0 as i64 - today.0 as i64).abs() > DATE_TOLERANCE_DAYS as i64 {
+            return Err(VerifyError::StaleDate { presented: presentation.today, today });
+        }
+        let context = transcript.medzk_context(session, expected, &self.policy_hash, presentation.today);
+        Ok(PublicInputs {
+            root: presentation.root,
+            policy_hash: self.policy_hash,
+            today: presentation.today,
+            context,
+            nullifier: presentation.nullifier,
+        })
+    }
+
+    /// Verifies presentation bytes for `session` on the verifier's day `today`.
+    pub fn verify(
+        &self,
+        transcript: &mut Transcript,
+        session: &Session<'_>,
+        today: Day,
+        bytes: &[u8],
+    ) -> Result<Verified, VerifyError> {
+        let presentation = Presentation::from_bytes(bytes)?;
+        self.verify_presentation(transcript, session, today, &presentation)
+    }
+
+    /// Verifies a decoded presentation.
+    pub fn verify_presentation(
+        &self,
+        transcript: &mut Transcript,
+        session: &Session<'_>,
+        today: Day,
+        presentation: &Presentation,
+    ) -> Result<Verified, VerifyError> {
+        let inputs = self.public_inputs(transcript, session, today, presentation)?;
+        let ok = Groth16::<Bls12_381>::verify_proof(
+            self.key.prepared(),
+            &presentation.proof,
+            &inputs.to_field_elements(),
+        )
+        .unwrap_or(false);
+        if !ok {
+            return Err(VerifyError::Rejected);
+        }
+        Ok(Verified {
+            statement: presentation.statement,
+            root: presentation.root,
+            today: presentation.today,
+            nullifier: presentation.nullifier,
+        })
+    }
+}

@@ -1,0 +1,472 @@
+//! The registry: an append-only 4-ary Poseidon Merkle tree of record commitments,
+//! persisted in an embedded database (redb), with a ledger of roots.
+//!
+//! * Issuers [`append`](Registry::append) commitments (never records); each write is one
+//!   ACID transaction, so an interrupted append leaves the registry exactly as it was
+//!   after the last completed one.
+//! * [`revoke`](Registry::revoke) replaces a leaf by the empty value; the new root no
+//!   longer contains the record.
+//! * Every change adds a [`Checkpoint`] (root, size, time, event) that hashes the previous
+//!   one, so the roots form a tamper-evident chain.
+//! * [`trusted_roots`](Registry::trusted_roots) lists the roots a verifier should accept:
+//!   recent ones, and none from before the latest revocation (those still contain the
+//!   revoked record).
+
+use std::path::Path;
+
+use medzk_circuits::field::{self, Fr};
+use medzk_circuits::poseidon::Poseidon;
+use medzk_circuits::tags;
+use medzk_circuits::tree::{Depth, EMPTY_LEAF, MerklePath, NodeStore, Tree};
+use redb::{Database, ReadableTable, ReadableTableMetadata, Table, TableDefinition};
+use serde::{Deserialize, Serialize};
+
+const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta");
+const NODES: TableDefinition<(u8, u64), [u8; 32]> = TableDefinition::new("nodes");
+const CHECKPOINTS: TableDefinition<u64, &[u8]> = TableDefinition::new("checkpoints");
+
+/// Version of the registry's on-disk layout.
+pub const STORAGE_FORMAT: u8 = 1;
+
+/// Registry failures.
+#[derive(Debug, thiserror::Error)]
+pub enum RegistryError {
+    /// The database could not be opened or created.
+    #[error("cannot open registry {path}: {reason}")]
+    Open {
+        /// The file.
+        path: String,
+        /// Why.
+        reason: String,
+    },
+    /// A database operation failed.
+    #[error("registry storage error: {0}")]
+    Storage(String),
+    /// The file is not a medzk registry or is damaged.
+    #[error("corrupted registry: {0}")]
+    Corrupt(String),
+    /// No more leaves fit.
+    #[error("the registry is full ({0} leaves)")]
+    Full(u64),
+    /// The leaf was never appended.
+    #[error("leaf {0} does not exist")]
+    NoSuchLeaf(u64),
+    /// The leaf is already empty.
+    #[error("leaf {0} is already revoked")]
+    AlreadyRevoked(u64),
+    /// The empty value cannot be appended.
+    #[error("the empty value cannot be appended as a commitment")]
+    EmptyCommitment,
+}
+
+macro_rules! storage_errors {
+    ($($t:ty),*) => {$(
+        impl From<$t> for RegistryError {
+            fn from(e: $t) -> RegistryError {
+                RegistryError::Storage(e.to_string())
+            }
+        }
+    )*};
+}
+storage_errors!(
+    redb::Error,
+    redb::StorageError,
+    redb::TableError,
+    redb::TransactionError,
+    redb::CommitError
+);
+
+/// What a checkpoint records.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "event")]
+pub enum Event {
+    /// The empty registry.
+    Create,
+    /// `count` leaves appended from index `first`.
+    Append {
+        /// First new index.
+        first: u64,
+        /// Number of leaves.
+        count: u64,
+    },
+    /// A leaf emptied.
+    Revoke {
+        /// The revoked index.
+        index: u64,
+    },
+}
+
+impl Event {
+    fn code(self) -> [u64; 3] {
+        match self {
+            Event::Create => [0, 0, 0],
+            Event::Append { first, count } => [1, first, count],
+            Event::Revoke { index } => [2, index, 0],
+        }
+    }
+
+    fn from_code(code: [u64; 3]) -> Option<Event> {
+        match code {
+            [0, 0, 0] => Some(Event::Create),
+            [1, first, count] => Some(Event::Append { first, count }),
+            [2, index, 0] => Some(Event::Revoke { index }),
+            _ => None,
+        }
+    }
+}
+
+/// One entry of the root ledger.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Checkpoint {
+    /// Position in the ledger, from 0.
+    pub seq: u64,
+    /// The root after the event.
+    #[serde(with = "field::serde_hex")]
+    pub root: Fr,
+    /// Leaves appended so far (revoked ones included).
+    pub leaves: u64,
+    /// Unix time of the event, in seconds.
+    pub timestamp: i64,
+    /// What happened.
+    #[serde(flatten)]
+    pub event: Event,
+    /// Hash of the previous checkpoint (0 for the first).
+    #[serde(with = "field::serde_hex")]
+    pub previous: Fr,
+    /// `Poseidon10(CHECKPOINT; previous, root, leaves, timestamp, seq, event…)`.
+    #[serde(with = "field::serde_hex")]
+    pub hash: Fr,
+}
+
+const CHECKPOINT_BYTES: usize = 8 + 32 + 8 + 8 + 24 + 32 + 32;
+
+impl Checkpoint {
+    fn new(seq: u64, root: Fr, leaves: u64, timestamp: i64, event: Event, previous: Fr) -> Checkpoint {
+        let mut c = Checkpoint { seq, root, leaves, timestamp, event, previous, hash: Fr::from(0u64) };
+        c.hash = c.compute_hash();
+        c
+    }
+
+    /// The hash this checkpoint should carry.
+    pub fn compute_hash(&self) -> Fr {
+        let [kind, a, b] = self.event.code();
+        Poseidon::t10().hash(
+            tags::CHECKPOINT,
+            &[
+                self.previous,
+                self.root,
+                Fr::from(self.leaves),
+                Fr::from(self.timestamp),
+                Fr::from(self.seq),
+                Fr::from(kind),
+                Fr::from(a),
+                Fr::from(b),
+            ],
+        )
+    }
+
+    fn to_bytes(self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(CHECKPOINT_BYTES);
+        out.extend_from_slice(&self.seq.to_le_bytes());
+        out.extend_from_slice(&field::to_bytes(&self.root));
+        out.extend_from_slice(&self.leaves.to_le_bytes());
+        out.extend_from_slice(&self.timestamp.to_le_bytes());
+        for x in self.event.code() {
+            out.extend_from_slice(&x.to_le_bytes());
+        }
+        out.extend_from_slice(&field::to_bytes(&self.previous));
+        out.extend_from_slice(&field::to_bytes(&self.hash));
+        out
+    }
+
+    fn from_bytes(b: &[u8]) -> Option<Checkpoint> {
+        if b.len() != CHECKPOINT_BYTES {
+            return None;
+        }
+        let u = |at: usize| u64::from_le_bytes(b[at..at + 8].try_into().expect("8 bytes"));
+        let f = |at: usize| field::from_bytes(&b[at..at + 32]).ok();
+        Some(Checkpoint {
+            seq: u(0),
+            root: f(8)?,
+            leaves: u(40),
+            timestamp: u(48) as i64,
+            event: Event::from_code([u(56), u(64), u(72)])?,
+            previous: f(80)?,
+            hash: f(112)?,
+        })
+    }
+}
+
+/// Result of an append.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Appended {
+    /// Index of the first appended leaf (the others follow in order).
+    pub first: u64,
+    /// The checkpoint made.
+    pub checkpoint: Checkpoint,
+}
+
+/// A registry database.
+pub struct Registry {
+    db: Database,
+    depth: Depth,
+}
+
+/// Nodes in a write transaction.
+struct WriteStore<'a, 't>(&'a mut Table<'t, (u8, u64), [u8; 32]>);
+/// Nodes in a read transaction.
+struct ReadStore(redb::ReadOnlyTable<(u8, u64), [u8; 32]>);
+
+fn decode_node(bytes: [u8; 32]) -> Result<Fr, RegistryError> {
+    field::from_bytes(&bytes).map_err(|_| RegistryError::Corrupt("a node is not a field element".into()))
+}
+
+impl NodeStore for WriteStore<'_, '_> {
+    type Error = RegistryError;
+    fn get(&self, level: usize, index: u64) -> Result<Option<Fr>, RegistryError> {
+        self.0.get((level as u8, index))?.map(|g| decode_node(g.value())).transpose()
+    }
+    fn set(&mut self, level: usize, index: u64, value: Fr) -> Result<(), RegistryError> {
+        self.0.insert((level as u8, index), field::to_bytes(&value))?;
+        Ok(())
+    }
+}
+
+impl NodeStore for ReadStore {
+    type Error = RegistryError;
+    fn get(&self, level: usize, index: u64) -> Result<Option<Fr>, RegistryError> {
+        self.0.get((level as u8, index))?.map(|g| decode_node(g.value())).transpose()
+    }
+    fn set(&mut self, _: usize, _: u64, _: Fr) -> Result<(), RegistryError> {
+        Err(RegistryError::Storage("read-only transaction".into()))
+    }
+}
+
+impl Registry {
+    /// Creates a new registry file of `depth`; fails if the file exists.
+    pub fn create(path: &Path, depth: Depth, now: i64) -> Result<Registry, RegistryError> {
+        if path.exists() {
+            return Err(RegistryError::Open { path: path.display().to_string(), reason: "file exists".into() });
+        }
+        let db = Database::create(path)
+            .map_err(|e| RegistryError::Open { path: path.display().to_string(), reason: e.to_string() })?;
+        let txn = db.begin_write()?;
+        {
+            let mut meta = txn.open_table(META)?;
+            meta.insert("format", [STORAGE_FORMAT].as_slice())?;
+            meta.insert("depth", [depth.bits()].as_slice())?;
+            meta.insert("leaves", 0u64.to_le_bytes().as_slice())?;
+            txn.open_table(NODES)?;
+            let root = medzk_circuits::tree::empty(depth.levels());
+            let first = Checkpoint::new(0, root, 0, now, Event::Create, Fr::from(0u64));
+            txn.open_table(CHECKPOINTS)?.insert(0, first.to_bytes().as_slice())?;
+        }
+        txn.commit()?;
+        Ok(Registry { db, depth })
+    }
+
+    /// Opens an existing registry file.
+    pub fn open(path: &Path) -> Result<Registry, RegistryError> {
+        if !path.exists() {
+            return Err(RegistryError::Open { path: path.display().to_string(), reason: "no such file".into() });
+        }
+        let db = Database::open(path)
+            .map_err(|e| RegistryError::Open { path: path.display().to_string(), reason: e.to_string() })?;
+        let txn = db.begin_read()?;
+        let meta = txn.open_table(META).map_err(|_| RegistryError::Corrupt("not a medzk registry".into()))?;
+        let byte = |key: &str| -> Result<u8, RegistryError> {
+            let v = meta.get(key)?.ok_or_else(|| RegistryError::Corrupt(format!("missing {key}")))?;
+            v.value().first().copied().ok_or_else(|| RegistryError::Corrupt(format!("empty {key}")))
+        };
+        if byte("format")? != STORAGE_FORMAT {
+            return Err(RegistryError::Corrupt("unsupported storage format".into()));
+        }
+        let depth = Depth::new(byte("depth")?).map_err(|e| RegistryError::Corrupt(e.to_string()))?;
+        drop(meta);
+        drop(txn);
+        Ok(Registry { db, depth })
+    }
+
+    /// The tree depth.
+    pub fn depth(&self) -> Depth {
+        self.depth
+    }
+
+    fn leaves_in(meta: &impl ReadableTable<&'static str, &'static [u8]>) -> Result<u64, RegistryError> {
+        let v = meta.get("leaves")?.ok_or_else(|| RegistryError::Corrupt("missing leaf count".into()))?;
+        let bytes: [u8; 8] =
+            v.value().try_into().map_err(|_| RegistryError::Corrupt("bad leaf count".into()))?;
+        Ok(u64::from_le_bytes(bytes))
+    }
+
+    fn last_checkpoint_in(
+        table: &impl ReadableTable<u64, &'static [u8]>,
+    ) -> Result<Checkpoint, RegistryError> {
+        let (_, v) = table.last()?.ok_or_else(|| RegistryError::Corrupt("empty ledger".into()))?;
+        Checkpoint::from_bytes(v.value()).ok_or_else(|| RegistryError::Corrupt("bad checkpoint".into()))
+    }
+
+    /// Number of leaves appended (revoked ones included).
+    pub fn len(&self) -> Result<u64, RegistryError> {
+        let txn = self.db.begin_read()?;
+        Registry::leaves_in(&txn.open_table(META)?)
+    }
+
+    /// Whether nothing was appended yet.
+    pub fn is_empty(&self) -> Result<bool, RegistryError> {
+        Ok(self.len()? == 0)
+    }
+
+    /// Appends one commitment.
+    pub fn append(&self, commitment: Fr, now: i64) -> Result<Appended, RegistryError> {
+        self.append_batch(&[commitment], now)
+    }
+
+    /// Appends commitments in one transaction, with one checkpoint.
+    pub fn append_batch(&self, commitments: &[Fr], now: i64) -> Result<Appended, RegistryError> {
+        if commitments.contains(&EMPTY_LEAF) {
+            return Err(RegistryError::EmptyCommitment);
+        }
+        let txn = self.db.begin_write()?;
+        let appended = {
+            let mut meta = txn.open_table(META)?;
+            let first = Registry::leaves_in(&meta)?;
+            let count = commitments.len() as u64;
+            if first.checked_add(count).is_none_or(|end| end > self.depth.capacity()) {
+                return Err(RegistryError::Full(self.depth.capacity()));
+            }
+            let mut nodes = txn.open_table(NODES)?;
+            let mut tree = Tree::new(self.depth, WriteStore(&mut nodes));
+            let mut root = tree.root()?;
+            for (i, c) in commitments.iter().enumerate() {
+                root = tree.set_leaf(first + i as u64, *c)?;
+            }
+            meta.insert("leaves", (first + count).to_le_bytes().as_slice())?;
+            let checkpoint = self.push_checkpoint(&txn, root, first + count, now, Event::Append { first, count })?;
+            Appended { first, checkpoint }
+        };
+        txn.commit()?;
+        Ok(appended)
+    }
+
+    /// Revokes the leaf at `index`: it becomes empty and a new root is recorded.
+    pub fn revoke(&self, index: u64, now: i64) -> Result<Checkpoint, RegistryError> {
+        let txn = self.db.begin_write()?;
+        let checkpoint = {
+            let meta = txn.open_table(META)?;
+            let leaves = Registry::leaves_in(&meta)?;
+            if index >= leaves {
+                return Err(RegistryError::NoSuchLeaf(index));
+            }
+            let mut nodes = txn.open_table(NODES)?;
+            let mut tree = Tree::new(self.depth, WriteStore(&mut nodes));
+            if tree.leaf(index)? == EMPTY_LEAF {
+                return Err(RegistryError::AlreadyRevoked(index));
+            }
+            let root = tree.set_leaf(index, EMPTY_LEAF)?;
+            self.push_checkpoint(&txn, root, leaves, now, Event::Revoke { index })?
+        };
+        txn.commit()?;
+        Ok(checkpoint)
+    }
+
+    fn push_checkpoint(
+        &self,
+        txn: &redb::WriteTransaction,
+        root: Fr,
+        leaves: u64,
+        now: i64,
+        event: Event,
+    ) -> Result<Checkpoint, RegistryError> {
+        let mut table = txn.open_table(CHECKPOINTS)?;
+        let last = Registry::last_checkpoint_in(&table)?;
+        let next = Checkpoint::new(last.seq + 1, root, leaves, now, event, last.hash);
+        table.insert(next.seq, next.to_bytes().as_slice())?;
+        Ok(next)
+    }
+
+    fn read_tree(&self) -> Result<Tree<ReadStore>, RegistryError> {
+        let txn = self.db.begin_read()?;
+        Ok(Tree::new(self.depth, ReadStore(txn.open_table(NODES)?)))
+    }
+
+    /// The current root.
+    pub fn root(&self) -> Result<Fr, RegistryError> {
+        self.read_tree()?.root()
+    }
+
+    /// The leaf at `index` (the empty value if revoked or never appended).
+    pub fn leaf(&self, index: u64) -> Result<Fr, RegistryError> {
+        if index >= self.depth.capacity() {
+            return Err(RegistryError::NoSuchLeaf(index));
+        }
+        self.read_tree()?.leaf(index)
+    }
+
+    /// The inclusion path of an appended leaf, with the root it leads to (both read
+    /// in one transaction, so they match).
+    pub fn path(&self, index: u64) -> Result<(MerklePath, Fr), RegistryError> {
+        let txn = self.db.begin_read()?;
+        if index >= Registry::leaves_in(&txn.open_table(META)?)? {
+            return Err(RegistryError::NoSuchLeaf(index));
+        }
+        let tree = Tree::new(self.depth, ReadStore(txn.open_table(NODES)?));
+        Ok((tree.path(index)?, tree.root()?))
+    }
+
+    /// Every checkpoint, oldest first.
+    pub fn history(&self) -> Result<Vec<Checkpoint>, RegistryError> {
+        let txn = self.db.begin_read()?;
+        let table = txn.open_table(CHECKPOINTS)?;
+        let mut out = Vec::with_capacity(table.len()? as usize);
+        for entry in table.iter()? {
+            let (_, v) = entry?;
+            out.push(Checkpoint::from_bytes(v.value()).ok_or_else(|| RegistryError::Corrupt("bad checkpoint".into()))?);
+        }
+        Ok(out)
+    }
+
+    /// The latest checkpoint.
+    pub fn last_checkpoint(&self) -> Result<Checkpoint, RegistryError> {
+        let txn = self.db.begin_read()?;
+        Registry::last_checkpoint_in(&txn.open_table(CHECKPOINTS)?)
+    }
+
+    /// Roots a verifier should accept at time `now`: the current root, and earlier ones
+    /// at most `max_age` seconds old — but none older than the latest revocation.
+    pub fn trusted_roots(&self, now: i64, max_age: i64) -> Result<Vec<Fr>, RegistryError> {
+        let history = self.history()?;
+        let mut roots = Vec::new();
+        for (i, c) in history.iter().enumerate().rev() {
+            let latest = i + 1 == history.len();
+            if !latest && c.timestamp < now.saturating_sub(max_age) {
+                break;
+            }
+            roots.push(c.root);
+            if matches!(c.event, Event::Revoke { .. }) {
+                break;
+            }
+        }
+        Ok(roots)
+    }
+
+    /// Checks the ledger's hash chain and that the stored tree matches the last root.
+    pub fn verify(&self) -> Result<(), RegistryError> {
+        let history = self.history()?;
+        let mut previous = Fr::from(0u64);
+        for (i, c) in history.iter().enumerate() {
+            if c.seq != i as u64 || c.previous != previous || c.hash != c.compute_hash() {
+                return Err(RegistryError::Corrupt(format!("ledger broken at checkpoint {i}")));
+            }
+            previous = c.hash;
+        }
+        let last = history.last().ok_or_else(|| RegistryError::Corrupt("empty ledger".into()))?;
+        if last.root != self.root()? || last.leaves != self.len()? {
+            return Err(RegistryError::Corrupt("tree does not match the last checkpoint".into()));
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests;

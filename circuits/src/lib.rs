@@ -4,6 +4,7 @@
 
 pub mod code;
 pub mod context;
+pub mod credential;
 pub mod date;
 pub mod field;
 pub mod fixtures;

@@ -1,0 +1,244 @@
+//! `medzk demo`: the whole flow — registry, issue, prove, verify, and two rejections —
+//! through the same commands and files a real deployment uses.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use clap::Args;
+use medzk_circuits::code::Code;
+use medzk_circuits::date::Day;
+use medzk_circuits::field::{self, Fr};
+use medzk_circuits::fixtures::border_policy;
+use medzk_circuits::holder::{HolderSecret, Scope};
+use medzk_circuits::record::{RecordData, Salt};
+use medzk_circuits::tree::DEFAULT_DEPTH;
+use medzk_circuits::vaccination::VaccinationPolicy;
+use rand::{Rng, SeedableRng, rngs::StdRng};
+
+use super::setup::StatementArg;
+use super::{fresh_nonce, holder, issue, now_unix, prove, registry, setup, short, verify};
+use crate::io::{self, CliError, CliResult};
+
+/// Arguments of `demo`.
+#[derive(Args)]
+pub struct DemoArgs {
+    /// Records in the registry (other holders' records plus the patient's).
+    #[arg(long, default_value_t = 1000)]
+    pub records: u64,
+    /// Keep the files in this (new or empty) directory instead of a temporary one.
+    #[arg(long)]
+    pub dir: Option<PathBuf>,
+}
+
+const VERIFIER: &str = "border:NO:OSL-gate-7";
+const CLINICS: [&str; 4] = ["clinic:oslo-1", "clinic:bergen-2", "pharmacy:tromso-3", "hospital:trondheim-4"];
+const VACCINES: [&str; 5] = ["cvx|207", "cvx|208", "cvx|210", "cvx|212", "cvx|88"];
+
+fn timed<T>(f: impl FnOnce() -> CliResult<T>) -> CliResult<(T, Duration)> {
+    let start = Instant::now();
+    let out = f()?;
+    Ok((out, start.elapsed()))
+}
+
+fn show(d: Duration) -> String {
+    if d.as_secs_f64() >= 1.0 {
+        format!("{:.2} s", d.as_secs_f64())
+    } else {
+        format!("{:.1} ms", d.as_secs_f64() * 1e3)
+    }
+}
+
+fn step(n: u32, actor: &str, what: impl AsRef<str>, time: Option<Duration>) {
+    let time = time.map(show).unwrap_or_default();
+    println!("{n:>2}. {actor:<9}{time:>10}  {}", what.as_ref());
+}
+
+fn detail(text: impl AsRef<str>) {
+    println!("{:>25}{}", "", text.as_ref());
+}
+
+/// Other holders' immunizations, appended in one transaction.
+fn populate(registry: &Path, count: u64, today: Day) -> CliResult {
+    let mut rng = StdRng::seed_from_u64(2026);
+    let commitments: Vec<Fr> = (0..count)
+        .map(|i| {
+            let holder = HolderSecret::generate(&mut rng).id();
+            let vaccine: Code = VACCINES[rng.gen_range(0..VACCINES.len())].parse().expect("valid");
+            let series = rng.gen_range(1..=3);
+            let record = RecordData::immunization(
+                holder,
+                vaccine,
+                Day(today.0 - rng.gen_range(0..900)),
+                rng.gen_range(1..=series) as u64,
+                series,
+                &format!("LOT{:05}", rng.gen_range(0..100_000)),
+                CLINICS[i as usize % CLINICS.len()],
+            );
+            record.encode(&Salt::generate(&mut rng)).commitment()
+        })
+        .collect();
+    let reg = registry::open(registry)?;
+    reg.append_batch(&commitments, now_unix()).map_err(|e| CliError::file(registry, e))?;
+    Ok(())
+}
+
+/// Runs the demo.
+pub fn demo(args: &DemoArgs) -> CliResult {
+    if args.records == 0 {
+        return Err(CliError::Input("--records must be at least 1".into()));
+    }
+    let temp;
+    let dir = match &args.dir {
+        Some(d) => {
+            std::fs::create_dir_all(d).map_err(|e| CliError::file(d, e))?;
+            if std::fs::read_dir(d).map_err(|e| CliError::file(d, e))?.next().is_some() {
+                return Err(CliError::file(d, "directory is not empty"));
+            }
+            d.clone()
+        }
+        None => {
+            temp = tempfile::Builder::new().prefix("medzk-demo-").tempdir().map_err(|e| CliError::Input(e.to_string()))?;
+            temp.path().to_path_buf()
+        }
+    };
+    let file = |name: &str| dir.join(name);
+    let today = super::today(None);
+    println!("medzk demo: a border check of vaccination status, files in {}\n", dir.display());
+
+    // Keys.
+    let setup_args = setup::SetupArgs {
+        statement: StatementArg::Vaccination,
+        depth: DEFAULT_DEPTH,
+        seed: "medzk demo".into(),
+        pk: file("vaccination.pk"),
+        vk: file("vaccination.vk"),
+    };
+    let (vk, t) = timed(|| setup::setup(&setup_args))?;
+    let shape = super::inspect::vaccination_json(DEFAULT_DEPTH)?;
+    step(1, "setup", format!("keys for {} ({} constraints)", vk.statement(), shape["constraints"]), Some(t));
+    detail(format!(
+        "proving key {} KiB, verifying key {} bytes, key hash {}",
+        std::fs::metadata(&setup_args.pk).map(|m| m.len() / 1024).unwrap_or(0),
+        vk.to_bytes().len(),
+        short(&vk.hash().to_string())
+    ));
+    detail("WARNING: development setup from a public seed; never deploy these keys");
+
+    // Registry with other holders' records.
+    let reg_path = file("registry.redb");
+    let others = args.records - 1;
+    let (_, t) = timed(|| {
+        registry::init(&registry::InitArgs { registry: reg_path.clone(), depth: DEFAULT_DEPTH })?;
+        populate(&reg_path, others, today)
+    })?;
+    step(2, "registry", format!("depth-{DEFAULT_DEPTH} registry; {others} commitments from {} issuers", CLINICS.len()), Some(t));
+
+    // The patient.
+    let key_path = file("holder.key");
+    let (key, t) = timed(|| holder::keygen(&holder::KeygenArgs { out: key_path.clone() }))?;
+    step(3, "holder", format!("patient creates a holder key; holder id {}", short(&key.holder_id.to_string())), Some(t));
+
+    let dose_date = Day(today.0 - 45);
+    let issue_args = issue::ImmunizationArgs {
+        registry: reg_path.clone(),
+        holder_id: key.holder_id.to_string(),
+        vaccine: "cvx|208".parse().expect("valid"),
+        date: dose_date,
+        dose: 2,
+        series: 2,
+        lot: "EW0182".into(),
+        issuer: CLINICS[0].into(),
+        out: file("credential.json"),
+    };
+    let ((credential, appended), t) = timed(|| issue::immunization(&issue_args))?;
+    step(4, "issue", format!("{} commits dose 2/2 of cvx|208 given {dose_date}; leaf {}", CLINICS[0], credential.leaf_index), Some(t));
+    detail(format!("published: commitment {} only; the record stays with the patient", short(&field::to_hex(&credential.commitment))));
+
+    let path_args = registry::PathArgs { registry: reg_path.clone(), index: credential.leaf_index, out: file("path.json") };
+    let (root, t) = timed(|| registry::path(&path_args))?;
+    debug_assert_eq!(root, appended.checkpoint.root);
+    step(5, "registry", format!("hands the patient its inclusion path under root {}", short(&field::to_hex(&root))), Some(t));
+
+    // The verifier's policy and session.
+    let policy: VaccinationPolicy = {
+        let p = border_policy();
+        VaccinationPolicy::new(Scope::new("border:NO").expect("valid"), p.vaccines().to_vec(), p.window(), 1, true)
+            .expect("valid policy")
+    };
+    io::write(&file("policy.json"), serde_json::to_string_pretty(&policy).expect("serializable").as_bytes())?;
+    let nonce = fresh_nonce();
+    step(6, "verifier", format!("{VERIFIER} asks: approved vaccine, series complete, 14-365 days ago"), None);
+    detail(format!("policy hash {}, session nonce {}…", short(&field::to_hex(&policy.hash())), &nonce[..8]));
+
+    // Prove and verify.
+    let prove_args = |nonce: &str, out: &str| prove::ProveArgs {
+        pk: file("vaccination.pk"),
+        credential: file("credential.json"),
+        holder_key: key_path.clone(),
+        path: Some(file("path.json")),
+        registry: None,
+        policy: file("policy.json"),
+        verifier_id: VERIFIER.into(),
+        nonce: nonce.into(),
+        today: Some(today),
+        out: file(out),
+    };
+    let (presentation, t) = timed(|| prove::prove(&prove_args(&nonce, "presentation.bin")))?;
+    step(7, "prove", "patient proves the policy holds, revealing nothing of the record", Some(t));
+    detail(format!("presentation.bin: {} bytes", presentation.to_bytes().len()));
+
+    let verify_args = |nonce: &str, presentation: &str| verify::VerifyArgs {
+        vk: file("vaccination.vk"),
+        policy: file("policy.json"),
+        registry: Some(reg_path.clone()),
+        max_root_age_hours: 24,
+        root: vec![],
+        verifier_id: VERIFIER.into(),
+        nonce: nonce.into(),
+        today: Some(today),
+        presentation: file(presentation),
+    };
+    let (accepted, t) = timed(|| verify::verify(&verify_args(&nonce, "presentation.bin")))?;
+    step(8, "verify", "the verifier checks the presentation with its own policy, nonce and roots", Some(t));
+    detail(accepted.to_string());
+
+    // Rejection 1: replay in another session.
+    let replay_nonce = fresh_nonce();
+    let (replay, t) = timed(|| Ok(verify::verify(&verify_args(&replay_nonce, "presentation.bin"))))?;
+    let reason = match replay {
+        Err(CliError::Rejected(reason)) => reason,
+        Ok(_) => return Err(CliError::Input("demo: the replayed presentation was accepted".into())),
+        Err(e) => return Err(e),
+    };
+    step(9, "replay", "the same presentation, shown in a new session (another nonce)", None);
+    detail(format!("REJECTED: {reason} ({})", show(t)));
+
+    // Rejection 2: a presentation from a record revoked since.
+    let later_nonce = fresh_nonce();
+    prove::prove(&prove_args(&later_nonce, "prepared.bin"))?;
+    step(10, "prove", "patient prepares a presentation for a later session", None);
+    let (checkpoint, t) = timed(|| {
+        registry::revoke(&registry::RevokeArgs { registry: reg_path.clone(), index: credential.leaf_index })
+    })?;
+    step(11, "revoke", format!("{} revokes the record (leaf {}); new root {}", CLINICS[0], credential.leaf_index, short(&field::to_hex(&checkpoint.root))), Some(t));
+    let (late, t) = timed(|| Ok(verify::verify(&verify_args(&later_nonce, "prepared.bin"))))?;
+    let reason = match late {
+        Err(CliError::Rejected(reason)) => reason,
+        Ok(_) => return Err(CliError::Input("demo: a revoked record's presentation was accepted".into())),
+        Err(e) => return Err(e),
+    };
+    step(12, "verify", "the prepared presentation, after the revocation", None);
+    detail(format!("REJECTED: {reason} ({})", show(t)));
+
+    registry::path(&path_args)?;
+    match prove::prove(&prove_args(&fresh_nonce(), "retry.bin")) {
+        Err(CliError::CannotProve(reason)) => {
+            step(13, "prove", "patient fetches a fresh path and tries again", None);
+            detail(reason);
+        }
+        Ok(_) => return Err(CliError::Input("demo: a revoked record was proven".into())),
+        Err(e) => return Err(e),
+    }
+    println!("\ndone: 1 presentation accepted, 2 rejected, 1 proof refused");
+    Ok(())
+}

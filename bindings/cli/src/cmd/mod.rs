@@ -1,0 +1,56 @@
+//! The subcommands.
+
+pub mod demo;
+pub mod holder;
+pub mod inspect;
+pub mod issue;
+pub mod prove;
+pub mod registry;
+pub mod setup;
+pub mod verify;
+
+use std::path::Path;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use medzk_circuits::context::NONCE_BYTES;
+use medzk_circuits::date::Day;
+use medzk_circuits::vaccination::VaccinationPolicy;
+use rand::RngCore;
+
+use crate::io::{self, CliError, CliResult};
+
+/// Seconds since the Unix epoch, from the system clock.
+pub fn now_unix() -> i64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
+}
+
+/// `--today` if given, else the system clock's day (UTC).
+pub fn today(given: Option<Day>) -> Day {
+    given.unwrap_or_else(|| Day::from_unix_seconds(now_unix()))
+}
+
+/// 16 random bytes from the OS generator, as hex.
+pub fn fresh_nonce() -> String {
+    let mut bytes = [0u8; 16];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    hex::encode(bytes)
+}
+
+/// Parses a hex nonce of 8 to 64 bytes.
+pub fn parse_nonce(text: &str) -> CliResult<Vec<u8>> {
+    let bytes = hex::decode(text).map_err(|_| CliError::Input("the nonce must be hex".into()))?;
+    if !NONCE_BYTES.contains(&bytes.len()) {
+        return Err(CliError::Input("the nonce must have 8 to 64 bytes (16 to 128 hex digits)".into()));
+    }
+    Ok(bytes)
+}
+
+/// Loads and validates a vaccination policy file.
+pub fn load_policy(path: &Path) -> CliResult<VaccinationPolicy> {
+    VaccinationPolicy::from_json(&io::read_text(path)?).map_err(|e| CliError::file(path, e))
+}
+
+/// Shortens a `0x…` hex string for display.
+pub fn short(hex: &str) -> String {
+    if hex.len() > 14 { format!("{}…{}", &hex[..8], &hex[hex.len() - 4..]) } else { hex.to_string() }
+}

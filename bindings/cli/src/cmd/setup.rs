@@ -1,0 +1,55 @@
+//! `medzk setup`: development keys.
+
+use std::path::PathBuf;
+
+use clap::{Args, ValueEnum};
+use medzk_circuits::statement::StatementId;
+use medzk_circuits::tree::{DEFAULT_DEPTH, Depth};
+use medzk_prover::insecure_dev_setup;
+use medzk_verifier::VerifyingKey;
+
+use crate::io::{self, CliError, CliResult};
+
+/// Statements with a circuit.
+#[derive(Clone, Copy, ValueEnum)]
+pub enum StatementArg {
+    /// One immunization record against a vaccination policy.
+    Vaccination,
+}
+
+/// Arguments of `setup`.
+#[derive(Args)]
+pub struct SetupArgs {
+    /// The statement.
+    #[arg(long, value_enum)]
+    pub statement: StatementArg,
+    /// Registry depth in bits.
+    #[arg(long, default_value_t = DEFAULT_DEPTH)]
+    pub depth: u8,
+    /// Seed of the development setup. Anyone who knows it can forge proofs.
+    #[arg(long)]
+    pub seed: String,
+    /// Where to write the proving key.
+    #[arg(long)]
+    pub pk: PathBuf,
+    /// Where to write the verifying key.
+    #[arg(long)]
+    pub vk: PathBuf,
+}
+
+/// The statement id of the arguments.
+pub fn statement(kind: StatementArg, depth: u8) -> CliResult<StatementId> {
+    let depth = Depth::new(depth).map_err(|e| CliError::Input(e.to_string()))?;
+    Ok(match kind {
+        StatementArg::Vaccination => StatementId::vaccination(depth),
+    })
+}
+
+/// Generates and writes a development key pair; returns the verifying key.
+pub fn setup(args: &SetupArgs) -> CliResult<VerifyingKey> {
+    let id = statement(args.statement, args.depth)?;
+    let (pk, vk) = insecure_dev_setup(id, args.seed.as_bytes()).map_err(|e| CliError::Input(e.to_string()))?;
+    io::write(&args.pk, &pk.to_bytes())?;
+    io::write(&args.vk, vk.to_bytes())?;
+    Ok(vk)
+}

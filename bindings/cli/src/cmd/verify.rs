@@ -1,0 +1,92 @@
+//! `medzk verify`.
+
+use std::fmt;
+use std::path::PathBuf;
+
+use clap::Args;
+use medzk_circuits::context::{Session, TRANSCRIPT_LABEL};
+use medzk_circuits::date::Day;
+use medzk_circuits::field::{self, Fr};
+use medzk_verifier::{Verified, Verifier, VerifyingKey};
+use merlin::Transcript;
+
+use super::{load_policy, now_unix, parse_nonce, registry, short, today};
+use crate::io::{self, CliError, CliResult};
+
+/// Arguments of `verify`.
+#[derive(Args)]
+pub struct VerifyArgs {
+    /// The verifying key.
+    #[arg(long)]
+    pub vk: PathBuf,
+    /// The verifier's policy.
+    #[arg(long)]
+    pub policy: PathBuf,
+    /// Trust the recent roots of this registry (see `registry roots`).
+    #[arg(long, required_unless_present = "root")]
+    pub registry: Option<PathBuf>,
+    /// With --registry: oldest root to trust, in hours.
+    #[arg(long, default_value_t = 24)]
+    pub max_root_age_hours: u32,
+    /// Trust this root (repeatable), instead of --registry.
+    #[arg(long, conflicts_with = "registry")]
+    pub root: Vec<String>,
+    /// The verifier's id.
+    #[arg(long)]
+    pub verifier_id: String,
+    /// The session nonce given to the holder (hex).
+    #[arg(long)]
+    pub nonce: String,
+    /// The verifier's day (default: today, UTC).
+    #[arg(long)]
+    pub today: Option<Day>,
+    /// The presentation file.
+    #[arg(long)]
+    pub presentation: PathBuf,
+}
+
+/// An accepted presentation, printed on one line.
+pub struct Accepted(pub Verified);
+
+impl fmt::Display for Accepted {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let v = &self.0;
+        write!(
+            f,
+            "ACCEPTED: {} on {}, nullifier {}, root {}",
+            v.statement,
+            v.today,
+            short(&field::to_hex(&v.nullifier)),
+            short(&field::to_hex(&v.root))
+        )
+    }
+}
+
+/// Builds the verifier from the arguments.
+pub fn verifier(args: &VerifyArgs) -> CliResult<Verifier> {
+    let key = VerifyingKey::from_bytes(&io::read(&args.vk)?).map_err(|e| CliError::file(&args.vk, e))?;
+    let policy = load_policy(&args.policy)?;
+    let roots: Vec<Fr> = match &args.registry {
+        Some(r) => registry::open(r)?
+            .trusted_roots(now_unix(), args.max_root_age_hours as i64 * 3600)
+            .map_err(|e| CliError::file(r, e))?,
+        None => args
+            .root
+            .iter()
+            .map(|h| field::from_hex(h).map_err(|e| CliError::Input(format!("--root {h}: {e}"))))
+            .collect::<CliResult<_>>()?,
+    };
+    Verifier::new(key, &policy, roots).map_err(|e| CliError::Input(e.to_string()))
+}
+
+/// Verifies a presentation file.
+pub fn verify(args: &VerifyArgs) -> CliResult<Accepted> {
+    let verifier = verifier(args)?;
+    let nonce = parse_nonce(&args.nonce)?;
+    let bytes = io::read(&args.presentation)?;
+    let session = Session { verifier_id: &args.verifier_id, nonce: &nonce };
+    verifier
+        .verify(&mut Transcript::new(TRANSCRIPT_LABEL), &session, today(args.today), &bytes)
+        .map(Accepted)
+        .map_err(|e| CliError::Rejected(e.to_string()))
+}

@@ -1,0 +1,159 @@
+//! The `medzk` binary as a user runs it: outputs and exit codes.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn medzk(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_medzk")).current_dir(dir).args(args).output().expect("runs")
+}
+
+fn ok(dir: &Path, args: &[&str]) -> String {
+    let out = medzk(dir, args);
+    assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap()
+}
+
+fn fails(dir: &Path, args: &[&str], code: i32) -> String {
+    let out = medzk(dir, args);
+    assert_eq!(out.status.code(), Some(code), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    stderr
+}
+
+struct Flow {
+    dir: tempfile::TempDir,
+    nonce: String,
+}
+
+impl Flow {
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+}
+
+const POLICY: &str = r#"{
+  "statement": "vaccination",
+  "version": 1,
+  "scope": "border:test",
+  "vaccines": ["cvx|208", "cvx|207"],
+  "days_since_dose": { "min": 14, "max": 365 },
+  "min_dose_number": 1,
+  "complete_series": true
+}"#;
+
+/// Keys, registry, holder, credential and policy in a temporary directory (depth 8).
+fn flow(days_ago: i32) -> Flow {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    ok(d, &["setup", "--statement", "vaccination", "--depth", "8", "--seed", "cli test", "--pk", "v.pk", "--vk", "v.vk"]);
+    ok(d, &["registry", "init", "--registry", "reg.redb", "--depth", "8"]);
+    let holder_id = ok(d, &["holder", "keygen", "--out", "holder.key"]).trim().to_string();
+    let date = format!("{}", medzk_day(days_ago));
+    ok(d, &[
+        "issue", "immunization", "--registry", "reg.redb", "--holder-id", &holder_id, "--vaccine", "cvx|208",
+        "--date", &date, "--dose", "2", "--series", "2", "--lot", "AB12", "--issuer", "clinic:test", "--out", "cred.json",
+    ]);
+    ok(d, &["registry", "path", "--registry", "reg.redb", "--index", "0", "--out", "path.json"]);
+    std::fs::write(d.join("policy.json"), POLICY).unwrap();
+    let nonce = ok(d, &["nonce"]).trim().to_string();
+    assert_eq!(nonce.len(), 32);
+    Flow { dir, nonce }
+}
+
+const TODAY: &str = "2026-11-24";
+
+fn medzk_day(days_ago: i32) -> String {
+    // 2026-11-24 minus `days_ago` days, formatted by the library's own date type.
+    let today: medzk_circuits::date::Day = TODAY.parse().unwrap();
+    medzk_circuits::date::Day(today.0 - days_ago).to_string()
+}
+
+fn prove_args<'a>(nonce: &'a str, out: &'a str) -> Vec<&'a str> {
+    vec![
+        "prove", "--pk", "v.pk", "--credential", "cred.json", "--holder-key", "holder.key", "--path", "path.json",
+        "--policy", "policy.json", "--verifier-id", "border:test", "--nonce", nonce, "--today", TODAY, "--out", out,
+    ]
+}
+
+fn verify_args<'a>(nonce: &'a str, presentation: &'a str) -> Vec<&'a str> {
+    vec![
+        "verify", "--vk", "v.vk", "--policy", "policy.json", "--registry", "reg.redb", "--verifier-id", "border:test",
+        "--nonce", nonce, "--today", TODAY, "--presentation", presentation,
+    ]
+}
+
+#[test]
+fn prove_and_verify_with_exit_codes() {
+    let f = flow(30);
+    let d = f.dir.path();
+    ok(d, &prove_args(&f.nonce, "p.bin"));
+    let accepted = ok(d, &verify_args(&f.nonce, "p.bin"));
+    assert!(accepted.starts_with("ACCEPTED: vaccination/v1/depth8 on 2026-11-24"), "{accepted}");
+    // Another nonce: rejected with a one-line reason, exit 1.
+    let other = "00112233445566778899aabbccddeeff";
+    let reason = fails(d, &verify_args(other, "p.bin"), 1);
+    assert_eq!(reason.lines().count(), 1);
+    assert!(reason.contains("REJECTED: the proof does not verify"), "{reason}");
+    // Garbage presentation: rejected as malformed, no panic.
+    std::fs::write(d.join("junk.bin"), b"MDZK\x01\x03garbage").unwrap();
+    assert!(fails(d, &verify_args(&f.nonce, "junk.bin"), 1).contains("REJECTED: malformed presentation"));
+    // A stale day.
+    let mut late = verify_args(&f.nonce, "p.bin");
+    late[12] = "2026-11-27";
+    assert!(fails(d, &late, 1).contains("REJECTED: presentation is dated 2026-11-24"));
+    // After a revocation the old root is no longer trusted.
+    ok(d, &["registry", "revoke", "--registry", "reg.redb", "--index", "0"]);
+    assert!(fails(d, &verify_args(&f.nonce, "p.bin"), 1).contains("not one this verifier trusts"));
+    ok(d, &["registry", "check", "--registry", "reg.redb"]);
+}
+
+#[test]
+fn unmet_policy_and_bad_inputs() {
+    let f = flow(5);
+    let d = f.dir.path();
+    let reason = fails(d, &prove_args(&f.nonce, "p.bin"), 1);
+    assert!(reason.contains("cannot prove: the dose was given 5 day(s) ago; at least 14 are required"), "{reason}");
+    assert!(!f.path("p.bin").exists());
+    // Missing file: exit 2, naming the file.
+    assert!(fails(d, &verify_args(&f.nonce, "missing.bin"), 2).contains("missing.bin"));
+    // Malformed policy: exit 2, naming the problem.
+    std::fs::write(d.join("policy.json"), POLICY.replace("\"min\": 14", "\"min\": 400")).unwrap();
+    let e = fails(d, &prove_args(&f.nonce, "p.bin"), 2);
+    assert!(e.contains("policy.json") && e.contains("days_since_dose.min (400)"), "{e}");
+    std::fs::write(d.join("policy.json"), "{ not json").unwrap();
+    assert!(fails(d, &prove_args(&f.nonce, "p.bin"), 2).contains("invalid policy JSON"));
+    // Bad nonce, bad key file, bad credential.
+    std::fs::write(d.join("policy.json"), POLICY).unwrap();
+    assert!(fails(d, &prove_args("zz", "p.bin"), 2).contains("nonce"));
+    std::fs::write(d.join("bad.pk"), b"not a key").unwrap();
+    let mut args = prove_args(&f.nonce, "p.bin");
+    args[2] = "bad.pk";
+    assert!(fails(d, &args, 2).contains("bad.pk"));
+    std::fs::write(d.join("cred.json"), b"{}").unwrap();
+    assert!(fails(d, &prove_args(&f.nonce, "p.bin"), 2).contains("invalid credential file"));
+    // Usage errors.
+    fails(d, &["prove"], 2);
+    fails(d, &["frobnicate"], 2);
+}
+
+#[test]
+fn inspect_prints_the_circuit_shape() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = ok(dir.path(), &["inspect", "vaccination"]);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["statement"], "vaccination/v1/depth32");
+    assert_eq!(v["constraints"], 6768);
+    assert_eq!(v["depth"], 32);
+    assert_eq!(v["public_inputs"], serde_json::json!(["root", "policy_hash", "today", "context", "nullifier"]));
+}
+
+#[test]
+fn demo_ends_with_two_rejections() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = ok(dir.path(), &["demo", "--records", "25"]);
+    assert!(out.contains("ACCEPTED"), "{out}");
+    assert_eq!(out.matches("REJECTED").count(), 2, "{out}");
+    assert!(out.contains("REJECTED: the proof does not verify for this verifier, session and policy"));
+    assert!(out.contains("REJECTED: the registry root is not one this verifier trusts"));
+}

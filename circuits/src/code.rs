@@ -84,8 +84,7 @@ impl std::str::FromStr for Code {
         if s.len() > MAX_CODE_BYTES {
             return Err(CodeError::TooLong);
         }
-        let (system, code) =
-            s.split_once('|').ok_or_else(|| CodeError::MissingSeparator(s.to_string()))?;
+        let (system, code) = s.split_once('|').ok_or_else(|| CodeError::MissingSeparator(s.to_string()))?;
         Code::new(system, code)
     }
 }

@@ -110,7 +110,10 @@ impl HolderKeyFile {
         let f: HolderKeyFile = parse(Self::KIND, text)?;
         check_header(Self::KIND, &f.format, f.version, Self::FORMAT)?;
         if f.secret.id() != f.holder_id {
-            return Err(FileError::Inconsistent { kind: Self::KIND, reason: "holder id does not match the secret" });
+            return Err(FileError::Inconsistent {
+                kind: Self::KIND,
+                reason: "holder id does not match the secret",
+            });
         }
         Ok(f)
     }
@@ -153,7 +156,14 @@ impl Credential {
     /// A credential for `record` committed with `salt` at `leaf_index`.
     pub fn new(record: RecordData, salt: Salt, leaf_index: u64) -> Credential {
         let commitment = record.encode(&salt).commitment();
-        Credential { format: Self::FORMAT.into(), version: FILE_VERSION, record, salt, leaf_index, commitment }
+        Credential {
+            format: Self::FORMAT.into(),
+            version: FILE_VERSION,
+            record,
+            salt,
+            leaf_index,
+            commitment,
+        }
     }
 
     /// Parses and validates (the commitment must match the record and salt).
@@ -161,7 +171,10 @@ impl Credential {
         let c: Credential = parse(Self::KIND, text)?;
         check_header(Self::KIND, &c.format, c.version, Self::FORMAT)?;
         if c.slots().commitment() != c.commitment {
-            return Err(FileError::Inconsistent { kind: Self::KIND, reason: "commitment does not match the record" });
+            return Err(FileError::Inconsistent {
+                kind: Self::KIND,
+                reason: "commitment does not match the record",
+            });
         }
         Ok(c)
     }
@@ -274,7 +287,10 @@ mod tests {
             &other.holder_id.to_string(),
         );
         assert!(matches!(HolderKeyFile::from_json(&swapped), Err(FileError::Inconsistent { .. })));
-        assert_eq!(Credential::from_json(&" ".repeat(MAX_FILE_BYTES + 1)).unwrap_err(), FileError::TooLarge("credential"));
+        assert_eq!(
+            Credential::from_json(&" ".repeat(MAX_FILE_BYTES + 1)).unwrap_err(),
+            FileError::TooLarge("credential")
+        );
         assert!(InclusionFile::from_json("{\"format\":\"x\"}").is_err());
     }
 }

@@ -73,11 +73,7 @@ pub fn from_short_bytes(bytes: &[u8]) -> Fr {
 /// The integer value of `x` if it is below 2^64.
 pub fn to_u64(x: &Fr) -> Option<u64> {
     let big = x.into_bigint();
-    if big.0[1..].iter().all(|limb| *limb == 0) {
-        Some(big.0[0])
-    } else {
-        None
-    }
+    if big.0[1..].iter().all(|limb| *limb == 0) { Some(big.0[0]) } else { None }
 }
 
 /// The integer value of `x` read as signed: `x` if below 2^63, `−(r − x)` if `r − x` is
@@ -117,10 +113,7 @@ mod tests {
             assert_eq!(from_bytes(&to_bytes(&x)).unwrap(), x);
             assert_eq!(from_hex(&to_hex(&x)).unwrap(), x);
         }
-        assert_eq!(
-            to_hex(&Fr::one()),
-            "0x0000000000000000000000000000000000000000000000000000000000000001"
-        );
+        assert_eq!(to_hex(&Fr::one()), "0x0000000000000000000000000000000000000000000000000000000000000001");
     }
 
     #[test]

@@ -30,9 +30,8 @@ pub fn new_bounded_witness(
     let mut sum = FpVar::Constant(-Fr::from(offset));
     let mut weight = Fr::ONE;
     for i in 0..bits {
-        let bit = Boolean::new_witness(cs.clone(), || {
-            shifted.as_ref().map(|b| b.get_bit(i)).map_err(|e| *e)
-        })?;
+        let bit =
+            Boolean::new_witness(cs.clone(), || shifted.as_ref().map(|b| b.get_bit(i)).map_err(|e| *e))?;
         sum += FpVar::from(bit) * weight;
         weight.double_in_place();
     }

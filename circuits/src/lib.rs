@@ -16,9 +16,9 @@ pub mod poseidon;
 pub mod r1cs;
 pub mod record;
 pub mod statement;
-pub mod tree;
 pub mod tags;
 pub mod text;
+pub mod tree;
 
 pub use field::Fr;
 pub mod vaccination;

@@ -10,8 +10,8 @@ use std::ops::Range;
 
 use ark_ff::Zero;
 use ark_relations::gr1cs::{
-    ConstraintSystem, ConstraintSystemRef, Matrix, OptimizationGoal, R1CS_PREDICATE_LABEL,
-    SynthesisError, SynthesisMode,
+    ConstraintSystem, ConstraintSystemRef, Matrix, OptimizationGoal, R1CS_PREDICATE_LABEL, SynthesisError,
+    SynthesisMode,
 };
 
 use crate::field::Fr;

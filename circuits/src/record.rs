@@ -49,12 +49,8 @@ pub enum RecordKind {
 
 impl RecordKind {
     /// Every kind.
-    pub const ALL: [RecordKind; 4] = [
-        RecordKind::Immunization,
-        RecordKind::Observation,
-        RecordKind::Condition,
-        RecordKind::Demographics,
-    ];
+    pub const ALL: [RecordKind; 4] =
+        [RecordKind::Immunization, RecordKind::Observation, RecordKind::Condition, RecordKind::Demographics];
 
     /// The slot encoding.
     pub fn to_field(self) -> Fr {

@@ -39,8 +39,18 @@ pub const TEXT: Tag = Tag::new("medzk/text");
 pub const CHECKPOINT: Tag = Tag::new("medzk/checkpoint");
 /// Every tag, for the uniqueness test.
 pub const ALL: [Tag; 12] = [
-    COMMITMENT, NODE, HOLDER, NULLIFIER, POLICY_VACCINATION, POLICY, CODE, ISSUER, SCOPE, LOT,
-    TEXT, CHECKPOINT,
+    COMMITMENT,
+    NODE,
+    HOLDER,
+    NULLIFIER,
+    POLICY_VACCINATION,
+    POLICY,
+    CODE,
+    ISSUER,
+    SCOPE,
+    LOT,
+    TEXT,
+    CHECKPOINT,
 ];
 
 #[cfg(test)]

@@ -12,8 +12,7 @@ use ark_bls12_381::Bls12_381;
 use ark_ff::UniformRand;
 use ark_groth16::Groth16;
 use ark_relations::gr1cs::{
-    ConstraintSynthesizer, ConstraintSystem, Matrix, OptimizationGoal, R1CS_PREDICATE_LABEL,
-    SynthesisMode,
+    ConstraintSynthesizer, ConstraintSystem, Matrix, OptimizationGoal, R1CS_PREDICATE_LABEL, SynthesisMode,
 };
 use medzk_circuits::context::{Session, TranscriptProtocol};
 use medzk_circuits::date::Day;
@@ -26,9 +25,9 @@ use medzk_verifier::presentation::{Presentation, Proof};
 use merlin::Transcript;
 use rand::{CryptoRng, RngCore};
 
+use crate::ProveError;
 use crate::circuit::{AnyCircuit, blank_circuit};
 use crate::key::ProvingKey;
-use crate::ProveError;
 
 /// A statement's finalized R1CS shape.
 pub struct CircuitShape {

@@ -8,9 +8,9 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha20Rng;
 use sha2::{Digest, Sha256};
 
+use crate::ProveError;
 use crate::circuit::blank_circuit;
 use crate::key::ProvingKey;
-use crate::ProveError;
 
 /// Generates a key pair for `statement` from `seed`.
 ///

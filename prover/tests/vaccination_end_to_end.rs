@@ -30,7 +30,8 @@ struct Keys {
 fn keys() -> &'static Keys {
     static KEYS: OnceLock<Keys> = OnceLock::new();
     KEYS.get_or_init(|| {
-        let (pk, vk) = insecure_dev_setup(StatementId::vaccination(Depth::default()), b"medzk tests").unwrap();
+        let (pk, vk) =
+            insecure_dev_setup(StatementId::vaccination(Depth::default()), b"medzk tests").unwrap();
         Keys { prover: Prover::new(pk).unwrap(), vk }
     })
 }
@@ -45,7 +46,8 @@ fn session() -> Session<'static> {
 
 fn prove(f: &VaccinationFixture, session: Session<'_>) -> Result<Presentation, ProveError> {
     let witness = f.witness();
-    let request = VaccinationRequest { policy: &f.policy, witness: &witness, root: f.root(), session, today: f.today };
+    let request =
+        VaccinationRequest { policy: &f.policy, witness: &witness, root: f.root(), session, today: f.today };
     let mut rng = StdRng::seed_from_u64(99);
     keys().prover.prove_vaccination(request, &mut Transcript::new(TRANSCRIPT_LABEL), &mut rng)
 }
@@ -64,7 +66,8 @@ fn a_valid_presentation_verifies() {
     let p = prove(&f, session()).unwrap();
     let bytes = p.to_bytes();
     assert_eq!(bytes.len(), medzk_verifier::presentation::PRESENTATION_BYTES);
-    let verified = verifier(&f).verify(&mut Transcript::new(TRANSCRIPT_LABEL), &session(), f.today, &bytes).unwrap();
+    let verified =
+        verifier(&f).verify(&mut Transcript::new(TRANSCRIPT_LABEL), &session(), f.today, &bytes).unwrap();
     assert_eq!(verified.nullifier, f.secret.nullifier(f.policy.scope()));
     assert_eq!(verified.root, f.root());
     // Within the one-day tolerance either way.
@@ -153,7 +156,14 @@ fn a_proof_for_one_policy_fails_under_another() {
     let f = fixture();
     let bytes = prove(&f, session()).unwrap().to_bytes();
     let p = &f.policy;
-    let stricter = VaccinationPolicy::new(p.scope().clone(), p.vaccines().to_vec(), DayWindow { min: 14, max: 180 }, 1, true).unwrap();
+    let stricter = VaccinationPolicy::new(
+        p.scope().clone(),
+        p.vaccines().to_vec(),
+        DayWindow { min: 14, max: 180 },
+        1,
+        true,
+    )
+    .unwrap();
     let v = Verifier::new(keys().vk.clone(), &stricter, [f.root()]).unwrap();
     assert_eq!(verify(&v, session(), f.today, &bytes), Err(VerifyError::Rejected));
 }
@@ -162,7 +172,8 @@ fn a_proof_for_one_policy_fails_under_another() {
 fn another_key_fails() {
     let f = fixture();
     let bytes = prove(&f, session()).unwrap().to_bytes();
-    let (_, other_vk) = insecure_dev_setup(StatementId::vaccination(Depth::default()), b"another setup").unwrap();
+    let (_, other_vk) =
+        insecure_dev_setup(StatementId::vaccination(Depth::default()), b"another setup").unwrap();
     let v = Verifier::new(other_vk.clone(), &f.policy, [f.root()]).unwrap();
     assert_eq!(verify(&v, session(), f.today, &bytes), Err(VerifyError::WrongKey));
     // Claiming the other key's hash does not help: the pairing check fails.
@@ -172,7 +183,10 @@ fn another_key_fails() {
     // A key of another statement shape.
     let mut p = Presentation::from_bytes(&bytes).unwrap();
     p.statement = StatementId::vaccination(Depth::new(30).unwrap());
-    assert!(matches!(verify(&verifier(&f), session(), f.today, &p.to_bytes()), Err(VerifyError::WrongStatement { .. })));
+    assert!(matches!(
+        verify(&verifier(&f), session(), f.today, &p.to_bytes()),
+        Err(VerifyError::WrongStatement { .. })
+    ));
 }
 
 #[test]
@@ -213,8 +227,17 @@ fn rerandomized_proofs_verify_and_fresh_proofs_differ() {
     // Same nullifier: replay protection keys on (nullifier, nonce), never on proof bytes.
     assert_eq!(q.nullifier, p.nullifier);
     let witness = f.witness();
-    let request = VaccinationRequest { policy: &f.policy, witness: &witness, root: f.root(), session: session(), today: f.today };
-    let r = keys().prover.prove_vaccination(request, &mut Transcript::new(TRANSCRIPT_LABEL), &mut StdRng::seed_from_u64(100)).unwrap();
+    let request = VaccinationRequest {
+        policy: &f.policy,
+        witness: &witness,
+        root: f.root(),
+        session: session(),
+        today: f.today,
+    };
+    let r = keys()
+        .prover
+        .prove_vaccination(request, &mut Transcript::new(TRANSCRIPT_LABEL), &mut StdRng::seed_from_u64(100))
+        .unwrap();
     assert_ne!(r.proof, p.proof);
 }
 
@@ -238,7 +261,12 @@ fn a_proof_of_an_unsatisfied_witness_fails_verification() {
     let v = verifier(&f);
     let inputs = v.public_inputs(&mut Transcript::new(TRANSCRIPT_LABEL), &session(), f.today, &p).unwrap();
     let circuit = medzk_prover::circuit::AnyCircuit::Vaccination(
-        medzk_circuits::vaccination::circuit::VaccinationCircuit::new(Depth::default(), f.policy.clone(), inputs, witness),
+        medzk_circuits::vaccination::circuit::VaccinationCircuit::new(
+            Depth::default(),
+            f.policy.clone(),
+            inputs,
+            witness,
+        ),
     );
     let mut z = k.prover.assignment(circuit).unwrap();
     let n = z.len();
@@ -263,7 +291,13 @@ fn malformed_presentations_are_typed_errors() {
         let mut b = bytes.clone();
         b[i] ^= 0x04;
         let r = verify(&v, session(), f.today, &b);
-        assert!(matches!(r, Err(VerifyError::Malformed(DecodeError::InvalidPoint(_))) | Err(VerifyError::Rejected)), "byte {i}: {r:?}");
+        assert!(
+            matches!(
+                r,
+                Err(VerifyError::Malformed(DecodeError::InvalidPoint(_))) | Err(VerifyError::Rejected)
+            ),
+            "byte {i}: {r:?}"
+        );
     }
     // A nullifier ≥ r: nullifier + r is not a fresh nullifier.
     let mut p = Presentation::from_bytes(&bytes).unwrap();
@@ -271,7 +305,10 @@ fn malformed_presentations_are_typed_errors() {
     let mut b = p.to_bytes();
     let at = b.len() - 32;
     b[at..].copy_from_slice(&[0xff; 32]);
-    assert_eq!(verify(&v, session(), f.today, &b), Err(VerifyError::Malformed(DecodeError::NonCanonicalField("nullifier"))));
+    assert_eq!(
+        verify(&v, session(), f.today, &b),
+        Err(VerifyError::Malformed(DecodeError::NonCanonicalField("nullifier")))
+    );
     let _ = Fr::ZERO;
 }
 

@@ -68,13 +68,7 @@ macro_rules! storage_errors {
         }
     )*};
 }
-storage_errors!(
-    redb::Error,
-    redb::StorageError,
-    redb::TableError,
-    redb::TransactionError,
-    redb::CommitError
-);
+storage_errors!(redb::Error, redb::StorageError, redb::TableError, redb::TransactionError, redb::CommitError);
 
 /// What a checkpoint records.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -246,7 +240,10 @@ impl Registry {
     /// Creates a new registry file of `depth`; fails if the file exists.
     pub fn create(path: &Path, depth: Depth, now: i64) -> Result<Registry, RegistryError> {
         if path.exists() {
-            return Err(RegistryError::Open { path: path.display().to_string(), reason: "file exists".into() });
+            return Err(RegistryError::Open {
+                path: path.display().to_string(),
+                reason: "file exists".into(),
+            });
         }
         let db = Database::create(path)
             .map_err(|e| RegistryError::Open { path: path.display().to_string(), reason: e.to_string() })?;
@@ -268,7 +265,10 @@ impl Registry {
     /// Opens an existing registry file.
     pub fn open(path: &Path) -> Result<Registry, RegistryError> {
         if !path.exists() {
-            return Err(RegistryError::Open { path: path.display().to_string(), reason: "no such file".into() });
+            return Err(RegistryError::Open {
+                path: path.display().to_string(),
+                reason: "no such file".into(),
+            });
         }
         let db = Database::open(path)
             .map_err(|e| RegistryError::Open { path: path.display().to_string(), reason: e.to_string() })?;
@@ -342,7 +342,8 @@ impl Registry {
                 root = tree.set_leaf(first + i as u64, *c)?;
             }
             meta.insert("leaves", (first + count).to_le_bytes().as_slice())?;
-            let checkpoint = self.push_checkpoint(&txn, root, first + count, now, Event::Append { first, count })?;
+            let checkpoint =
+                self.push_checkpoint(&txn, root, first + count, now, Event::Append { first, count })?;
             Appended { first, checkpoint }
         };
         txn.commit()?;
@@ -421,7 +422,10 @@ impl Registry {
         let mut out = Vec::with_capacity(table.len()? as usize);
         for entry in table.iter()? {
             let (_, v) = entry?;
-            out.push(Checkpoint::from_bytes(v.value()).ok_or_else(|| RegistryError::Corrupt("bad checkpoint".into()))?);
+            out.push(
+                Checkpoint::from_bytes(v.value())
+                    .ok_or_else(|| RegistryError::Corrupt("bad checkpoint".into()))?,
+            );
         }
         Ok(out)
     }

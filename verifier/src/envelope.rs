@@ -175,11 +175,7 @@ impl<'a> Reader<'a> {
     }
 
     pub(crate) fn finish(self) -> Result<(), DecodeError> {
-        if self.bytes.is_empty() {
-            Ok(())
-        } else {
-            Err(DecodeError::TrailingBytes(self.bytes.len()))
-        }
+        if self.bytes.is_empty() { Ok(()) } else { Err(DecodeError::TrailingBytes(self.bytes.len())) }
     }
 }
 
@@ -198,12 +194,15 @@ mod tests {
         let env = decode(&bytes, ObjectKind::Presentation, 16).unwrap();
         assert_eq!(env.body, b"hello");
         assert_eq!(env.statement, id());
-        assert_eq!(decode(&bytes, ObjectKind::VerifyingKey, 16).unwrap_err(), DecodeError::WrongKind {
-            expected: ObjectKind::VerifyingKey,
-            found: ObjectKind::Presentation
-        });
+        assert_eq!(
+            decode(&bytes, ObjectKind::VerifyingKey, 16).unwrap_err(),
+            DecodeError::WrongKind { expected: ObjectKind::VerifyingKey, found: ObjectKind::Presentation }
+        );
         assert_eq!(decode(&bytes, ObjectKind::Presentation, 4).unwrap_err(), DecodeError::TooLarge(5));
-        assert_eq!(decode(&bytes[..bytes.len() - 1], ObjectKind::Presentation, 16).unwrap_err(), DecodeError::Truncated);
+        assert_eq!(
+            decode(&bytes[..bytes.len() - 1], ObjectKind::Presentation, 16).unwrap_err(),
+            DecodeError::Truncated
+        );
         let mut longer = bytes.clone();
         longer.push(0);
         assert_eq!(decode(&longer, ObjectKind::Presentation, 16).unwrap_err(), DecodeError::TrailingBytes(1));
@@ -212,7 +211,10 @@ mod tests {
         assert_eq!(decode(&bad, ObjectKind::Presentation, 16).unwrap_err(), DecodeError::BadMagic);
         let mut bad = bytes.clone();
         bad[4] = 9;
-        assert_eq!(decode(&bad, ObjectKind::Presentation, 16).unwrap_err(), DecodeError::UnsupportedVersion(9));
+        assert_eq!(
+            decode(&bad, ObjectKind::Presentation, 16).unwrap_err(),
+            DecodeError::UnsupportedVersion(9)
+        );
         let mut bad = bytes.clone();
         bad[5] = 0;
         assert_eq!(decode(&bad, ObjectKind::Presentation, 16).unwrap_err(), DecodeError::UnknownKind(0));

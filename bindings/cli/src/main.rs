@@ -123,7 +123,9 @@ fn run(cli: Cli) -> Result<(), CliError> {
             println!("leaf {} root {}", appended.first, field::to_hex(&appended.checkpoint.root));
         }
         Command::Setup(a) => {
-            eprintln!("medzk: WARNING: development setup from a seed; anyone who knows the seed can forge proofs");
+            eprintln!(
+                "medzk: WARNING: development setup from a seed; anyone who knows the seed can forge proofs"
+            );
             let vk = cmd::setup::setup(&a)?;
             println!("{} verifying key {}", vk.statement(), vk.hash());
         }
@@ -133,7 +135,9 @@ fn run(cli: Cli) -> Result<(), CliError> {
         }
         Command::Verify(a) => println!("{}", cmd::verify::verify(&a)?),
         Command::Nonce => println!("{}", cmd::fresh_nonce()),
-        Command::Inspect(InspectCommand::Vaccination(a)) => println!("{}", json(&cmd::inspect::vaccination(&a)?)),
+        Command::Inspect(InspectCommand::Vaccination(a)) => {
+            println!("{}", json(&cmd::inspect::vaccination(&a)?))
+        }
         Command::Demo(a) => cmd::demo::demo(&a)?,
     }
     Ok(())

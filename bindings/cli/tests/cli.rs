@@ -46,14 +46,50 @@ const POLICY: &str = r#"{
 fn flow(days_ago: i32) -> Flow {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    ok(d, &["setup", "--statement", "vaccination", "--depth", "8", "--seed", "cli test", "--pk", "v.pk", "--vk", "v.vk"]);
+    ok(
+        d,
+        &[
+            "setup",
+            "--statement",
+            "vaccination",
+            "--depth",
+            "8",
+            "--seed",
+            "cli test",
+            "--pk",
+            "v.pk",
+            "--vk",
+            "v.vk",
+        ],
+    );
     ok(d, &["registry", "init", "--registry", "reg.redb", "--depth", "8"]);
     let holder_id = ok(d, &["holder", "keygen", "--out", "holder.key"]).trim().to_string();
-    let date = format!("{}", medzk_day(days_ago));
-    ok(d, &[
-        "issue", "immunization", "--registry", "reg.redb", "--holder-id", &holder_id, "--vaccine", "cvx|208",
-        "--date", &date, "--dose", "2", "--series", "2", "--lot", "AB12", "--issuer", "clinic:test", "--out", "cred.json",
-    ]);
+    let date = medzk_day(days_ago);
+    ok(
+        d,
+        &[
+            "issue",
+            "immunization",
+            "--registry",
+            "reg.redb",
+            "--holder-id",
+            &holder_id,
+            "--vaccine",
+            "cvx|208",
+            "--date",
+            &date,
+            "--dose",
+            "2",
+            "--series",
+            "2",
+            "--lot",
+            "AB12",
+            "--issuer",
+            "clinic:test",
+            "--out",
+            "cred.json",
+        ],
+    );
     ok(d, &["registry", "path", "--registry", "reg.redb", "--index", "0", "--out", "path.json"]);
     std::fs::write(d.join("policy.json"), POLICY).unwrap();
     let nonce = ok(d, &["nonce"]).trim().to_string();
@@ -71,15 +107,45 @@ fn medzk_day(days_ago: i32) -> String {
 
 fn prove_args<'a>(nonce: &'a str, out: &'a str) -> Vec<&'a str> {
     vec![
-        "prove", "--pk", "v.pk", "--credential", "cred.json", "--holder-key", "holder.key", "--path", "path.json",
-        "--policy", "policy.json", "--verifier-id", "border:test", "--nonce", nonce, "--today", TODAY, "--out", out,
+        "prove",
+        "--pk",
+        "v.pk",
+        "--credential",
+        "cred.json",
+        "--holder-key",
+        "holder.key",
+        "--path",
+        "path.json",
+        "--policy",
+        "policy.json",
+        "--verifier-id",
+        "border:test",
+        "--nonce",
+        nonce,
+        "--today",
+        TODAY,
+        "--out",
+        out,
     ]
 }
 
 fn verify_args<'a>(nonce: &'a str, presentation: &'a str) -> Vec<&'a str> {
     vec![
-        "verify", "--vk", "v.vk", "--policy", "policy.json", "--registry", "reg.redb", "--verifier-id", "border:test",
-        "--nonce", nonce, "--today", TODAY, "--presentation", presentation,
+        "verify",
+        "--vk",
+        "v.vk",
+        "--policy",
+        "policy.json",
+        "--registry",
+        "reg.redb",
+        "--verifier-id",
+        "border:test",
+        "--nonce",
+        nonce,
+        "--today",
+        TODAY,
+        "--presentation",
+        presentation,
     ]
 }
 
@@ -113,7 +179,10 @@ fn unmet_policy_and_bad_inputs() {
     let f = flow(5);
     let d = f.dir.path();
     let reason = fails(d, &prove_args(&f.nonce, "p.bin"), 1);
-    assert!(reason.contains("cannot prove: the dose was given 5 day(s) ago; at least 14 are required"), "{reason}");
+    assert!(
+        reason.contains("cannot prove: the dose was given 5 day(s) ago; at least 14 are required"),
+        "{reason}"
+    );
     assert!(!f.path("p.bin").exists());
     // Missing file: exit 2, naming the file.
     assert!(fails(d, &verify_args(&f.nonce, "missing.bin"), 2).contains("missing.bin"));
@@ -145,7 +214,10 @@ fn inspect_prints_the_circuit_shape() {
     assert_eq!(v["statement"], "vaccination/v1/depth32");
     assert_eq!(v["constraints"], 6768);
     assert_eq!(v["depth"], 32);
-    assert_eq!(v["public_inputs"], serde_json::json!(["root", "policy_hash", "today", "context", "nullifier"]));
+    assert_eq!(
+        v["public_inputs"],
+        serde_json::json!(["root", "policy_hash", "today", "context", "nullifier"])
+    );
 }
 
 #[test]

@@ -5,7 +5,10 @@
 //! the linear layer is free (one linear combination per lane and round).
 
 use ark_ff::{AdditiveGroup, Zero};
-use ark_r1cs_std::fields::{FieldVar, fp::{AllocatedFp, FpVar}};
+use ark_r1cs_std::fields::{
+    FieldVar,
+    fp::{AllocatedFp, FpVar},
+};
 use ark_relations::gr1cs::{ConstraintSystemRef, LinearCombination, SynthesisError, Variable};
 
 use super::{Poseidon, Tag};
@@ -58,10 +61,7 @@ fn sbox_var(x: &FpVar<Fr>) -> Result<FpVar<Fr>, SynthesisError> {
 }
 
 /// `Σ coeffs[i]·xs[i]` as one linear combination (constants folded into its `1` term).
-pub(crate) fn linear_combination(
-    coeffs: &[Fr],
-    xs: &[FpVar<Fr>],
-) -> Result<FpVar<Fr>, SynthesisError> {
+pub(crate) fn linear_combination(coeffs: &[Fr], xs: &[FpVar<Fr>]) -> Result<FpVar<Fr>, SynthesisError> {
     let mut constant = Fr::ZERO;
     let mut terms: Vec<(Fr, &AllocatedFp<Fr>)> = Vec::with_capacity(xs.len());
     let mut cs = ConstraintSystemRef::None;
@@ -77,9 +77,7 @@ pub(crate) fn linear_combination(
     if terms.is_empty() {
         return Ok(FpVar::Constant(constant));
     }
-    let value = terms
-        .iter()
-        .try_fold(constant, |acc, (c, v)| v.value().ok().map(|x| acc + *c * x));
+    let value = terms.iter().try_fold(constant, |acc, (c, v)| v.value().ok().map(|x| acc + *c * x));
     let variable = cs.new_lc(|| {
         let mut lc: Vec<(Fr, Variable)> = terms.iter().map(|(c, v)| (*c, v.variable)).collect();
         if !constant.is_zero() {
@@ -103,10 +101,8 @@ mod tests {
 
     fn check_hash(p: &Poseidon, inputs: &[Fr]) -> usize {
         let cs = ConstraintSystem::<Fr>::new_ref();
-        let vars: Vec<FpVar<Fr>> = inputs
-            .iter()
-            .map(|x| FpVar::new_witness(cs.clone(), || Ok(*x)).unwrap())
-            .collect();
+        let vars: Vec<FpVar<Fr>> =
+            inputs.iter().map(|x| FpVar::new_witness(cs.clone(), || Ok(*x)).unwrap()).collect();
         let out = p.hash_var(TAG, &vars).unwrap();
         assert_eq!(out.value().unwrap(), p.hash(TAG, inputs));
         assert!(cs.is_satisfied().unwrap());
@@ -129,9 +125,8 @@ mod tests {
     #[test]
     fn permutation_gadget_equals_native_on_reference_input() {
         let cs = ConstraintSystem::<Fr>::new_ref();
-        let mut lanes: Vec<FpVar<Fr>> = (0..3u64)
-            .map(|i| FpVar::new_witness(cs.clone(), || Ok(Fr::from(i))).unwrap())
-            .collect();
+        let mut lanes: Vec<FpVar<Fr>> =
+            (0..3u64).map(|i| FpVar::new_witness(cs.clone(), || Ok(Fr::from(i))).unwrap()).collect();
         Poseidon::t3().permute_var(&mut lanes).unwrap();
         let mut native: Vec<Fr> = (0..3u64).map(Fr::from).collect();
         Poseidon::t3().permute(&mut native);

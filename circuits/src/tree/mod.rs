@@ -44,11 +44,7 @@ pub struct DepthError(pub u8);
 impl Depth {
     /// A depth of `bits` bits.
     pub const fn new(bits: u8) -> Result<Depth, DepthError> {
-        if bits == 0 || bits % 2 == 1 || bits > MAX_DEPTH {
-            Err(DepthError(bits))
-        } else {
-            Ok(Depth(bits))
-        }
+        if bits == 0 || bits % 2 == 1 || bits > MAX_DEPTH { Err(DepthError(bits)) } else { Ok(Depth(bits)) }
     }
 
     /// Depth in bits.
@@ -378,8 +374,7 @@ mod tests {
         for (i, l) in leaves.iter().enumerate() {
             tree.insert(i as u64, *l);
         }
-        let level1: Vec<Fr> =
-            leaves.chunks(4).map(|c| node(&[c[0], c[1], c[2], c[3]])).collect();
+        let level1: Vec<Fr> = leaves.chunks(4).map(|c| node(&[c[0], c[1], c[2], c[3]])).collect();
         let root = node(&[level1[0], level1[1], level1[2], level1[3]]);
         assert_eq!(tree.current_root(), root);
     }

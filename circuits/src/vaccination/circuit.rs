@@ -105,25 +105,21 @@ impl VaccinationCircuit {
                 let max_days = bounded(policy.window().max as u64, WINDOW_BITS)?;
                 let min_dose = bounded(policy.min_dose() as u64, DOSE_BITS)?;
                 let complete = Boolean::new_witness(cs.clone(), || Ok(policy.complete_series()))?;
-                let vaccines: Vec<FpVar<Fr>> = policy
-                    .vaccine_fields()
-                    .iter()
-                    .map(|v| witness(*v))
-                    .collect::<Result<_, _>>()?;
+                let vaccines: Vec<FpVar<Fr>> =
+                    policy.vaccine_fields().iter().map(|v| witness(*v)).collect::<Result<_, _>>()?;
                 Ok((scope, min_days, max_days, min_dose, complete, vaccines))
             })?;
 
-        let path = regions.region("path witness", || {
-            MerklePathVar::new_witness(cs.clone(), || Ok(&w.path))
-        })?;
+        let path =
+            regions.region("path witness", || MerklePathVar::new_witness(cs.clone(), || Ok(&w.path)))?;
 
-        let holder = regions.region("holder id", || {
-            Poseidon::t3().hash_var(tags::HOLDER, &[secret.clone()])
-        })?;
+        let holder = regions
+            .region("holder id", || Poseidon::t3().hash_var(tags::HOLDER, std::slice::from_ref(&secret)))?;
 
         let commitment = regions.region("record commitment", || {
             let kind = FpVar::Constant(RecordKind::Immunization.to_field());
-            let slots = [kind, holder, code.clone(), date.clone(), dose.clone(), series.clone(), ext, issuer, salt];
+            let slots =
+                [kind, holder, code.clone(), date.clone(), dose.clone(), series.clone(), ext, issuer, salt];
             Poseidon::t10().hash_var(tags::COMMITMENT, &slots)
         })?;
 
@@ -144,9 +140,7 @@ impl VaccinationCircuit {
             let mut encoding = vec![scope, packed];
             encoding.extend(vaccines.iter().cloned());
             debug_assert_eq!(encoding.len(), 2 + MAX_VACCINES);
-            Poseidon::t10()
-                .hash_var(tags::POLICY_VACCINATION, &encoding)?
-                .enforce_equal(&public.policy_hash)
+            Poseidon::t10().hash_var(tags::POLICY_VACCINATION, &encoding)?.enforce_equal(&public.policy_hash)
         })?;
 
         regions.region("approved vaccine", || enforce_member(&code, &vaccines))?;

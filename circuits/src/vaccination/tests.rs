@@ -98,7 +98,10 @@ fn json_policies_are_validated() {
     assert_eq!(bad("\"min\": 14", "\"min\": 400"), PolicyError::WindowInverted { min: 400, max: 365 });
     assert_eq!(bad("\"max\": 365", "\"max\": 70000"), PolicyError::WindowTooWide(70000));
     assert_eq!(bad("\"min_dose_number\": 1", "\"min_dose_number\": 300"), PolicyError::DoseTooLarge(300));
-    assert_eq!(bad("cvx|207", "cvx|208"), PolicyError::DuplicateVaccine("http://hl7.org/fhir/sid/cvx|208".into()));
+    assert_eq!(
+        bad("cvx|207", "cvx|208"),
+        PolicyError::DuplicateVaccine("http://hl7.org/fhir/sid/cvx|208".into())
+    );
     assert!(matches!(bad("\"scope\"", "\"scoop\""), PolicyError::Json(_)));
     assert!(matches!(bad("cvx|207", "cvx207"), PolicyError::Json(_)));
     assert!(matches!(VaccinationPolicy::from_json("[]"), Err(PolicyError::Json(_))));

@@ -97,7 +97,10 @@ pub fn demo(args: &DemoArgs) -> CliResult {
             d.clone()
         }
         None => {
-            temp = tempfile::Builder::new().prefix("medzk-demo-").tempdir().map_err(|e| CliError::Input(e.to_string()))?;
+            temp = tempfile::Builder::new()
+                .prefix("medzk-demo-")
+                .tempdir()
+                .map_err(|e| CliError::Input(e.to_string()))?;
             temp.path().to_path_buf()
         }
     };
@@ -131,12 +134,22 @@ pub fn demo(args: &DemoArgs) -> CliResult {
         registry::init(&registry::InitArgs { registry: reg_path.clone(), depth: DEFAULT_DEPTH })?;
         populate(&reg_path, others, today)
     })?;
-    step(2, "registry", format!("depth-{DEFAULT_DEPTH} registry; {others} commitments from {} issuers", CLINICS.len()), Some(t));
+    step(
+        2,
+        "registry",
+        format!("depth-{DEFAULT_DEPTH} registry; {others} commitments from {} issuers", CLINICS.len()),
+        Some(t),
+    );
 
     // The patient.
     let key_path = file("holder.key");
     let (key, t) = timed(|| holder::keygen(&holder::KeygenArgs { out: key_path.clone() }))?;
-    step(3, "holder", format!("patient creates a holder key; holder id {}", short(&key.holder_id.to_string())), Some(t));
+    step(
+        3,
+        "holder",
+        format!("patient creates a holder key; holder id {}", short(&key.holder_id.to_string())),
+        Some(t),
+    );
 
     let dose_date = Day(today.0 - 45);
     let issue_args = issue::ImmunizationArgs {
@@ -151,19 +164,45 @@ pub fn demo(args: &DemoArgs) -> CliResult {
         out: file("credential.json"),
     };
     let ((credential, appended), t) = timed(|| issue::immunization(&issue_args))?;
-    step(4, "issue", format!("{} commits dose 2/2 of cvx|208 given {dose_date}; leaf {}", CLINICS[0], credential.leaf_index), Some(t));
-    detail(format!("published: commitment {} only; the record stays with the patient", short(&field::to_hex(&credential.commitment))));
+    step(
+        4,
+        "issue",
+        format!(
+            "{} commits dose 2/2 of cvx|208 given {dose_date}; leaf {}",
+            CLINICS[0], credential.leaf_index
+        ),
+        Some(t),
+    );
+    detail(format!(
+        "published: commitment {} only; the record stays with the patient",
+        short(&field::to_hex(&credential.commitment))
+    ));
 
-    let path_args = registry::PathArgs { registry: reg_path.clone(), index: credential.leaf_index, out: file("path.json") };
+    let path_args = registry::PathArgs {
+        registry: reg_path.clone(),
+        index: credential.leaf_index,
+        out: file("path.json"),
+    };
     let (root, t) = timed(|| registry::path(&path_args))?;
     debug_assert_eq!(root, appended.checkpoint.root);
-    step(5, "registry", format!("hands the patient its inclusion path under root {}", short(&field::to_hex(&root))), Some(t));
+    step(
+        5,
+        "registry",
+        format!("hands the patient its inclusion path under root {}", short(&field::to_hex(&root))),
+        Some(t),
+    );
 
     // The verifier's policy and session.
     let policy: VaccinationPolicy = {
         let p = border_policy();
-        VaccinationPolicy::new(Scope::new("border:NO").expect("valid"), p.vaccines().to_vec(), p.window(), 1, true)
-            .expect("valid policy")
+        VaccinationPolicy::new(
+            Scope::new("border:NO").expect("valid"),
+            p.vaccines().to_vec(),
+            p.window(),
+            1,
+            true,
+        )
+        .expect("valid policy")
     };
     io::write(&file("policy.json"), serde_json::to_string_pretty(&policy).expect("serializable").as_bytes())?;
     let nonce = fresh_nonce();
@@ -220,7 +259,17 @@ pub fn demo(args: &DemoArgs) -> CliResult {
     let (checkpoint, t) = timed(|| {
         registry::revoke(&registry::RevokeArgs { registry: reg_path.clone(), index: credential.leaf_index })
     })?;
-    step(11, "revoke", format!("{} revokes the record (leaf {}); new root {}", CLINICS[0], credential.leaf_index, short(&field::to_hex(&checkpoint.root))), Some(t));
+    step(
+        11,
+        "revoke",
+        format!(
+            "{} revokes the record (leaf {}); new root {}",
+            CLINICS[0],
+            credential.leaf_index,
+            short(&field::to_hex(&checkpoint.root))
+        ),
+        Some(t),
+    );
     let (late, t) = timed(|| Ok(verify::verify(&verify_args(&later_nonce, "prepared.bin"))))?;
     let reason = match late {
         Err(CliError::Rejected(reason)) => reason,

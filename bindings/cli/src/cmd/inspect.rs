@@ -22,11 +22,8 @@ pub fn vaccination_json(depth: u8) -> CliResult<serde_json::Value> {
     let depth = Depth::new(depth).map_err(|e| CliError::Input(e.to_string()))?;
     let circuit = VaccinationCircuit::blank(depth);
     let r1cs = R1cs::synthesize(|cs| circuit.synthesize(cs)).map_err(|e| CliError::Input(e.to_string()))?;
-    let regions: Vec<_> = r1cs
-        .regions
-        .iter()
-        .map(|r| json!({"name": r.name, "constraints": r.constraints.len()}))
-        .collect();
+    let regions: Vec<_> =
+        r1cs.regions.iter().map(|r| json!({"name": r.name, "constraints": r.constraints.len()})).collect();
     Ok(json!({
         "statement": StatementId::vaccination(depth).to_string(),
         "constraints": r1cs.num_constraints(),

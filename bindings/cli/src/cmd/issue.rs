@@ -63,8 +63,7 @@ pub fn immunization(args: &ImmunizationArgs) -> CliResult<(Credential, Appended)
     let salt = Salt::generate(&mut rand::rngs::OsRng);
     let commitment = record.encode(&salt).commitment();
     let reg = registry::open(&args.registry)?;
-    let appended =
-        reg.append(commitment, now_unix()).map_err(|e| CliError::file(&args.registry, e))?;
+    let appended = reg.append(commitment, now_unix()).map_err(|e| CliError::file(&args.registry, e))?;
     let credential = Credential::new(record, salt, appended.first);
     io::write_private(&args.out, credential.to_json().as_bytes())?;
     Ok((credential, appended))

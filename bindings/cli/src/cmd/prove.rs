@@ -61,9 +61,9 @@ pub fn prove(args: &ProveArgs) -> CliResult<Presentation> {
             let f = InclusionFile::from_json(&io::read_text(p)?).map_err(|e| CliError::file(p, e))?;
             (f.path, f.root)
         }
-        (None, Some(r)) => registry::open(r)?
-            .path(credential.leaf_index)
-            .map_err(|e| CliError::file(r, e))?,
+        (None, Some(r)) => {
+            registry::open(r)?.path(credential.leaf_index).map_err(|e| CliError::file(r, e))?
+        }
         (None, None) => return Err(CliError::Input("give --path or --registry".into())),
     };
     if path.index != credential.leaf_index {

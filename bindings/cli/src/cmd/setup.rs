@@ -48,7 +48,8 @@ pub fn statement(kind: StatementArg, depth: u8) -> CliResult<StatementId> {
 /// Generates and writes a development key pair; returns the verifying key.
 pub fn setup(args: &SetupArgs) -> CliResult<VerifyingKey> {
     let id = statement(args.statement, args.depth)?;
-    let (pk, vk) = insecure_dev_setup(id, args.seed.as_bytes()).map_err(|e| CliError::Input(e.to_string()))?;
+    let (pk, vk) =
+        insecure_dev_setup(id, args.seed.as_bytes()).map_err(|e| CliError::Input(e.to_string()))?;
     io::write(&args.pk, &pk.to_bytes())?;
     io::write(&args.vk, vk.to_bytes())?;
     Ok(vk)

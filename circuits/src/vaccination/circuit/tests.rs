@@ -302,9 +302,8 @@ fn a_path_bit_assigned_two_is_unsatisfied() {
     // setting candidates to 2 and checking which constraint in the region breaks.
     let uses = r.witness_uses();
     let bits: Vec<usize> = (0..r.num_witnesses())
-        .filter(|w| uses[*w].len() >= 1 && uses[*w].iter().any(|c| path.constraints.contains(c)))
+        .filter(|w| uses[*w].len() > 1 && uses[*w].iter().any(|c| path.constraints.contains(c)))
         .filter(|w| r.witness(*w) == Fr::ZERO || r.witness(*w) == Fr::ONE)
-        .filter(|w| uses[*w].iter().any(|c| path.constraints.contains(c) && uses[*w].len() > 1))
         .collect();
     assert_eq!(bits.len(), 32, "two position bits per level");
     for w in bits {

@@ -29,9 +29,10 @@ def sponge(t, tag_name, inputs):
 
 
 def text(tag_name, s):
+    """Text value: the hash's low 248 bits."""
     data = s.encode()
     chunks = [int.from_bytes(data[i:i + 31], "little") for i in range(0, len(data), 31)]
-    return sponge(10, tag_name, [len(data)] + chunks)
+    return sponge(10, tag_name, [len(data)] + chunks) % 2**248
 
 
 def day(iso):

@@ -348,18 +348,18 @@ mod tests {
         );
         assert_eq!(
             hex(slots.slot(Slot::Code)),
-            "0x33a139fb209f7f880995124c7f8f95066d4f45cf6ff2f79560d34c8ce761d8fa"
+            "0x00a139fb209f7f880995124c7f8f95066d4f45cf6ff2f79560d34c8ce761d8fa"
         );
         assert_eq!(slots.slot(Slot::Date), Fr::from(20_526u64));
         assert_eq!(
             hex(slots.commitment()),
-            "0x2086ac1253083842c64778a0f54ad2018b687bc160ed9940314892acede4d841"
+            "0x6fdfc9c156af2ff08fce801844d936794d0c8e99272a6bfb52a13f1e6e66f16d"
         );
         let secret = HolderSecret::from_bytes(&[7u8; 32]).unwrap();
         let scope = crate::holder::Scope::new("border:NO").unwrap();
         assert_eq!(
             hex(secret.nullifier(&scope)),
-            "0x4db552e014c817aab6b127aabee1ebc5dcbc3fdf8b7ced92254ad9a955e4897a"
+            "0x5dc301e490b3da7ed101da2de89bcd1b4805f5e710f99c7e74a612ea009e80f1"
         );
     }
 

@@ -23,3 +23,4 @@ pub mod tree;
 
 pub use field::Fr;
 pub mod vaccination;
+pub mod valueset;

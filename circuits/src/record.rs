@@ -167,6 +167,25 @@ impl Ext {
     }
 }
 
+/// FHIR Condition clinical status, the `value` slot of a condition.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[repr(u8)]
+pub enum ClinicalStatus {
+    /// Active.
+    Active = 1,
+    /// Recurrence.
+    Recurrence = 2,
+    /// Relapse.
+    Relapse = 3,
+    /// Inactive.
+    Inactive = 4,
+    /// Remission.
+    Remission = 5,
+    /// Resolved.
+    Resolved = 6,
+}
+
 /// Issuer id of an issuer name.
 pub fn issuer_id(name: &str) -> Fr {
     hash_text(tags::ISSUER, name)
@@ -244,6 +263,64 @@ impl RecordData {
             value: dose,
             aux: series_doses,
             ext: Ext::Lot(lot.to_string()),
+            issuer: issuer.to_string(),
+        }
+    }
+
+    /// An observation: test (LOINC), effective date, result in the test's fixed-point
+    /// scale, optional interpretation code (for example SNOMED CT "not detected").
+    pub fn observation(
+        holder: HolderId,
+        test: Code,
+        date: Day,
+        value: u64,
+        interpretation: Option<Code>,
+        issuer: &str,
+    ) -> RecordData {
+        RecordData {
+            kind: RecordKind::Observation,
+            holder,
+            code: test,
+            date,
+            value,
+            aux: 0,
+            ext: interpretation.map_or(Ext::None, Ext::Code),
+            issuer: issuer.to_string(),
+        }
+    }
+
+    /// A condition: diagnosis, onset date, clinical status, optional abatement date.
+    pub fn condition(
+        holder: HolderId,
+        diagnosis: Code,
+        onset: Day,
+        status: ClinicalStatus,
+        abatement: Option<Day>,
+        issuer: &str,
+    ) -> RecordData {
+        RecordData {
+            kind: RecordKind::Condition,
+            holder,
+            code: diagnosis,
+            date: onset,
+            value: status as u64,
+            aux: abatement.map_or(0, |d| d.0),
+            ext: Ext::Number(1),
+            issuer: issuer.to_string(),
+        }
+    }
+
+    /// Demographics: birth date (also written as its calendar number `YYYYMMDD` in
+    /// `aux`, which age clauses read) and administrative gender.
+    pub fn demographics(holder: HolderId, birth: Day, gender: Code, issuer: &str) -> RecordData {
+        RecordData {
+            kind: RecordKind::Demographics,
+            holder,
+            code: gender,
+            date: birth,
+            value: 0,
+            aux: birth.calendar_number().map_or(0, |c| c as i32),
+            ext: Ext::None,
             issuer: issuer.to_string(),
         }
     }

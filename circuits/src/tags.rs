@@ -9,7 +9,8 @@
 //! | [`POLICY_VACCINATION`] | 10 | 18 | the vaccination policy's canonical encoding |
 //! | [`POLICY`] | 10 | varies | a general policy's canonical encoding |
 //! | [`CODE`], [`ISSUER`], [`SCOPE`], [`LOT`], [`TEXT`] | 10 | varies | text into a field element |
-//! | [`CHECKPOINT`] | 10 | 5 | a registry checkpoint, linking the previous one |
+//! | [`CHECKPOINT`] | 10 | 8 | a registry checkpoint, linking the previous one |
+//! | [`VALUE_SET`] | 3 | 2 | a value-set leaf: a value and the next larger one |
 
 use crate::poseidon::Tag;
 
@@ -37,8 +38,10 @@ pub const LOT: Tag = Tag::new("medzk/lot");
 pub const TEXT: Tag = Tag::new("medzk/text");
 /// Registry checkpoint.
 pub const CHECKPOINT: Tag = Tag::new("medzk/checkpoint");
+/// Value-set leaf.
+pub const VALUE_SET: Tag = Tag::new("medzk/valueset");
 /// Every tag, for the uniqueness test.
-pub const ALL: [Tag; 12] = [
+pub const ALL: [Tag; 13] = [
     COMMITMENT,
     NODE,
     HOLDER,
@@ -51,6 +54,7 @@ pub const ALL: [Tag; 12] = [
     LOT,
     TEXT,
     CHECKPOINT,
+    VALUE_SET,
 ];
 
 #[cfg(test)]

@@ -168,6 +168,7 @@ pub trait NodeStore {
 }
 
 /// Tree operations over any [`NodeStore`].
+#[derive(Clone)]
 pub struct Tree<S> {
     depth: Depth,
     store: S,

@@ -132,7 +132,8 @@ mod gadget {
         let div100 = is_zero(&cs, &(&r100 - Fr::from(99u64)))?;
         let div400 = is_zero(&cs, &(&q100 - Fr::from(3u64)))?;
         let leap = &div4 * (FpVar::Constant(Fr::ONE) - &div100 + &div100 * &div400);
-        let length = (FpVar::Constant(Fr::ONE) - &feb) * (&g + Fr::from(30u64)) + &feb * (&leap + Fr::from(28u64));
+        let length =
+            (FpVar::Constant(Fr::ONE) - &feb) * (&g + Fr::from(30u64)) + &feb * (&leap + Fr::from(28u64));
         enforce_range(&(length - &d), 5)?;
         // The day number.
         let days = &era * Fr::from(ERA_DAYS as u64) + &yoe * Fr::from(365u64) + &q4 - &q100 + &s5 + &d
@@ -188,7 +189,9 @@ mod tests {
         #[test]
         fn gadget_equals_native_across_leap_rules() {
             let mut days: Vec<i32> = Vec::new();
-            for (y, m) in [(1900, 2), (2000, 2), (2023, 2), (2024, 2), (2100, 2), (2400, 2), (1999, 12), (2026, 11)] {
+            for (y, m) in
+                [(1900, 2), (2000, 2), (2023, 2), (2024, 2), (2100, 2), (2400, 2), (1999, 12), (2026, 11)]
+            {
                 let start = Day::from_ymd(y, m, 1).unwrap().0;
                 days.extend(start - 2..start + 32);
             }

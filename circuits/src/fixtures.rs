@@ -98,3 +98,155 @@ impl VaccinationFixture {
         }
     }
 }
+
+/// The trial-eligibility policy of `examples/policies/trial-t2d.json`: age 18-65, type 2
+/// diabetes (ICD-10 E11.*) active, HbA1c 6.5-10.0 % within 90 days, eGFR ≥ 45.
+pub fn trial_policy() -> crate::policy::Policy {
+    crate::policy::Policy::from_json(include_str!("../../examples/policies/trial-t2d.json"))
+        .expect("valid policy")
+}
+
+/// The EU DCC-style border policy of `examples/policies/border-dcc.json`: vaccinated, or
+/// tested negative within 3 days, or recovered (positive test 11-180 days ago).
+pub fn border_dcc_policy() -> crate::policy::Policy {
+    crate::policy::Policy::from_json(include_str!("../../examples/policies/border-dcc.json"))
+        .expect("valid policy")
+}
+
+/// LOINC HbA1c and eGFR, SARS-CoV-2 PCR, and SNOMED CT results used by the examples.
+pub mod codes {
+    use crate::code::Code;
+
+    fn code(text: &str) -> Code {
+        text.parse().expect("valid code")
+    }
+    /// HbA1c (LOINC 4548-4), value in tenths of a percent.
+    pub fn hba1c() -> Code {
+        code("loinc|4548-4")
+    }
+    /// eGFR CKD-EPI (LOINC 62238-1), value in mL/min/1.73 m².
+    pub fn egfr() -> Code {
+        code("loinc|62238-1")
+    }
+    /// SARS-CoV-2 RNA by PCR (LOINC 94500-6).
+    pub fn pcr() -> Code {
+        code("loinc|94500-6")
+    }
+    /// "Not detected" (SNOMED CT 260415000).
+    pub fn not_detected() -> Code {
+        code("sct|260415000")
+    }
+    /// "Detected" (SNOMED CT 260373001).
+    pub fn detected() -> Code {
+        code("sct|260373001")
+    }
+    /// Type 2 diabetes without complications (ICD-10 E11.9).
+    pub fn t2d() -> Code {
+        code("icd10|E11.9")
+    }
+    /// Female (administrative gender).
+    pub fn female() -> Code {
+        code("gender|female")
+    }
+}
+
+/// The records of a trial candidate: demographics, a T2D diagnosis, an HbA1c and an eGFR.
+pub struct TrialPatient {
+    /// Birth date.
+    pub birth: Day,
+    /// HbA1c in tenths of a percent.
+    pub hba1c: u64,
+    /// Days since the HbA1c measurement.
+    pub hba1c_age: i32,
+    /// eGFR.
+    pub egfr: u64,
+    /// Diagnosis code.
+    pub diagnosis: Code,
+}
+
+impl TrialPatient {
+    /// An eligible candidate (born 1975-06-01, HbA1c 7.8 % 20 days ago, eGFR 72).
+    pub fn eligible() -> TrialPatient {
+        TrialPatient {
+            birth: Day::from_ymd(1975, 6, 1).expect("valid"),
+            hba1c: 78,
+            hba1c_age: 20,
+            egfr: 72,
+            diagnosis: codes::t2d(),
+        }
+    }
+
+    /// The records, issued to `secret`'s holder id.
+    pub fn records(&self, secret: &HolderSecret, today: Day) -> Vec<RecordData> {
+        use crate::record::ClinicalStatus;
+        let id = secret.id();
+        vec![
+            RecordData::demographics(id, self.birth, codes::female(), "registry:population"),
+            RecordData::condition(
+                id,
+                self.diagnosis.clone(),
+                Day(today.0 - 800),
+                ClinicalStatus::Active,
+                None,
+                "clinic:endocrinology-1",
+            ),
+            RecordData::observation(
+                id,
+                codes::hba1c(),
+                Day(today.0 - self.hba1c_age),
+                self.hba1c,
+                None,
+                "lab:central-1",
+            ),
+            RecordData::observation(id, codes::egfr(), Day(today.0 - 30), self.egfr, None, "lab:central-1"),
+        ]
+    }
+}
+
+/// A registry holding one holder's records among others, for policy statements.
+pub struct PolicyFixture {
+    /// The registry.
+    pub tree: MemoryTree,
+    /// The holder's secret.
+    pub secret: HolderSecret,
+    /// The holder's records in slot form with their leaf indices.
+    pub records: Vec<(crate::record::Record, u64)>,
+    /// The presentation day.
+    pub today: Day,
+}
+
+impl PolicyFixture {
+    /// Commits `records` (and `others` unrelated leaves) to a registry of `depth`.
+    pub fn new(
+        depth: Depth,
+        secret: HolderSecret,
+        records: &[RecordData],
+        others: u64,
+        today: Day,
+        seed: u64,
+    ) -> PolicyFixture {
+        let mut rng = StdRng::seed_from_u64(seed);
+        let mut tree = MemoryTree::empty(depth);
+        for i in 0..others {
+            tree.insert(i, Fr::from(7_000_001 * (i + 1)));
+        }
+        let mut out = Vec::new();
+        for (j, r) in records.iter().enumerate() {
+            let slots = r.encode(&Salt::generate(&mut rng));
+            let index = others + j as u64;
+            tree.insert(index, slots.commitment());
+            out.push((slots, index));
+        }
+        PolicyFixture { tree, secret, records: out, today }
+    }
+
+    /// The registry root.
+    pub fn root(&self) -> Fr {
+        self.tree.current_root()
+    }
+
+    /// The holder's records with their inclusion paths.
+    pub fn credentials(&self) -> Vec<(crate::record::Record, crate::tree::MerklePath)> {
+        self.records.iter().map(|(r, i)| (r.clone(), self.tree.inclusion_path(*i))).collect()
+    }
+}

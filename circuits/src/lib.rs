@@ -22,5 +22,6 @@ pub mod text;
 pub mod tree;
 
 pub use field::Fr;
+pub mod policy;
 pub mod vaccination;
 pub mod valueset;

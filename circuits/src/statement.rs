@@ -159,6 +159,10 @@ impl fmt::Display for StatementId {
 pub trait StatementPolicy {
     /// The statement kind the policy is written for.
     fn statement_kind(&self) -> StatementKind;
+    /// Whether a key for `statement` can check this policy (kind and shape).
+    fn fits(&self, statement: StatementId) -> bool {
+        statement.kind == self.statement_kind()
+    }
     /// The policy hash.
     fn policy_hash(&self) -> Fr;
 }

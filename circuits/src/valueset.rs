@@ -182,7 +182,13 @@ impl ValueSet {
 
 impl std::fmt::Debug for ValueSet {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "ValueSet({:?}, {} values, root {})", self.name, self.values.len(), field::to_hex(&self.root()))
+        write!(
+            f,
+            "ValueSet({:?}, {} values, root {})",
+            self.name,
+            self.values.len(),
+            field::to_hex(&self.root())
+        )
     }
 }
 
@@ -227,8 +233,12 @@ mod tests {
     fn bounds() {
         assert!(matches!(ValueSet::of_codes("x", &[]), Err(ValueSetError::Empty(_))));
         assert!(matches!(ValueSet::new("x", [-Fr::ONE]), Err(ValueSetError::NotText(_))));
-        assert!(matches!(ValueSet::of_codes("x", &codes(MAX_VALUES + 1)), Err(ValueSetError::TooLarge { .. })));
-        let json = r#"{"format":"medzk-value-set","version":1,"name":"t2d","codes":["icd10|E11","icd10|E11.9"]}"#;
+        assert!(matches!(
+            ValueSet::of_codes("x", &codes(MAX_VALUES + 1)),
+            Err(ValueSetError::TooLarge { .. })
+        ));
+        let json =
+            r#"{"format":"medzk-value-set","version":1,"name":"t2d","codes":["icd10|E11","icd10|E11.9"]}"#;
         assert_eq!(ValueSet::from_json(json).unwrap().len(), 2);
         assert!(ValueSet::from_json("{}").is_err());
     }

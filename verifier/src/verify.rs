@@ -97,7 +97,7 @@ impl Verifier {
         policy: &impl StatementPolicy,
         trusted_roots: impl IntoIterator<Item = Fr>,
     ) -> Result<Verifier, PolicyKeyMismatch> {
-        if policy.statement_kind() != key.statement().kind {
+        if !policy.fits(key.statement()) {
             return Err(PolicyKeyMismatch { policy: policy.statement_kind(), key: key.statement() });
         }
         Ok(Verifier {

@@ -1,0 +1,240 @@
+use super::circuit::PolicyCircuit;
+use super::eval::{EvalContext, PolicyWitness};
+use super::*;
+use crate::fixtures::{PolicyFixture, TrialPatient, border_dcc_policy, codes, trial_policy};
+use crate::holder::HolderSecret;
+use crate::r1cs::R1cs;
+use crate::record::{Record, RecordData, Salt};
+use crate::statement::{PUBLIC_INPUT_NAMES, PublicInputs};
+use crate::tree::Depth;
+use crate::valueset::ValueSet;
+
+fn today() -> Day {
+    Day::from_ymd(2026, 11, 24).unwrap()
+}
+
+fn depth() -> Depth {
+    Depth::new(4).unwrap()
+}
+
+fn public(policy: &Policy, f: &PolicyFixture, w: &PolicyWitness) -> PublicInputs {
+    PublicInputs {
+        root: f.root(),
+        policy_hash: policy.hash(),
+        today: f.today,
+        context: Fr::from(77u64),
+        nullifier: w.nullifier(policy),
+    }
+}
+
+fn synth(policy: &Policy, f: &PolicyFixture, w: PolicyWitness) -> R1cs {
+    let c = PolicyCircuit::new(f.tree.depth(), policy.clone(), public(policy, f, &w), w);
+    R1cs::synthesize(|cs| c.synthesize(cs)).unwrap()
+}
+
+fn witness(policy: &Policy, f: &PolicyFixture, value_sets: &[ValueSet]) -> PolicyWitness {
+    let ctx = EvalContext { today: f.today, value_sets };
+    PolicyWitness::build(policy, f.secret.clone(), &f.credentials(), &ctx).unwrap()
+}
+
+fn trial_fixture(depth: Depth) -> PolicyFixture {
+    let secret = HolderSecret::from_bytes(&[5; 32]).unwrap();
+    let records = TrialPatient::eligible().records(&secret, today());
+    PolicyFixture::new(depth, secret, &records, 3, today(), 1)
+}
+
+#[test]
+fn trial_proof_satisfies_with_pinned_shape() {
+    let policy = trial_policy();
+    let f = trial_fixture(Depth::default());
+    let w = witness(&policy, &f, &[]);
+    let c = PolicyCircuit::new(Depth::default(), policy.clone(), public(&policy, &f, &w), w);
+    let r = R1cs::synthesize(|cs| c.synthesize(cs)).unwrap();
+    assert_eq!(r.failing_region(), None);
+    assert_eq!(r.num_public_inputs(), PUBLIC_INPUT_NAMES.len());
+    assert_eq!(r.public_inputs(), c.public_inputs().to_field_elements());
+    assert_eq!(r.num_constraints(), CONSTRAINTS_DEFAULT_SHAPE);
+    let blank = PolicyCircuit::blank(policy.statement(Depth::default()));
+    let b = R1cs::synthesize(|cs| blank.synthesize(cs)).unwrap();
+    assert_eq!(b.matrix_digest(), r.matrix_digest(), "one setup serves every policy of the shape");
+}
+
+/// Constraints of the default shape (K = 4, M = 16, G = 4) at depth 32.
+const CONSTRAINTS_DEFAULT_SHAPE: usize = 31_821;
+
+#[test]
+fn border_groups_each_prove() {
+    let policy = border_dcc_policy();
+    let secret = HolderSecret::from_bytes(&[7; 32]).unwrap();
+    let id = secret.id();
+    let t = today();
+    let cases = [
+        RecordData::immunization(id, "cvx|208".parse().unwrap(), Day(t.0 - 30), 2, 2, "L1", "c"),
+        RecordData::observation(id, codes::pcr(), Day(t.0 - 3), 0, Some(codes::not_detected()), "lab"),
+        RecordData::observation(id, codes::pcr(), Day(t.0 - 180), 1, Some(codes::detected()), "lab"),
+    ];
+    for (g, record) in cases.iter().enumerate() {
+        let f = PolicyFixture::new(depth(), secret.clone(), std::slice::from_ref(record), 2, t, 4);
+        let w = witness(&policy, &f, &[]);
+        assert_eq!(w.group, g);
+        assert_eq!(synth(&policy, &f, w).failing_region(), None, "group {g}");
+    }
+}
+
+#[test]
+fn one_setup_serves_several_policies_and_a_policy_is_bound() {
+    let trial = trial_policy();
+    let border = border_dcc_policy();
+    let d1 = R1cs::synthesize(|cs| PolicyCircuit::blank(trial.statement(depth())).synthesize(cs)).unwrap();
+    let d2 = R1cs::synthesize(|cs| PolicyCircuit::blank(border.statement(depth())).synthesize(cs)).unwrap();
+    assert_eq!(d1.matrix_digest(), d2.matrix_digest());
+    // A proof instance for the trial policy does not satisfy under the border policy's hash.
+    let f = trial_fixture(depth());
+    let w = witness(&trial, &f, &[]);
+    let mut p = public(&trial, &f, &w);
+    p.policy_hash = border.hash();
+    let c = PolicyCircuit::new(depth(), trial.clone(), p, w);
+    let r = R1cs::synthesize(|cs| c.synthesize(cs)).unwrap();
+    assert_eq!(r.failing_region(), Some("policy hash"));
+}
+
+#[test]
+fn the_same_record_cannot_fill_two_slots() {
+    let policy = Policy::from_json(
+        &serde_json::json!({
+            "statement": "policy", "version": 1, "scope": "s",
+            "records": [{"name": "a", "kind": "observation"}, {"name": "b", "kind": "observation"}],
+            "groups": [{"name": "two tests", "clauses": [
+                {"record": "a", "slot": "code", "op": "eq", "value": "loinc|94500-6"},
+                {"record": "b", "slot": "code", "op": "eq", "value": "loinc|94500-6"}
+            ]}]
+        })
+        .to_string(),
+    )
+    .unwrap();
+    let secret = HolderSecret::from_bytes(&[8; 32]).unwrap();
+    let test = RecordData::observation(secret.id(), codes::pcr(), Day(today().0 - 1), 0, None, "lab");
+    let f = PolicyFixture::new(depth(), secret.clone(), &[test.clone(), test], 0, today(), 5);
+    // Two records with the same contents but different salts are two records.
+    assert_eq!(synth(&policy, &f, witness(&policy, &f, &[])).failing_region(), None);
+    // The same record twice is not.
+    let creds = f.credentials();
+    let mut records: Vec<Option<(Record, crate::tree::MerklePath)>> = vec![None; 4];
+    records[0] = Some(creds[0].clone());
+    records[1] = Some(creds[0].clone());
+    let w = PolicyWitness { secret, group: 0, records, value_set: None };
+    assert_eq!(synth(&policy, &f, w).failing_region(), Some("distinct records"));
+}
+
+#[test]
+fn records_of_two_holders_cannot_be_combined() {
+    let policy = trial_policy();
+    let f = trial_fixture(depth());
+    let stranger = HolderSecret::from_bytes(&[11; 32]).unwrap();
+    let theirs = TrialPatient::eligible().records(&stranger, today());
+    let mut tree = f.tree.clone();
+    let foreign = theirs[2].encode(&Salt::from_field(Fr::from(3u64)));
+    tree.insert(12, foreign.commitment());
+    let g = PolicyFixture { tree, secret: f.secret.clone(), records: f.records.clone(), today: f.today };
+    let mut w = witness(&policy, &g, &[]);
+    w.records[2] = Some((foreign, g.tree.inclusion_path(12)));
+    assert_eq!(synth(&policy, &g, w).failing_region(), Some("registry membership"));
+}
+
+#[test]
+fn unused_slots_do_not_change_the_outcome() {
+    let policy = border_dcc_policy();
+    let secret = HolderSecret::from_bytes(&[12; 32]).unwrap();
+    let t = today();
+    let negative =
+        RecordData::observation(secret.id(), codes::pcr(), Day(t.0 - 1), 0, Some(codes::not_detected()), "l");
+    let f = PolicyFixture::new(depth(), secret.clone(), &[negative], 1, t, 6);
+    let w = witness(&policy, &f, &[]);
+    assert_eq!(w.group, 1);
+    // Junk in the unused slots (records in no registry, of another holder).
+    let junk = Record::from_slots([Fr::from(99u64); crate::record::SLOTS]);
+    let mut noisy = w.clone();
+    noisy.records[0] = Some((junk.clone(), f.tree.inclusion_path(0)));
+    noisy.records[2] = Some((junk, f.tree.inclusion_path(0)));
+    assert_eq!(synth(&policy, &f, noisy.clone()).failing_region(), None);
+    // Selecting a group that reads the junk is unsatisfied.
+    noisy.group = 0;
+    assert!(synth(&policy, &f, noisy).failing_region().is_some());
+    // A policy that fails for the holder cannot be rescued by unused slots either.
+    let stale =
+        RecordData::observation(secret.id(), codes::pcr(), Day(t.0 - 4), 0, Some(codes::not_detected()), "l");
+    let g = PolicyFixture::new(depth(), secret, &[stale], 1, t, 7);
+    let mut w = w;
+    w.records[1] = Some(g.credentials()[0].clone());
+    assert_eq!(synth(&policy, &g, w).failing_region(), Some("clause"));
+}
+
+#[test]
+fn value_set_membership_and_non_membership() {
+    let codes: Vec<Code> = (0..300).map(|i| Code::new("icd10", &format!("E11.{i}")).unwrap()).collect();
+    let set = ValueSet::of_codes("t2d", &codes).unwrap();
+    let doc = |op: &str| {
+        serde_json::json!({
+            "statement": "policy", "version": 1, "scope": "s",
+            "records": [{"name": "dx", "kind": "condition"}],
+            "value_sets": [{"name": "t2d", "root": field::to_hex(&set.root())}],
+            "groups": [{"name": "g", "clauses": [{"record": "dx", "slot": "code", "op": op, "value_set": "t2d"}]}]
+        })
+        .to_string()
+    };
+    let secret = HolderSecret::from_bytes(&[13; 32]).unwrap();
+    let dx = |code: &Code| {
+        RecordData::condition(
+            secret.id(),
+            code.clone(),
+            Day(100),
+            crate::record::ClinicalStatus::Active,
+            None,
+            "c",
+        )
+    };
+    let inside = PolicyFixture::new(depth(), secret.clone(), &[dx(&codes[123])], 0, today(), 8);
+    let outside =
+        PolicyFixture::new(depth(), secret.clone(), &[dx(&"icd10|I10".parse().unwrap())], 0, today(), 9);
+    let sets = [set.clone()];
+    for (op, member_ok) in [("in_value_set", true), ("not_in_value_set", false)] {
+        let policy = Policy::from_json(&doc(op)).unwrap();
+        let (good, bad) = if member_ok { (&inside, &outside) } else { (&outside, &inside) };
+        assert_eq!(synth(&policy, good, witness(&policy, good, &sets)).failing_region(), None, "{op}");
+        let ctx = EvalContext { today: today(), value_sets: &sets };
+        assert!(PolicyWitness::build(&policy, secret.clone(), &bad.credentials(), &ctx).is_err());
+        // Forcing the other record with the honest record's proof fails in the lane.
+        let mut w = witness(&policy, good, &sets);
+        w.records[0] = Some(bad.credentials()[0].clone());
+        assert_eq!(synth(&policy, bad, w).failing_region(), Some("value set"), "{op}");
+    }
+}
+
+/// The lower sentinel leaf `(0, v₁)` must not prove that 0 is a member (found by the
+/// agreement property test): a record whose `ext` is empty (0) is not in any value set.
+#[test]
+fn the_zero_sentinel_is_not_a_member() {
+    let set = ValueSet::of_codes("lots", &[Code::new("sct", "1").unwrap()]).unwrap();
+    let policy = Policy::from_json(
+        &serde_json::json!({
+            "statement": "policy", "version": 1, "scope": "s",
+            "records": [{"name": "t", "kind": "observation"}],
+            "value_sets": [{"name": "lots", "root": field::to_hex(&set.root())}],
+            "groups": [{"name": "g", "clauses": [{"record": "t", "slot": "ext", "op": "in_value_set", "value_set": "lots"}]}]
+        })
+        .to_string(),
+    )
+    .unwrap();
+    let secret = HolderSecret::from_bytes(&[14; 32]).unwrap();
+    let plain = RecordData::observation(secret.id(), codes::pcr(), Day(100), 0, None, "lab");
+    let f = PolicyFixture::new(depth(), secret.clone(), &[plain], 0, today(), 10);
+    let sets = [set.clone()];
+    let ctx = EvalContext { today: today(), value_sets: &sets };
+    assert!(PolicyWitness::build(&policy, secret.clone(), &f.credentials(), &ctx).is_err());
+    let sentinel = set.prove(&Fr::from(1u64)).unwrap(); // the leaf (0, v₁)
+    assert_eq!(sentinel.low, Fr::ZERO);
+    let mut records = vec![None; 4];
+    records[0] = Some(f.credentials()[0].clone());
+    let w = PolicyWitness { secret, group: 0, records, value_set: Some(sentinel) };
+    assert_eq!(synth(&policy, &f, w).failing_region(), Some("value set"));
+}

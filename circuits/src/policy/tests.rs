@@ -1,0 +1,224 @@
+use super::eval::{EvalContext, PolicyUnmet, PolicyWitness, check_clause, select};
+use super::*;
+use crate::fixtures::{PolicyFixture, TrialPatient, border_dcc_policy, codes, trial_policy};
+use crate::holder::HolderSecret;
+use crate::record::RecordData;
+use crate::tree::Depth;
+
+fn today() -> Day {
+    Day::from_ymd(2026, 11, 24).unwrap()
+}
+
+fn ctx() -> EvalContext<'static> {
+    EvalContext { today: today(), value_sets: &[] }
+}
+
+#[test]
+fn example_policies_are_valid_and_encoded_per_shape() {
+    let trial = trial_policy();
+    let border = border_dcc_policy();
+    assert_eq!(trial.shape(), DEFAULT_SHAPE);
+    assert_eq!(trial.encode().len(), 2 + TABLE_SIZE + 3 * 16);
+    assert_ne!(trial.hash(), border.hash());
+    assert_eq!(trial.table().len(), 11 + 2);
+    assert_eq!(border.table().len(), 5 + 1 + 2);
+    // The hash is a function of the document: re-parsing the serialized form keeps it.
+    assert_eq!(Policy::from_json(&trial.to_json()).unwrap().hash(), trial.hash());
+    assert!(trial.uses(0, 3) && !border.uses(1, 0) && border.uses(1, 1));
+}
+
+fn doc_with(clause: serde_json::Value) -> String {
+    serde_json::json!({
+        "statement": "policy", "version": 1, "scope": "s",
+        "records": [{"name": "r", "kind": "observation"}, {"name": "p", "kind": "demographics"}],
+        "value_sets": [{"name": "vs", "root": "0x0000000000000000000000000000000000000000000000000000000000000007"}],
+        "groups": [{"name": "g", "clauses": [clause]}]
+    })
+    .to_string()
+}
+
+fn error_of(clause: serde_json::Value) -> String {
+    Policy::from_json(&doc_with(clause)).unwrap_err().to_string()
+}
+
+#[test]
+fn malformed_policies_name_the_problem() {
+    use serde_json::json;
+    let e = error_of(json!({"record": "r", "slot": "value", "op": "approx", "value": 1}));
+    assert!(e.contains("unknown operator \"approx\""), "{e}");
+    let e = error_of(json!({"record": "r", "slot": "salt", "op": "eq", "value": 1}));
+    assert!(e.contains("slot \"salt\" cannot be compared"), "{e}");
+    let e = error_of(json!({"record": "x", "slot": "value", "op": "eq", "value": 1}));
+    assert!(e.contains("unknown record \"x\""), "{e}");
+    let e = error_of(json!({"record": "r", "slot": "value", "op": "between", "min": 5}));
+    assert!(e.contains("needs \"max\""), "{e}");
+    let e = error_of(json!({"record": "r", "slot": "value", "op": "ge", "value": 5, "min": 3}));
+    assert!(e.contains("does not take \"min\""), "{e}");
+    let e = error_of(json!({"record": "r", "slot": "value", "op": "lt", "value": 0}));
+    assert!(e.contains("range is empty"), "{e}");
+    let e = error_of(json!({"record": "r", "slot": "code", "op": "ge", "value": "loinc|1"}));
+    assert!(e.contains("not numeric"), "{e}");
+    let e = error_of(json!({"record": "r", "slot": "value", "op": "eq", "value": -1}));
+    assert!(e.contains("outside the value slot's range"), "{e}");
+    let e = error_of(json!({"record": "r", "op": "age_between", "min": 1, "max": 2}));
+    assert!(e.contains("age_between reads a demographics record"), "{e}");
+    let e = error_of(json!({"record": "r", "slot": "code", "op": "in_value_set", "value_set": "other"}));
+    assert!(e.contains("unknown value set \"other\""), "{e}");
+    let e = error_of(json!({"record": "r", "slot": "code", "op": "eq", "value": 12}));
+    assert!(e.contains("\"system|code\" string"), "{e}");
+    let many: Vec<String> = (0..17).map(|i| format!("loinc|{i}")).collect();
+    let e = error_of(json!({"record": "r", "slot": "code", "op": "in", "values": many}));
+    assert!(e.contains("set too large for the shape"), "{e}");
+    let e = error_of(json!({"record": "r", "slot": "date", "op": "date_within", "min": 9, "max": 3}));
+    assert!(e.contains("min (9 days) is above max (3 days)"), "{e}");
+    assert!(Policy::from_json("{").unwrap_err().to_string().starts_with("invalid policy JSON"));
+    let e = Policy::from_json(&doc_with(
+        json!({"record": "r", "slot": "value", "op": "eq", "value": 1, "extra": 1}),
+    ));
+    assert!(matches!(e, Err(PolicyError::Json(_))));
+}
+
+#[test]
+fn shape_limits() {
+    let clause = serde_json::json!({"record": "r", "slot": "value", "op": "ge", "value": 1});
+    let mut doc: PolicyDoc = serde_json::from_str(&doc_with(clause.clone())).unwrap();
+    doc.groups[0].clauses = vec![serde_json::from_value(clause).unwrap(); 17];
+    let e = Policy::try_from(doc.clone()).unwrap_err();
+    assert_eq!(e, PolicyError::TooMany { what: "clauses", count: 17, max: 16 });
+    doc.shape = Some(PolicyShape { records: 2, clauses: 20, groups: 1 });
+    assert!(Policy::try_from(doc.clone()).is_ok());
+    doc.shape = Some(PolicyShape { records: 1, clauses: 20, groups: 1 });
+    assert_eq!(
+        Policy::try_from(doc.clone()).unwrap_err(),
+        PolicyError::TooMany { what: "records", count: 2, max: 1 }
+    );
+    doc.shape = Some(PolicyShape { records: 9, clauses: 20, groups: 1 });
+    assert!(matches!(Policy::try_from(doc).unwrap_err(), PolicyError::Shape(_)));
+}
+
+fn trial_fixture(patient: &TrialPatient) -> PolicyFixture {
+    let secret = HolderSecret::from_bytes(&[5; 32]).unwrap();
+    let records = patient.records(&secret, today());
+    PolicyFixture::new(Depth::new(8).unwrap(), secret, &records, 3, today(), 1)
+}
+
+fn trial_outcome(patient: &TrialPatient) -> Result<(), Vec<String>> {
+    let f = trial_fixture(patient);
+    let records: Vec<_> = f.records.iter().map(|(r, _)| r.clone()).collect();
+    select(&trial_policy(), &records, &ctx()).map(|_| ()).map_err(|reports| reports[0].reasons.clone())
+}
+
+#[test]
+fn trial_boundaries() {
+    let ok = TrialPatient::eligible();
+    assert_eq!(trial_outcome(&ok), Ok(()));
+    // HbA1c 6.5 and 10.0 % included, 6.4 and 10.1 % not.
+    for (v, holds) in [(65, true), (100, true), (64, false), (101, false)] {
+        let p = TrialPatient { hba1c: v, ..TrialPatient::eligible() };
+        assert_eq!(trial_outcome(&p).is_ok(), holds, "hba1c {v}");
+    }
+    // Measured 90 days ago included, 91 not; tomorrow not.
+    for (age, holds) in [(90, true), (91, false), (0, true), (-1, false)] {
+        let p = TrialPatient { hba1c_age: age, ..TrialPatient::eligible() };
+        assert_eq!(trial_outcome(&p).is_ok(), holds, "hba1c age {age}");
+    }
+    // eGFR ≥ 45.
+    for (v, holds) in [(45, true), (44, false)] {
+        let p = TrialPatient { egfr: v, ..TrialPatient::eligible() };
+        assert_eq!(trial_outcome(&p).is_ok(), holds, "egfr {v}");
+    }
+    let p = TrialPatient { diagnosis: "icd10|E10.9".parse().unwrap(), ..TrialPatient::eligible() };
+    let reasons = trial_outcome(&p).unwrap_err();
+    assert_eq!(reasons, vec!["diagnosis.code in [icd10|E11, icd10|E11.0, icd10|E11.1, icd10|E11.2, icd10|E11.3, icd10|E11.4, icd10|E11.5, icd10|E11.6, icd10|E11.7, icd10|E11.8, icd10|E11.9]: the value is not among them".to_string()]);
+    let p = TrialPatient { hba1c: 105, ..TrialPatient::eligible() };
+    assert_eq!(
+        trial_outcome(&p).unwrap_err(),
+        vec!["hba1c.value between 65 to 100: the value is 105".to_string()]
+    );
+}
+
+#[test]
+fn ages_across_birthdays_and_leap_days() {
+    // Today is 2026-11-24. Born 2008-11-24: 18 today. Born 2008-11-25: 17.
+    for (birth, holds) in
+        [((2008, 11, 24), true), ((2008, 11, 25), false), ((1961, 11, 25), true), ((1960, 11, 24), false)]
+    {
+        let p = TrialPatient {
+            birth: Day::from_ymd(birth.0, birth.1, birth.2).unwrap(),
+            ..TrialPatient::eligible()
+        };
+        assert_eq!(trial_outcome(&p).is_ok(), holds, "born {birth:?}");
+    }
+    // Born on 29 February 2008: 18 on 2026-03-01, still 17 on 2026-02-28.
+    let secret = HolderSecret::from_bytes(&[6; 32]).unwrap();
+    let record =
+        RecordData::demographics(secret.id(), Day::from_ymd(2008, 2, 29).unwrap(), codes::female(), "r")
+            .encode(&crate::record::Salt::from_field(Fr::from(1u64)));
+    let policy = trial_policy();
+    let age = &policy.groups()[0].clauses[0];
+    let at = |y, m, d| EvalContext { today: Day::from_ymd(y, m, d).unwrap(), value_sets: &[] };
+    assert!(check_clause(age, &record, &at(2026, 2, 28)).is_err());
+    assert!(check_clause(age, &record, &at(2026, 3, 1)).is_ok());
+    assert!(check_clause(age, &record, &at(2028, 2, 29)).is_ok());
+}
+
+#[test]
+fn border_groups() {
+    let secret = HolderSecret::from_bytes(&[7; 32]).unwrap();
+    let id = secret.id();
+    let t = today();
+    let vaccinated = RecordData::immunization(id, "cvx|208".parse().unwrap(), Day(t.0 - 30), 2, 2, "L1", "c");
+    let half = RecordData::immunization(id, "cvx|208".parse().unwrap(), Day(t.0 - 30), 1, 2, "L1", "c");
+    let negative =
+        RecordData::observation(id, codes::pcr(), Day(t.0 - 1), 0, Some(codes::not_detected()), "lab");
+    let stale =
+        RecordData::observation(id, codes::pcr(), Day(t.0 - 4), 0, Some(codes::not_detected()), "lab");
+    let positive =
+        RecordData::observation(id, codes::pcr(), Day(t.0 - 11), 1, Some(codes::detected()), "lab");
+    let policy = border_dcc_policy();
+    let outcome = |records: &[RecordData]| {
+        let f = PolicyFixture::new(Depth::new(8).unwrap(), secret.clone(), records, 0, t, 2);
+        let rs: Vec<_> = f.records.iter().map(|(r, _)| r.clone()).collect();
+        select(&policy, &rs, &ctx()).map(|s| policy.groups()[s.group].name.clone())
+    };
+    assert_eq!(outcome(std::slice::from_ref(&vaccinated)), Ok("vaccinated".into()));
+    assert_eq!(outcome(&[half.clone(), negative.clone()]), Ok("tested".into()));
+    assert_eq!(outcome(&[half.clone(), positive.clone()]), Ok("recovered".into()));
+    let reports = outcome(&[half, stale]).unwrap_err();
+    assert_eq!(reports.len(), 3);
+    assert!(reports[0].reasons[0].contains("dose 1 of a 2-dose series"), "{reports:?}");
+    assert!(reports[1].reasons[0].contains("it is 4 day(s) old"), "{reports:?}");
+    assert!(reports[2].reasons[0].contains("not among them"), "{reports:?}");
+}
+
+#[test]
+fn witness_checks_holder_distinctness_and_registry() {
+    let f = trial_fixture(&TrialPatient::eligible());
+    let policy = trial_policy();
+    let depth = Depth::new(8).unwrap();
+    let w = PolicyWitness::build(&policy, f.secret.clone(), &f.credentials(), &ctx()).unwrap();
+    assert_eq!(w.check(&policy, depth, &f.root(), &ctx()), Ok(()));
+    assert_eq!(
+        w.check(&policy, depth, &(f.root() + Fr::from(1u64)), &ctx()),
+        Err(PolicyUnmet::NotInRegistry("patient".into()))
+    );
+    let mut other = w.clone();
+    other.secret = HolderSecret::from_bytes(&[9; 32]).unwrap();
+    assert_eq!(
+        other.check(&policy, depth, &f.root(), &ctx()),
+        Err(PolicyUnmet::HolderMismatch("patient".into()))
+    );
+    // Another holder's HbA1c in the registry cannot be combined with this holder's records.
+    let stranger = HolderSecret::from_bytes(&[10; 32]).unwrap();
+    let mut records = TrialPatient::eligible().records(&f.secret, today());
+    records.push(TrialPatient::eligible().records(&stranger, today())[2].clone());
+    let g = PolicyFixture::new(depth, f.secret.clone(), &records, 0, today(), 3);
+    let mut creds = g.credentials();
+    creds.swap(2, 4);
+    let w = PolicyWitness::build(&policy, f.secret.clone(), &creds[..4], &ctx());
+    let Err(PolicyUnmet::NoGroup(reports)) = w else { panic!("only the stranger's HbA1c is left") };
+    assert_eq!(
+        reports[0].reasons,
+        vec!["needs 2 Observation record(s) (hba1c, egfr), the holder has 1".to_string()]
+    );
+}

@@ -165,6 +165,8 @@ pub trait StatementPolicy {
     }
     /// The policy hash.
     fn policy_hash(&self) -> Fr;
+    /// The nullifier scope (as its field element).
+    fn scope_field(&self) -> Fr;
 }
 
 /// Names of the public inputs, in order.

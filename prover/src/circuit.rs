@@ -4,6 +4,7 @@ use ark_relations::gr1cs::{ConstraintSynthesizer, ConstraintSystemRef, Synthesis
 use medzk_circuits::field::Fr;
 use medzk_circuits::r1cs::Region;
 use medzk_circuits::statement::{StatementId, StatementKind};
+use medzk_circuits::policy::circuit::PolicyCircuit;
 use medzk_circuits::vaccination::circuit::VaccinationCircuit;
 
 use crate::ProveError;
@@ -13,6 +14,8 @@ use crate::ProveError;
 pub enum AnyCircuit {
     /// The vaccination statement.
     Vaccination(VaccinationCircuit),
+    /// A general policy.
+    Policy(Box<PolicyCircuit>),
 }
 
 impl AnyCircuit {
@@ -20,6 +23,7 @@ impl AnyCircuit {
     pub fn synthesize(&self, cs: ConstraintSystemRef<Fr>) -> Result<Vec<Region>, SynthesisError> {
         match self {
             AnyCircuit::Vaccination(c) => c.synthesize(cs),
+            AnyCircuit::Policy(c) => c.synthesize(cs),
         }
     }
 }
@@ -34,6 +38,6 @@ impl ConstraintSynthesizer<Fr> for AnyCircuit {
 pub fn blank_circuit(statement: StatementId) -> Result<AnyCircuit, ProveError> {
     match statement.kind {
         StatementKind::Vaccination => Ok(AnyCircuit::Vaccination(VaccinationCircuit::blank(statement.depth))),
-        StatementKind::Policy => Err(ProveError::Unsupported(statement)),
+        StatementKind::Policy => Ok(AnyCircuit::Policy(Box::new(PolicyCircuit::blank(statement)))),
     }
 }

@@ -9,10 +9,11 @@ pub mod setup;
 
 use medzk_circuits::context::SessionError;
 use medzk_circuits::statement::StatementId;
+use medzk_circuits::policy::eval::PolicyUnmet;
 use medzk_circuits::vaccination::Unmet;
 
 pub use key::ProvingKey;
-pub use prove::{Prover, VaccinationRequest};
+pub use prove::{PolicyRequest, Prover, VaccinationRequest};
 pub use setup::insecure_dev_setup;
 
 /// Why no proof was made.
@@ -21,6 +22,9 @@ pub enum ProveError {
     /// The holder's data does not meet the statement; nothing was proven.
     #[error("cannot prove: {0}")]
     Unmet(Unmet),
+    /// The holder's records do not meet the policy; nothing was proven.
+    #[error("cannot prove: {0}")]
+    PolicyUnmet(PolicyUnmet),
     /// The key is for another statement.
     #[error("this key proves {0}, not the requested statement")]
     WrongStatement(StatementId),

@@ -19,6 +19,14 @@ use medzk_circuits::date::Day;
 use medzk_circuits::field::Fr;
 use medzk_circuits::r1cs::Region;
 use medzk_circuits::statement::{PublicInputs, StatementKind};
+use medzk_circuits::holder::HolderSecret;
+use medzk_circuits::policy::Policy;
+use medzk_circuits::policy::circuit::PolicyCircuit;
+use medzk_circuits::policy::eval::{EvalContext, PolicyWitness};
+use medzk_circuits::record::Record;
+use medzk_circuits::statement::StatementPolicy;
+use medzk_circuits::tree::MerklePath;
+use medzk_circuits::valueset::ValueSet;
 use medzk_circuits::vaccination::circuit::VaccinationCircuit;
 use medzk_circuits::vaccination::{VaccinationPolicy, VaccinationWitness};
 use medzk_verifier::presentation::{Presentation, Proof};
@@ -95,6 +103,25 @@ pub struct VaccinationRequest<'a> {
     pub today: Day,
 }
 
+/// The inputs of a general policy proof.
+#[derive(Clone, Copy, Debug)]
+pub struct PolicyRequest<'a> {
+    /// The verifier's policy.
+    pub policy: &'a Policy,
+    /// The holder's records (all under `root`) with their inclusion paths.
+    pub records: &'a [(Record, MerklePath)],
+    /// The holder's secret.
+    pub secret: &'a HolderSecret,
+    /// Value sets the policy names (the prover needs their contents).
+    pub value_sets: &'a [ValueSet],
+    /// The registry root the paths lead to.
+    pub root: Fr,
+    /// The verifier's id and nonce.
+    pub session: Session<'a>,
+    /// The presentation day.
+    pub today: Day,
+}
+
 /// A prover for one statement: its key and cached circuit shape.
 #[derive(Clone)]
 pub struct Prover {
@@ -153,6 +180,45 @@ impl Prover {
             public,
             request.witness.clone(),
         ));
+        let proof = self.prove_circuit(circuit, rng)?;
+        Ok(Presentation {
+            statement,
+            key_hash: self.key.verifying_key().hash(),
+            proof,
+            root: public.root,
+            today: public.today,
+            nullifier: public.nullifier,
+        })
+    }
+
+    /// Finds a group of the policy that the holder's records meet (a failure gives each
+    /// group's reasons in words), checks the witness natively, then proves.
+    pub fn prove_policy<R: RngCore + CryptoRng>(
+        &self,
+        request: PolicyRequest<'_>,
+        transcript: &mut Transcript,
+        rng: &mut R,
+    ) -> Result<Presentation, ProveError> {
+        let statement = self.key.statement();
+        let policy = request.policy;
+        if !policy.fits(statement) {
+            return Err(ProveError::WrongStatement(statement));
+        }
+        request.session.validate()?;
+        let ctx = EvalContext { today: request.today, value_sets: request.value_sets };
+        let witness = PolicyWitness::build(policy, request.secret.clone(), request.records, &ctx)
+            .map_err(ProveError::PolicyUnmet)?;
+        witness.check(policy, statement.depth, &request.root, &ctx).map_err(ProveError::PolicyUnmet)?;
+        let hash = policy.hash();
+        let public = PublicInputs {
+            root: request.root,
+            policy_hash: hash,
+            today: request.today,
+            context: transcript.medzk_context(&request.session, statement, &hash, request.today),
+            nullifier: witness.nullifier(policy),
+        };
+        let circuit =
+            AnyCircuit::Policy(Box::new(PolicyCircuit::new(statement.depth, policy.clone(), public, witness)));
         let proof = self.prove_circuit(circuit, rng)?;
         Ok(Presentation {
             statement,

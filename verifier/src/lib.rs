@@ -12,4 +12,4 @@ pub mod verify;
 pub use envelope::DecodeError;
 pub use key::{KeyHash, VerifyingKey};
 pub use presentation::Presentation;
-pub use verify::{Verified, Verifier, VerifyError};
+pub use verify::{MemoryNullifiers, NullifierStore, Verified, Verifier, VerifyError, VerifyOnceError};

@@ -59,6 +59,17 @@ pub enum VerifyError {
     Rejected,
 }
 
+/// A rejection, or a failure of the nullifier store.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum VerifyOnceError<E> {
+    /// The presentation is rejected.
+    #[error(transparent)]
+    Rejected(VerifyError),
+    /// The nullifier store failed; the presentation is neither accepted nor recorded.
+    #[error("nullifier store: {0}")]
+    Store(E),
+}
+
 /// The configuration is inconsistent.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("the policy is for the {policy:?} statement but the key verifies {key}")]
@@ -82,11 +93,32 @@ pub struct Verified {
     pub nullifier: Fr,
 }
 
+/// Where a verifier remembers nullifiers, to turn away a second presentation by the same
+/// holder in the same scope (a second enrolment in one trial).
+pub trait NullifierStore {
+    /// Storage error.
+    type Error: std::fmt::Display;
+    /// Records `nullifier` in `scope`; `Ok(false)` if it was already there.
+    fn insert(&mut self, scope: &Fr, nullifier: &Fr) -> Result<bool, Self::Error>;
+}
+
+/// An in-memory [`NullifierStore`].
+#[derive(Debug, Clone, Default)]
+pub struct MemoryNullifiers(HashSet<([u8; 32], [u8; 32])>);
+
+impl NullifierStore for MemoryNullifiers {
+    type Error = std::convert::Infallible;
+    fn insert(&mut self, scope: &Fr, nullifier: &Fr) -> Result<bool, Self::Error> {
+        Ok(self.0.insert((field::to_bytes(scope), field::to_bytes(nullifier))))
+    }
+}
+
 /// A verifier: key, policy and trusted roots.
 #[derive(Debug, Clone)]
 pub struct Verifier {
     key: VerifyingKey,
     policy_hash: Fr,
+    scope: Fr,
     trusted_roots: HashSet<[u8; 32]>,
 }
 
@@ -103,6 +135,7 @@ impl Verifier {
         Ok(Verifier {
             key,
             policy_hash: policy.policy_hash(),
+            scope: policy.scope_field(),
             trusted_roots: trusted_roots.into_iter().map(|r| field::to_bytes(&r)).collect(),
         })
     }
@@ -120,6 +153,25 @@ impl Verifier {
     /// Adds a trusted root (for example a new registry checkpoint).
     pub fn trust_root(&mut self, root: Fr) {
         self.trusted_roots.insert(field::to_bytes(&root));
+    }
+
+    /// Verifies, then records the nullifier: a holder who already presented in this
+    /// scope is rejected with [`VerifyError::Replayed`] (nothing is recorded for a
+    /// rejected presentation).
+    pub fn verify_once<S: NullifierStore>(
+        &self,
+        store: &mut S,
+        transcript: &mut Transcript,
+        session: &Session<'_>,
+        today: Day,
+        bytes: &[u8],
+    ) -> Result<Verified, VerifyOnceError<S::Error>> {
+        let verified = self.verify(transcript, session, today, bytes).map_err(VerifyOnceError::Rejected)?;
+        match store.insert(&self.scope, &verified.nullifier) {
+            Ok(true) => Ok(verified),
+            Ok(false) => Err(VerifyOnceError::Rejected(VerifyError::Replayed)),
+            Err(e) => Err(VerifyOnceError::Store(e)),
+        }
     }
 
     /// Checks everything but the proof and returns the public inputs to verify against.

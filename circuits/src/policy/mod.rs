@@ -961,6 +961,10 @@ impl StatementPolicy for Policy {
     fn policy_hash(&self) -> Fr {
         self.hash()
     }
+
+    fn scope_field(&self) -> Fr {
+        self.scope().to_field()
+    }
 }
 
 #[cfg(test)]

@@ -302,6 +302,10 @@ impl crate::statement::StatementPolicy for VaccinationPolicy {
     fn policy_hash(&self) -> Fr {
         self.hash()
     }
+
+    fn scope_field(&self) -> Fr {
+        self.scope().to_field()
+    }
 }
 
 /// A condition of the statement that a witness does not meet, in words.

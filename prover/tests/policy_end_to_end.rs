@@ -1,0 +1,138 @@
+//! General policies end to end: one setup, several policies, nullifiers per scope.
+
+use std::sync::OnceLock;
+
+use medzk_circuits::context::{Session, TRANSCRIPT_LABEL};
+use medzk_circuits::date::Day;
+use medzk_circuits::field::Fr;
+use medzk_circuits::fixtures::{PolicyFixture, TrialPatient, border_dcc_policy, codes, trial_policy};
+use medzk_circuits::holder::HolderSecret;
+use medzk_circuits::policy::{DEFAULT_SHAPE, Policy};
+use medzk_circuits::record::RecordData;
+use medzk_circuits::statement::StatementId;
+use medzk_circuits::tree::Depth;
+use medzk_prover::{PolicyRequest, ProveError, Prover, insecure_dev_setup};
+use medzk_verifier::{MemoryNullifiers, Presentation, Verifier, VerifyError, VerifyOnceError, VerifyingKey};
+use merlin::Transcript;
+use rand::{SeedableRng, rngs::StdRng};
+
+fn depth() -> Depth {
+    Depth::new(8).unwrap()
+}
+
+fn keys() -> &'static (Prover, VerifyingKey) {
+    static KEYS: OnceLock<(Prover, VerifyingKey)> = OnceLock::new();
+    KEYS.get_or_init(|| {
+        let (pk, vk) = insecure_dev_setup(StatementId::policy(depth(), DEFAULT_SHAPE), b"policy tests").unwrap();
+        (Prover::new(pk).unwrap(), vk)
+    })
+}
+
+fn today() -> Day {
+    Day::from_ymd(2026, 11, 24).unwrap()
+}
+
+fn session(nonce: &[u8; 16]) -> Session<'_> {
+    Session { verifier_id: "sponsor:acme", nonce }
+}
+
+fn prove(policy: &Policy, f: &PolicyFixture, nonce: &[u8; 16]) -> Result<Presentation, ProveError> {
+    let records = f.credentials();
+    let request = PolicyRequest {
+        policy,
+        records: &records,
+        secret: &f.secret,
+        value_sets: &[],
+        root: f.root(),
+        session: session(nonce),
+        today: f.today,
+    };
+    keys().0.prove_policy(request, &mut Transcript::new(TRANSCRIPT_LABEL), &mut StdRng::seed_from_u64(1))
+}
+
+fn verify(policy: &Policy, f: &PolicyFixture, nonce: &[u8; 16], p: &Presentation) -> Result<Fr, VerifyError> {
+    let v = Verifier::new(keys().1.clone(), policy, [f.root()]).unwrap();
+    v.verify(&mut Transcript::new(TRANSCRIPT_LABEL), &session(nonce), today(), &p.to_bytes()).map(|v| v.nullifier)
+}
+
+fn trial_fixture(secret: HolderSecret, patient: &TrialPatient) -> PolicyFixture {
+    let records = patient.records(&secret, today());
+    PolicyFixture::new(depth(), secret, &records, 5, today(), 3)
+}
+
+fn negative_test_policy() -> Policy {
+    Policy::from_json(
+        &serde_json::json!({
+            "statement": "policy", "version": 1, "scope": "event:concert-2026-11",
+            "records": [{"name": "test", "kind": "observation"}],
+            "groups": [{"name": "tested", "clauses": [
+                {"record": "test", "slot": "code", "op": "eq", "value": "loinc|94500-6"},
+                {"record": "test", "slot": "ext", "op": "eq", "value": {"code": "sct|260415000"}},
+                {"record": "test", "slot": "date", "op": "date_within", "min": 0, "max": 1}
+            ]}]
+        })
+        .to_string(),
+    )
+    .unwrap()
+}
+
+#[test]
+fn one_setup_serves_three_policies_and_binds_each() {
+    let nonce = *b"nonce-policy-001";
+    let secret = HolderSecret::from_bytes(&[21; 32]).unwrap();
+    let id = secret.id();
+    let mut records = TrialPatient::eligible().records(&secret, today());
+    records.push(RecordData::immunization(id, "cvx|208".parse().unwrap(), Day(today().0 - 40), 2, 2, "L", "c"));
+    records.push(RecordData::observation(id, codes::pcr(), today(), 0, Some(codes::not_detected()), "lab"));
+    let f = PolicyFixture::new(depth(), secret, &records, 7, today(), 4);
+    let policies = [trial_policy(), border_dcc_policy(), negative_test_policy()];
+    let presentations: Vec<Presentation> = policies.iter().map(|p| prove(p, &f, &nonce).unwrap()).collect();
+    for (i, (policy, presentation)) in policies.iter().zip(&presentations).enumerate() {
+        assert!(verify(policy, &f, &nonce, presentation).is_ok(), "policy {i}");
+        // A proof for policy A fails under policy B.
+        let other = &policies[(i + 1) % policies.len()];
+        assert_eq!(verify(other, &f, &nonce, presentation), Err(VerifyError::Rejected), "policy {i} under another");
+    }
+    // The vaccination key does not verify policy presentations.
+    let vk = insecure_dev_setup(StatementId::vaccination(depth()), b"policy tests").unwrap().1;
+    assert!(Verifier::new(vk, &policies[0], [f.root()]).is_err());
+}
+
+#[test]
+fn nullifiers_are_per_holder_and_scope_and_enrolment_happens_once() {
+    let alice = trial_fixture(HolderSecret::from_bytes(&[22; 32]).unwrap(), &TrialPatient::eligible());
+    let bob = trial_fixture(HolderSecret::from_bytes(&[23; 32]).unwrap(), &TrialPatient::eligible());
+    let trial = trial_policy();
+    let (n1, n2) = (*b"nonce-enrol-0001", *b"nonce-enrol-0002");
+    let a1 = prove(&trial, &alice, &n1).unwrap();
+    let a2 = prove(&trial, &alice, &n2).unwrap();
+    let b1 = prove(&trial, &bob, &n1).unwrap();
+    assert_eq!(a1.nullifier, a2.nullifier, "same holder, same scope");
+    assert_ne!(a1.nullifier, b1.nullifier, "another holder");
+    // Another scope gives an unrelated nullifier.
+    let mut doc = trial.doc().clone();
+    doc.scope = medzk_circuits::holder::Scope::new("trial:another-study").unwrap();
+    let other_trial = Policy::try_from(doc).unwrap();
+    let c = prove(&other_trial, &alice, &n1).unwrap();
+    assert_ne!(c.nullifier, a1.nullifier);
+    // The sponsor's store: Alice enrols once; her second presentation is turned away.
+    let v = Verifier::new(keys().1.clone(), &trial, [alice.root()]).unwrap();
+    let mut store = MemoryNullifiers::default();
+    let run = |store: &mut MemoryNullifiers, nonce: &[u8; 16], p: &Presentation| {
+        v.verify_once(store, &mut Transcript::new(TRANSCRIPT_LABEL), &session(nonce), today(), &p.to_bytes())
+    };
+    assert!(run(&mut store, &n1, &a1).is_ok());
+    assert_eq!(run(&mut store, &n2, &a2).unwrap_err(), VerifyOnceError::Rejected(VerifyError::Replayed));
+    // A rejected presentation records nothing.
+    let vb = Verifier::new(keys().1.clone(), &trial, [bob.root()]).unwrap();
+    let wrong = vb.verify_once(&mut store, &mut Transcript::new(TRANSCRIPT_LABEL), &session(&n2), today(), &b1.to_bytes());
+    assert_eq!(wrong.unwrap_err(), VerifyOnceError::Rejected(VerifyError::Rejected));
+    assert!(vb.verify_once(&mut store, &mut Transcript::new(TRANSCRIPT_LABEL), &session(&n1), today(), &b1.to_bytes()).is_ok());
+}
+
+#[test]
+fn an_ineligible_patient_learns_why_before_proving() {
+    let f = trial_fixture(HolderSecret::from_bytes(&[24; 32]).unwrap(), &TrialPatient { egfr: 30, ..TrialPatient::eligible() });
+    let err = prove(&trial_policy(), &f, b"nonce-policy-003").unwrap_err();
+    assert_eq!(err.to_string(), "cannot prove: no group of the policy holds: group \"eligible\": egfr.value ge 45: the value is 30");
+}

@@ -2,9 +2,9 @@
 
 use ark_relations::gr1cs::{ConstraintSynthesizer, ConstraintSystemRef, SynthesisError};
 use medzk_circuits::field::Fr;
+use medzk_circuits::policy::circuit::PolicyCircuit;
 use medzk_circuits::r1cs::Region;
 use medzk_circuits::statement::{StatementId, StatementKind};
-use medzk_circuits::policy::circuit::PolicyCircuit;
 use medzk_circuits::vaccination::circuit::VaccinationCircuit;
 
 use crate::ProveError;

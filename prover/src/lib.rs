@@ -8,8 +8,8 @@ pub mod prove;
 pub mod setup;
 
 use medzk_circuits::context::SessionError;
-use medzk_circuits::statement::StatementId;
 use medzk_circuits::policy::eval::PolicyUnmet;
+use medzk_circuits::statement::StatementId;
 use medzk_circuits::vaccination::Unmet;
 
 pub use key::ProvingKey;

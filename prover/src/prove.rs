@@ -17,18 +17,18 @@ use ark_relations::gr1cs::{
 use medzk_circuits::context::{Session, TranscriptProtocol};
 use medzk_circuits::date::Day;
 use medzk_circuits::field::Fr;
-use medzk_circuits::r1cs::Region;
-use medzk_circuits::statement::{PublicInputs, StatementKind};
 use medzk_circuits::holder::HolderSecret;
 use medzk_circuits::policy::Policy;
 use medzk_circuits::policy::circuit::PolicyCircuit;
 use medzk_circuits::policy::eval::{EvalContext, PolicyWitness};
+use medzk_circuits::r1cs::Region;
 use medzk_circuits::record::Record;
 use medzk_circuits::statement::StatementPolicy;
+use medzk_circuits::statement::{PublicInputs, StatementKind};
 use medzk_circuits::tree::MerklePath;
-use medzk_circuits::valueset::ValueSet;
 use medzk_circuits::vaccination::circuit::VaccinationCircuit;
 use medzk_circuits::vaccination::{VaccinationPolicy, VaccinationWitness};
+use medzk_circuits::valueset::ValueSet;
 use medzk_verifier::presentation::{Presentation, Proof};
 use merlin::Transcript;
 use rand::{CryptoRng, RngCore};
@@ -217,8 +217,12 @@ impl Prover {
             context: transcript.medzk_context(&request.session, statement, &hash, request.today),
             nullifier: witness.nullifier(policy),
         };
-        let circuit =
-            AnyCircuit::Policy(Box::new(PolicyCircuit::new(statement.depth, policy.clone(), public, witness)));
+        let circuit = AnyCircuit::Policy(Box::new(PolicyCircuit::new(
+            statement.depth,
+            policy.clone(),
+            public,
+            witness,
+        )));
         let proof = self.prove_circuit(circuit, rng)?;
         Ok(Presentation {
             statement,

@@ -23,7 +23,8 @@ fn depth() -> Depth {
 fn keys() -> &'static (Prover, VerifyingKey) {
     static KEYS: OnceLock<(Prover, VerifyingKey)> = OnceLock::new();
     KEYS.get_or_init(|| {
-        let (pk, vk) = insecure_dev_setup(StatementId::policy(depth(), DEFAULT_SHAPE), b"policy tests").unwrap();
+        let (pk, vk) =
+            insecure_dev_setup(StatementId::policy(depth(), DEFAULT_SHAPE), b"policy tests").unwrap();
         (Prover::new(pk).unwrap(), vk)
     })
 }
@@ -52,7 +53,8 @@ fn prove(policy: &Policy, f: &PolicyFixture, nonce: &[u8; 16]) -> Result<Present
 
 fn verify(policy: &Policy, f: &PolicyFixture, nonce: &[u8; 16], p: &Presentation) -> Result<Fr, VerifyError> {
     let v = Verifier::new(keys().1.clone(), policy, [f.root()]).unwrap();
-    v.verify(&mut Transcript::new(TRANSCRIPT_LABEL), &session(nonce), today(), &p.to_bytes()).map(|v| v.nullifier)
+    v.verify(&mut Transcript::new(TRANSCRIPT_LABEL), &session(nonce), today(), &p.to_bytes())
+        .map(|v| v.nullifier)
 }
 
 fn trial_fixture(secret: HolderSecret, patient: &TrialPatient) -> PolicyFixture {
@@ -82,7 +84,15 @@ fn one_setup_serves_three_policies_and_binds_each() {
     let secret = HolderSecret::from_bytes(&[21; 32]).unwrap();
     let id = secret.id();
     let mut records = TrialPatient::eligible().records(&secret, today());
-    records.push(RecordData::immunization(id, "cvx|208".parse().unwrap(), Day(today().0 - 40), 2, 2, "L", "c"));
+    records.push(RecordData::immunization(
+        id,
+        "cvx|208".parse().unwrap(),
+        Day(today().0 - 40),
+        2,
+        2,
+        "L",
+        "c",
+    ));
     records.push(RecordData::observation(id, codes::pcr(), today(), 0, Some(codes::not_detected()), "lab"));
     let f = PolicyFixture::new(depth(), secret, &records, 7, today(), 4);
     let policies = [trial_policy(), border_dcc_policy(), negative_test_policy()];
@@ -91,7 +101,11 @@ fn one_setup_serves_three_policies_and_binds_each() {
         assert!(verify(policy, &f, &nonce, presentation).is_ok(), "policy {i}");
         // A proof for policy A fails under policy B.
         let other = &policies[(i + 1) % policies.len()];
-        assert_eq!(verify(other, &f, &nonce, presentation), Err(VerifyError::Rejected), "policy {i} under another");
+        assert_eq!(
+            verify(other, &f, &nonce, presentation),
+            Err(VerifyError::Rejected),
+            "policy {i} under another"
+        );
     }
     // The vaccination key does not verify policy presentations.
     let vk = insecure_dev_setup(StatementId::vaccination(depth()), b"policy tests").unwrap().1;
@@ -125,14 +139,35 @@ fn nullifiers_are_per_holder_and_scope_and_enrolment_happens_once() {
     assert_eq!(run(&mut store, &n2, &a2).unwrap_err(), VerifyOnceError::Rejected(VerifyError::Replayed));
     // A rejected presentation records nothing.
     let vb = Verifier::new(keys().1.clone(), &trial, [bob.root()]).unwrap();
-    let wrong = vb.verify_once(&mut store, &mut Transcript::new(TRANSCRIPT_LABEL), &session(&n2), today(), &b1.to_bytes());
+    let wrong = vb.verify_once(
+        &mut store,
+        &mut Transcript::new(TRANSCRIPT_LABEL),
+        &session(&n2),
+        today(),
+        &b1.to_bytes(),
+    );
     assert_eq!(wrong.unwrap_err(), VerifyOnceError::Rejected(VerifyError::Rejected));
-    assert!(vb.verify_once(&mut store, &mut Transcript::new(TRANSCRIPT_LABEL), &session(&n1), today(), &b1.to_bytes()).is_ok());
+    assert!(
+        vb.verify_once(
+            &mut store,
+            &mut Transcript::new(TRANSCRIPT_LABEL),
+            &session(&n1),
+            today(),
+            &b1.to_bytes()
+        )
+        .is_ok()
+    );
 }
 
 #[test]
 fn an_ineligible_patient_learns_why_before_proving() {
-    let f = trial_fixture(HolderSecret::from_bytes(&[24; 32]).unwrap(), &TrialPatient { egfr: 30, ..TrialPatient::eligible() });
+    let f = trial_fixture(
+        HolderSecret::from_bytes(&[24; 32]).unwrap(),
+        &TrialPatient { egfr: 30, ..TrialPatient::eligible() },
+    );
     let err = prove(&trial_policy(), &f, b"nonce-policy-003").unwrap_err();
-    assert_eq!(err.to_string(), "cannot prove: no group of the policy holds: group \"eligible\": egfr.value ge 45: the value is 30");
+    assert_eq!(
+        err.to_string(),
+        "cannot prove: no group of the policy holds: group \"eligible\": egfr.value ge 45: the value is 30"
+    );
 }

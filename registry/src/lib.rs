@@ -12,6 +12,8 @@
 //!   recent ones, and none from before the latest revocation (those still contain the
 //!   revoked record).
 
+pub mod nullifiers;
+
 use std::path::Path;
 
 use medzk_circuits::field::{self, Fr};
@@ -471,6 +473,8 @@ impl Registry {
         Ok(())
     }
 }
+
+pub use nullifiers::NullifierDb;
 
 #[cfg(test)]
 mod tests;

@@ -126,7 +126,7 @@ impl Verifier {
     /// A verifier checking `policy` with `key`, accepting proofs against `trusted_roots`.
     pub fn new(
         key: VerifyingKey,
-        policy: &impl StatementPolicy,
+        policy: &(impl StatementPolicy + ?Sized),
         trusted_roots: impl IntoIterator<Item = Fr>,
     ) -> Result<Verifier, PolicyKeyMismatch> {
         if !policy.fits(key.statement()) {

@@ -42,6 +42,9 @@ enum Command {
     Verify(cmd::verify::VerifyArgs),
     /// Verifier: print a fresh random session nonce (hex).
     Nonce,
+    /// Policies: hash, check credentials natively, value-set roots.
+    #[command(subcommand)]
+    Policy(PolicyCommand),
     /// Print a statement's circuit shape as JSON.
     #[command(subcommand)]
     Inspect(InspectCommand),
@@ -82,12 +85,30 @@ struct RegistryArg {
 enum IssueCommand {
     /// An immunization (FHIR Immunization).
     Immunization(cmd::issue::ImmunizationArgs),
+    /// A lab result or measurement (FHIR Observation).
+    Observation(cmd::issue::ObservationArgs),
+    /// A diagnosis (FHIR Condition).
+    Condition(cmd::issue::ConditionArgs),
+    /// Birth date and administrative gender (FHIR Patient).
+    Demographics(cmd::issue::DemographicsArgs),
 }
 
 #[derive(Subcommand)]
 enum InspectCommand {
     /// The vaccination statement.
     Vaccination(cmd::inspect::InspectArgs),
+    /// The general policy statement.
+    Policy(cmd::inspect::InspectPolicyArgs),
+}
+
+#[derive(Subcommand)]
+enum PolicyCommand {
+    /// Print the policy hash a verifier computes from a policy file.
+    Hash(cmd::policy::HashArgs),
+    /// Check natively whether credentials meet a policy, and why not (exit 1 if not).
+    Check(cmd::policy::CheckArgs),
+    /// Print the root of a value-set file, to reference it in a policy.
+    ValueSet(cmd::policy::ValueSetArgs),
 }
 
 fn json(value: &impl serde::Serialize) -> String {
@@ -118,10 +139,23 @@ fn run(cli: Cli) -> Result<(), CliError> {
                 println!("ok");
             }
         },
-        Command::Issue(IssueCommand::Immunization(a)) => {
-            let (_, appended) = cmd::issue::immunization(&a)?;
+        Command::Issue(c) => {
+            let (_, appended) = match c {
+                IssueCommand::Immunization(a) => cmd::issue::immunization(&a)?,
+                IssueCommand::Observation(a) => cmd::issue::observation(&a)?,
+                IssueCommand::Condition(a) => cmd::issue::condition(&a)?,
+                IssueCommand::Demographics(a) => cmd::issue::demographics(&a)?,
+            };
             println!("leaf {} root {}", appended.first, field::to_hex(&appended.checkpoint.root));
         }
+        Command::Policy(c) => println!(
+            "{}",
+            match c {
+                PolicyCommand::Hash(a) => cmd::policy::hash(&a)?,
+                PolicyCommand::Check(a) => cmd::policy::check(&a)?,
+                PolicyCommand::ValueSet(a) => cmd::policy::value_set(&a)?,
+            }
+        ),
         Command::Setup(a) => {
             eprintln!(
                 "medzk: WARNING: development setup from a seed; anyone who knows the seed can forge proofs"
@@ -138,6 +172,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
         Command::Inspect(InspectCommand::Vaccination(a)) => {
             println!("{}", json(&cmd::inspect::vaccination(&a)?))
         }
+        Command::Inspect(InspectCommand::Policy(a)) => println!("{}", json(&cmd::inspect::policy(&a)?)),
         Command::Demo(a) => cmd::demo::demo(&a)?,
     }
     Ok(())

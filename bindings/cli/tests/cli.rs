@@ -229,3 +229,152 @@ fn demo_ends_with_two_rejections() {
     assert!(out.contains("REJECTED: the proof does not verify for this verifier, session and policy"));
     assert!(out.contains("REJECTED: the registry root is not one this verifier trusts"));
 }
+
+/// A trial sponsor's policy: check, prove, verify, and a second enrolment turned away.
+#[test]
+fn trial_enrolment_with_a_general_policy() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let policy = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/policies/trial-t2d.json");
+    ok(d, &["setup", "--statement", "policy", "--depth", "8", "--seed", "t", "--pk", "p.pk", "--vk", "p.vk"]);
+    ok(d, &["registry", "init", "--registry", "reg.redb", "--depth", "8"]);
+    let h = ok(d, &["holder", "keygen", "--out", "h.key"]).trim().to_string();
+    let issue = |args: &[&str]| {
+        let mut all = vec!["issue"];
+        all.extend_from_slice(&args[..1]);
+        all.extend_from_slice(&["--registry", "reg.redb", "--holder-id", &h]);
+        all.extend_from_slice(&args[1..]);
+        ok(d, &all);
+    };
+    issue(&[
+        "demographics",
+        "--issuer",
+        "r",
+        "--out",
+        "d.json",
+        "--birth",
+        "1975-06-01",
+        "--gender",
+        "gender|female",
+    ]);
+    issue(&[
+        "condition",
+        "--issuer",
+        "c",
+        "--out",
+        "c.json",
+        "--diagnosis",
+        "icd10|E11.9",
+        "--onset",
+        "2024-01-01",
+    ]);
+    issue(&[
+        "observation",
+        "--issuer",
+        "l",
+        "--out",
+        "a.json",
+        "--test",
+        "loinc|4548-4",
+        "--date",
+        "2026-11-01",
+        "--value",
+        "78",
+    ]);
+    issue(&[
+        "observation",
+        "--issuer",
+        "l",
+        "--out",
+        "e.json",
+        "--test",
+        "loinc|62238-1",
+        "--date",
+        "2026-10-01",
+        "--value",
+        "44",
+    ]);
+    let creds = [
+        "--credential",
+        "d.json",
+        "--credential",
+        "c.json",
+        "--credential",
+        "a.json",
+        "--credential",
+        "e.json",
+    ];
+    let mut check = vec!["policy", "check", policy, "--holder-key", "h.key", "--today", TODAY];
+    check.extend_from_slice(&creds);
+    let why = fails(d, &check, 1);
+    assert!(why.contains("egfr.value ge 45: the value is 44"), "{why}");
+    issue(&[
+        "observation",
+        "--issuer",
+        "l",
+        "--out",
+        "e2.json",
+        "--test",
+        "loinc|62238-1",
+        "--date",
+        "2026-11-10",
+        "--value",
+        "51",
+    ]);
+    check.extend_from_slice(&["--credential", "e2.json"]);
+    assert!(ok(d, &check).contains("holds: group \"eligible\""));
+    let nonce = ok(d, &["nonce"]).trim().to_string();
+    let mut prove = vec![
+        "prove",
+        "--pk",
+        "p.pk",
+        "--holder-key",
+        "h.key",
+        "--registry",
+        "reg.redb",
+        "--policy",
+        policy,
+        "--verifier-id",
+        "sponsor",
+        "--nonce",
+        &nonce,
+        "--today",
+        TODAY,
+        "--out",
+        "p.bin",
+    ];
+    prove.extend_from_slice(&creds);
+    prove.extend_from_slice(&["--credential", "e2.json"]);
+    ok(d, &prove);
+    let verify = [
+        "verify",
+        "--vk",
+        "p.vk",
+        "--policy",
+        policy,
+        "--registry",
+        "reg.redb",
+        "--verifier-id",
+        "sponsor",
+        "--nonce",
+        &nonce,
+        "--today",
+        TODAY,
+        "--presentation",
+        "p.bin",
+        "--nullifiers",
+        "seen.redb",
+    ];
+    assert!(ok(d, &verify).starts_with("ACCEPTED: policy/v1/depth8/k4-m16-g4"));
+    assert!(fails(d, &verify, 1).contains("already presented in this scope"));
+    // The policy hash is what the verifier computes.
+    assert!(ok(d, &["policy", "hash", policy]).contains("policy (shape k4-m16-g4)"));
+    // A malformed policy names the problem.
+    std::fs::write(
+        d.join("bad.json"),
+        std::fs::read_to_string(policy).unwrap().replace("\"between\"", "\"about\""),
+    )
+    .unwrap();
+    let e = fails(d, &["policy", "hash", "bad.json"], 2);
+    assert!(e.contains("unknown operator \"about\""), "{e}");
+}

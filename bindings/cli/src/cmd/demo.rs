@@ -112,6 +112,7 @@ pub fn demo(args: &DemoArgs) -> CliResult {
     let setup_args = setup::SetupArgs {
         statement: StatementArg::Vaccination,
         depth: DEFAULT_DEPTH,
+        shape: setup::ShapeArgs::default(),
         seed: "medzk demo".into(),
         pk: file("vaccination.pk"),
         vk: file("vaccination.vk"),
@@ -153,15 +154,17 @@ pub fn demo(args: &DemoArgs) -> CliResult {
 
     let dose_date = Day(today.0 - 45);
     let issue_args = issue::ImmunizationArgs {
-        registry: reg_path.clone(),
-        holder_id: key.holder_id.to_string(),
+        common: issue::Common {
+            registry: reg_path.clone(),
+            holder_id: key.holder_id.to_string(),
+            issuer: CLINICS[0].into(),
+            out: file("credential.json"),
+        },
         vaccine: "cvx|208".parse().expect("valid"),
         date: dose_date,
         dose: 2,
         series: 2,
         lot: "EW0182".into(),
-        issuer: CLINICS[0].into(),
-        out: file("credential.json"),
     };
     let ((credential, appended), t) = timed(|| issue::immunization(&issue_args))?;
     step(
@@ -212,11 +215,12 @@ pub fn demo(args: &DemoArgs) -> CliResult {
     // Prove and verify.
     let prove_args = |nonce: &str, out: &str| prove::ProveArgs {
         pk: file("vaccination.pk"),
-        credential: file("credential.json"),
+        credentials: vec![file("credential.json")],
         holder_key: key_path.clone(),
-        path: Some(file("path.json")),
+        paths: vec![file("path.json")],
         registry: None,
         policy: file("policy.json"),
+        value_sets: vec![],
         verifier_id: VERIFIER.into(),
         nonce: nonce.into(),
         today: Some(today),
@@ -236,6 +240,7 @@ pub fn demo(args: &DemoArgs) -> CliResult {
         nonce: nonce.into(),
         today: Some(today),
         presentation: file(presentation),
+        nullifiers: None,
     };
     let (accepted, t) = timed(|| verify::verify(&verify_args(&nonce, "presentation.bin")))?;
     step(8, "verify", "the verifier checks the presentation with its own policy, nonce and roots", Some(t));

@@ -1,17 +1,21 @@
 //! `medzk prove`.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::Args;
 use medzk_circuits::context::{Session, TRANSCRIPT_LABEL};
 use medzk_circuits::credential::{Credential, HolderKeyFile, InclusionFile};
 use medzk_circuits::date::Day;
+use medzk_circuits::field::Fr;
+use medzk_circuits::record::Record;
+use medzk_circuits::tree::MerklePath;
 use medzk_circuits::vaccination::VaccinationWitness;
-use medzk_prover::{ProveError, Prover, ProvingKey, VaccinationRequest};
+use medzk_circuits::valueset::ValueSet;
+use medzk_prover::{PolicyRequest, ProveError, Prover, ProvingKey, VaccinationRequest};
 use medzk_verifier::presentation::Presentation;
 use merlin::Transcript;
 
-use super::{load_policy, parse_nonce, registry, today};
+use super::{AnyPolicy, load_policy, parse_nonce, registry, today};
 use crate::io::{self, CliError, CliResult};
 
 /// Arguments of `prove`.
@@ -20,21 +24,24 @@ pub struct ProveArgs {
     /// The proving key.
     #[arg(long)]
     pub pk: PathBuf,
-    /// The credential from the issuer.
-    #[arg(long)]
-    pub credential: PathBuf,
+    /// A credential from an issuer (repeatable: the records the policy reads).
+    #[arg(long = "credential", required = true)]
+    pub credentials: Vec<PathBuf>,
     /// The holder key.
     #[arg(long)]
     pub holder_key: PathBuf,
-    /// The inclusion path from the registry (or use --registry).
-    #[arg(long, conflicts_with = "registry", required_unless_present = "registry")]
-    pub path: Option<PathBuf>,
-    /// Read the inclusion path from a local registry file instead.
+    /// Inclusion path of each credential, in the same order (or use --registry).
+    #[arg(long = "path", conflicts_with = "registry", required_unless_present = "registry")]
+    pub paths: Vec<PathBuf>,
+    /// Read the inclusion paths from a local registry file instead.
     #[arg(long)]
     pub registry: Option<PathBuf>,
     /// The verifier's policy.
     #[arg(long)]
     pub policy: PathBuf,
+    /// A value-set file a policy clause names (repeatable).
+    #[arg(long = "value-set")]
+    pub value_sets: Vec<PathBuf>,
     /// The verifier's id.
     #[arg(long)]
     pub verifier_id: String,
@@ -49,43 +56,135 @@ pub struct ProveArgs {
     pub out: PathBuf,
 }
 
+/// Loads credential files.
+pub fn load_credentials(paths: &[PathBuf]) -> CliResult<Vec<Credential>> {
+    paths
+        .iter()
+        .map(|p| Credential::from_json(&io::read_text(p)?).map_err(|e| CliError::file(p, e)))
+        .collect()
+}
+
+/// Loads a holder key file.
+pub fn load_holder(path: &Path) -> CliResult<HolderKeyFile> {
+    HolderKeyFile::from_json(&io::read_text(path)?).map_err(|e| CliError::file(path, e))
+}
+
+/// Loads value-set files.
+pub fn load_value_sets(paths: &[PathBuf]) -> CliResult<Vec<ValueSet>> {
+    paths.iter().map(|p| ValueSet::from_json(&io::read_text(p)?).map_err(|e| CliError::file(p, e))).collect()
+}
+
+/// Each credential's record with its path, and the one root they all lead to.
+fn records_with_paths(
+    args: &ProveArgs,
+    credentials: &[Credential],
+) -> CliResult<(Vec<(Record, MerklePath)>, Fr)> {
+    let mut out = Vec::with_capacity(credentials.len());
+    let mut root: Option<Fr> = None;
+    for (i, c) in credentials.iter().enumerate() {
+        let (path, r) = match &args.registry {
+            Some(reg) => registry::open(reg)?.path(c.leaf_index).map_err(|e| CliError::file(reg, e))?,
+            None => {
+                let file = args.paths.get(i).ok_or_else(|| {
+                    CliError::Input(format!(
+                        "give one --path per --credential ({} paths for {} credentials)",
+                        args.paths.len(),
+                        credentials.len()
+                    ))
+                })?;
+                let f =
+                    InclusionFile::from_json(&io::read_text(file)?).map_err(|e| CliError::file(file, e))?;
+                (f.path, f.root)
+            }
+        };
+        if path.index != c.leaf_index {
+            return Err(CliError::Input(format!(
+                "the inclusion path for {} is for leaf {}, the credential is leaf {}",
+                args.credentials[i].display(),
+                path.index,
+                c.leaf_index
+            )));
+        }
+        if root.is_some_and(|x| x != r) {
+            return Err(CliError::Input(
+                "the inclusion paths lead to different registry roots; fetch them again".into(),
+            ));
+        }
+        root = Some(r);
+        out.push((c.slots(), path));
+    }
+    if !args.paths.is_empty() && args.paths.len() != credentials.len() {
+        return Err(CliError::Input("give one --path per --credential".into()));
+    }
+    Ok((out, root.expect("at least one credential")))
+}
+
+fn prove_error(e: ProveError) -> CliError {
+    match e {
+        ProveError::Unmet(_) | ProveError::PolicyUnmet(_) => CliError::CannotProve(e.to_string()),
+        other => CliError::Input(other.to_string()),
+    }
+}
+
 /// Proves and writes a presentation.
 pub fn prove(args: &ProveArgs) -> CliResult<Presentation> {
     let key = ProvingKey::from_bytes(&io::read(&args.pk)?).map_err(|e| CliError::file(&args.pk, e))?;
-    let credential = Credential::from_json(&io::read_text(&args.credential)?)
-        .map_err(|e| CliError::file(&args.credential, e))?;
-    let holder = HolderKeyFile::from_json(&io::read_text(&args.holder_key)?)
-        .map_err(|e| CliError::file(&args.holder_key, e))?;
-    let (path, root) = match (&args.path, &args.registry) {
-        (Some(p), _) => {
-            let f = InclusionFile::from_json(&io::read_text(p)?).map_err(|e| CliError::file(p, e))?;
-            (f.path, f.root)
-        }
-        (None, Some(r)) => {
-            registry::open(r)?.path(credential.leaf_index).map_err(|e| CliError::file(r, e))?
-        }
-        (None, None) => return Err(CliError::Input("give --path or --registry".into())),
-    };
-    if path.index != credential.leaf_index {
-        return Err(CliError::Input("the inclusion path is for another leaf than the credential".into()));
-    }
+    let credentials = load_credentials(&args.credentials)?;
+    let holder = load_holder(&args.holder_key)?;
+    let (records, root) = records_with_paths(args, &credentials)?;
     let policy = load_policy(&args.policy)?;
+    let value_sets = load_value_sets(&args.value_sets)?;
     let nonce = parse_nonce(&args.nonce)?;
-    let witness = VaccinationWitness { record: credential.slots(), secret: holder.secret.clone(), path };
-    let request = VaccinationRequest {
-        policy: &policy,
-        witness: &witness,
-        root,
-        session: Session { verifier_id: &args.verifier_id, nonce: &nonce },
-        today: today(args.today),
-    };
+    let session = Session { verifier_id: &args.verifier_id, nonce: &nonce };
+    let today = today(args.today);
+    if policy.statement(key.statement().depth) != key.statement() {
+        return Err(CliError::Input(format!(
+            "{}: the key proves {}, the policy needs {}",
+            args.pk.display(),
+            key.statement(),
+            policy.statement(key.statement().depth)
+        )));
+    }
     let prover = Prover::new(key).map_err(|e| CliError::Input(e.to_string()))?;
-    let presentation = prover
-        .prove_vaccination(request, &mut Transcript::new(TRANSCRIPT_LABEL), &mut rand::rngs::OsRng)
-        .map_err(|e| match e {
-            ProveError::Unmet(_) => CliError::CannotProve(e.to_string()),
-            other => CliError::Input(other.to_string()),
-        })?;
+    let mut transcript = Transcript::new(TRANSCRIPT_LABEL);
+    let mut rng = rand::rngs::OsRng;
+    let presentation = match &policy {
+        AnyPolicy::Vaccination(p) => {
+            // The first credential that meets the policy; otherwise the first one's reason.
+            let mut first_error = None;
+            let mut done = None;
+            for (record, path) in records {
+                let witness = VaccinationWitness { record, secret: holder.secret.clone(), path };
+                let request = VaccinationRequest { policy: p, witness: &witness, root, session, today };
+                match witness.check(p, prover.key().statement().depth, &root, today) {
+                    Ok(()) => {
+                        done = Some(prover.prove_vaccination(request, &mut transcript, &mut rng));
+                        break;
+                    }
+                    Err(e) => {
+                        first_error.get_or_insert(ProveError::Unmet(e));
+                    }
+                }
+            }
+            match done {
+                Some(result) => result,
+                None => Err(first_error.expect("at least one credential")),
+            }
+        }
+        AnyPolicy::General(p) => {
+            let request = PolicyRequest {
+                policy: p,
+                records: &records,
+                secret: &holder.secret,
+                value_sets: &value_sets,
+                root,
+                session,
+                today,
+            };
+            prover.prove_policy(request, &mut transcript, &mut rng)
+        }
+    }
+    .map_err(prove_error)?;
     io::write(&args.out, &presentation.to_bytes())?;
     Ok(presentation)
 }

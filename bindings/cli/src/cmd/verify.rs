@@ -7,7 +7,8 @@ use clap::Args;
 use medzk_circuits::context::{Session, TRANSCRIPT_LABEL};
 use medzk_circuits::date::Day;
 use medzk_circuits::field::{self, Fr};
-use medzk_verifier::{Verified, Verifier, VerifyingKey};
+use medzk_registry::NullifierDb;
+use medzk_verifier::{Verified, Verifier, VerifyOnceError, VerifyingKey};
 use merlin::Transcript;
 
 use super::{load_policy, now_unix, parse_nonce, registry, short, today};
@@ -43,6 +44,10 @@ pub struct VerifyArgs {
     /// The presentation file.
     #[arg(long)]
     pub presentation: PathBuf,
+    /// Remember nullifiers in this file and reject a second presentation by the same
+    /// holder in the policy's scope (enrolment).
+    #[arg(long)]
+    pub nullifiers: Option<PathBuf>,
 }
 
 /// An accepted presentation, printed on one line.
@@ -76,7 +81,7 @@ pub fn verifier(args: &VerifyArgs) -> CliResult<Verifier> {
             .map(|h| field::from_hex(h).map_err(|e| CliError::Input(format!("--root {h}: {e}"))))
             .collect::<CliResult<_>>()?,
     };
-    Verifier::new(key, &policy, roots).map_err(|e| CliError::Input(e.to_string()))
+    Verifier::new(key, policy.as_statement(), roots).map_err(|e| CliError::Input(e.to_string()))
 }
 
 /// Verifies a presentation file.
@@ -85,8 +90,21 @@ pub fn verify(args: &VerifyArgs) -> CliResult<Accepted> {
     let nonce = parse_nonce(&args.nonce)?;
     let bytes = io::read(&args.presentation)?;
     let session = Session { verifier_id: &args.verifier_id, nonce: &nonce };
-    verifier
-        .verify(&mut Transcript::new(TRANSCRIPT_LABEL), &session, today(args.today), &bytes)
-        .map(Accepted)
-        .map_err(|e| CliError::Rejected(e.to_string()))
+    let mut transcript = Transcript::new(TRANSCRIPT_LABEL);
+    match &args.nullifiers {
+        None => {
+            verifier.verify(&mut transcript, &session, today(args.today), &bytes).map_err(|e| e.to_string())
+        }
+        Some(file) => {
+            let mut store = NullifierDb::open(file, now_unix()).map_err(|e| CliError::file(file, e))?;
+            verifier.verify_once(&mut store, &mut transcript, &session, today(args.today), &bytes).map_err(
+                |e| match e {
+                    VerifyOnceError::Rejected(r) => r.to_string(),
+                    VerifyOnceError::Store(s) => format!("{}: {s}", file.display()),
+                },
+            )
+        }
+    }
+    .map(Accepted)
+    .map_err(CliError::Rejected)
 }

@@ -1,0 +1,117 @@
+//! `medzk policy …`: hash, check, value-set roots.
+
+use std::path::PathBuf;
+
+use clap::Args;
+use medzk_circuits::date::Day;
+use medzk_circuits::field;
+use medzk_circuits::policy::eval::{EvalContext, select};
+use medzk_circuits::record::Record;
+use medzk_circuits::valueset::ValueSet;
+
+use super::prove::{load_credentials, load_holder, load_value_sets};
+use super::{AnyPolicy, load_policy, today};
+use crate::io::{self, CliError, CliResult};
+
+/// Arguments of `policy hash`.
+#[derive(Args)]
+pub struct HashArgs {
+    /// The policy file.
+    pub policy: PathBuf,
+}
+
+/// Arguments of `policy check`.
+#[derive(Args)]
+pub struct CheckArgs {
+    /// The policy file.
+    pub policy: PathBuf,
+    /// The holder's credentials (repeatable).
+    #[arg(long = "credential", required = true)]
+    pub credentials: Vec<PathBuf>,
+    /// The holder key (only the holder's own records count).
+    #[arg(long)]
+    pub holder_key: PathBuf,
+    /// Value-set files the policy names.
+    #[arg(long = "value-set")]
+    pub value_sets: Vec<PathBuf>,
+    /// The day to check on (default: today, UTC).
+    #[arg(long)]
+    pub today: Option<Day>,
+}
+
+/// Arguments of `policy value-set`.
+#[derive(Args)]
+pub struct ValueSetArgs {
+    /// The value-set file.
+    pub file: PathBuf,
+}
+
+/// The policy's statement and hash.
+pub fn hash(args: &HashArgs) -> CliResult<String> {
+    let policy = load_policy(&args.policy)?;
+    let kind = match &policy {
+        AnyPolicy::Vaccination(_) => "vaccination".to_string(),
+        AnyPolicy::General(p) => {
+            let s = p.shape();
+            format!("policy (shape k{}-m{}-g{})", s.records, s.clauses, s.groups)
+        }
+    };
+    Ok(format!("{} {kind}", field::to_hex(&policy.as_statement().policy_hash())))
+}
+
+/// Checks natively whether the holder's credentials meet the policy; the outcome in words.
+pub fn check(args: &CheckArgs) -> CliResult<String> {
+    let policy = load_policy(&args.policy)?;
+    let holder = load_holder(&args.holder_key)?;
+    let id = holder.secret.id();
+    let credentials = load_credentials(&args.credentials)?;
+    let records: Vec<Record> =
+        credentials.iter().filter(|c| c.record.holder == id).map(|c| c.slots()).collect();
+    if records.len() < credentials.len() {
+        eprintln!("medzk: {} credential(s) of another holder ignored", credentials.len() - records.len());
+    }
+    let today = today(args.today);
+    match &policy {
+        AnyPolicy::Vaccination(p) => {
+            let mut reasons = Vec::new();
+            for (r, c) in records.iter().zip(&args.credentials) {
+                match p.evaluate(r, today) {
+                    Ok(()) => return Ok(format!("holds: {} meets the policy", c.display())),
+                    Err(e) => reasons.push(format!("{}: {e}", c.display())),
+                }
+            }
+            Err(CliError::CannotProve(format!("does not hold: {}", reasons.join("; "))))
+        }
+        AnyPolicy::General(p) => {
+            let sets = load_value_sets(&args.value_sets)?;
+            let ctx = EvalContext { today, value_sets: &sets };
+            match select(p, &records, &ctx) {
+                Ok(selection) => {
+                    let used: Vec<String> = selection
+                        .assignment
+                        .iter()
+                        .enumerate()
+                        .filter_map(|(k, a)| {
+                            a.map(|i| format!("{} = {}", p.records()[k].name, args.credentials[i].display()))
+                        })
+                        .collect();
+                    Ok(format!(
+                        "holds: group {:?} with {}",
+                        p.groups()[selection.group].name,
+                        used.join(", ")
+                    ))
+                }
+                Err(reports) => Err(CliError::CannotProve(format!(
+                    "does not hold: {}",
+                    reports.iter().map(|r| r.to_string()).collect::<Vec<_>>().join(" | ")
+                ))),
+            }
+        }
+    }
+}
+
+/// The root of a value-set file.
+pub fn value_set(args: &ValueSetArgs) -> CliResult<String> {
+    let set = ValueSet::from_json(&io::read_text(&args.file)?).map_err(|e| CliError::file(&args.file, e))?;
+    Ok(format!("{} {} ({} codes)", field::to_hex(&set.root()), set.name(), set.len()))
+}

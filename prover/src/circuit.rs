@@ -13,7 +13,7 @@ use crate::ProveError;
 #[derive(Clone, Debug)]
 pub enum AnyCircuit {
     /// The vaccination statement.
-    Vaccination(VaccinationCircuit),
+    Vaccination(Box<VaccinationCircuit>),
     /// A general policy.
     Policy(Box<PolicyCircuit>),
 }
@@ -37,7 +37,9 @@ impl ConstraintSynthesizer<Fr> for AnyCircuit {
 /// The circuit of `statement` with placeholder values, for setup and matrix caching.
 pub fn blank_circuit(statement: StatementId) -> Result<AnyCircuit, ProveError> {
     match statement.kind {
-        StatementKind::Vaccination => Ok(AnyCircuit::Vaccination(VaccinationCircuit::blank(statement.depth))),
+        StatementKind::Vaccination => {
+            Ok(AnyCircuit::Vaccination(Box::new(VaccinationCircuit::blank(statement.depth))))
+        }
         StatementKind::Policy => Ok(AnyCircuit::Policy(Box::new(PolicyCircuit::blank(statement)))),
     }
 }

@@ -174,12 +174,12 @@ impl Prover {
             ),
             nullifier: request.witness.nullifier(request.policy),
         };
-        let circuit = AnyCircuit::Vaccination(VaccinationCircuit::new(
+        let circuit = AnyCircuit::Vaccination(Box::new(VaccinationCircuit::new(
             statement.depth,
             request.policy.clone(),
             public,
             request.witness.clone(),
-        ));
+        )));
         let proof = self.prove_circuit(circuit, rng)?;
         Ok(Presentation {
             statement,

@@ -136,14 +136,14 @@ fn a_revoked_record_cannot_prove_against_the_new_root() {
         context: Fr::ONE,
         nullifier: old_witness.nullifier(&f.policy),
     };
-    let circuit = medzk_prover::circuit::AnyCircuit::Vaccination(
+    let circuit = medzk_prover::circuit::AnyCircuit::Vaccination(Box::new(
         medzk_circuits::vaccination::circuit::VaccinationCircuit::new(
             Depth::default(),
             f.policy.clone(),
             public,
             old_witness,
         ),
-    );
+    ));
     let mut rng = StdRng::seed_from_u64(1);
     assert_eq!(
         keys().prover.prove_circuit(circuit, &mut rng).unwrap_err(),
@@ -260,14 +260,14 @@ fn a_proof_of_an_unsatisfied_witness_fails_verification() {
     let p = prove(&f, session()).unwrap();
     let v = verifier(&f);
     let inputs = v.public_inputs(&mut Transcript::new(TRANSCRIPT_LABEL), &session(), f.today, &p).unwrap();
-    let circuit = medzk_prover::circuit::AnyCircuit::Vaccination(
+    let circuit = medzk_prover::circuit::AnyCircuit::Vaccination(Box::new(
         medzk_circuits::vaccination::circuit::VaccinationCircuit::new(
             Depth::default(),
             f.policy.clone(),
             inputs,
             witness,
         ),
-    );
+    ));
     let mut z = k.prover.assignment(circuit).unwrap();
     let n = z.len();
     z[n - 1] += Fr::ONE;

@@ -686,27 +686,39 @@ impl ClauseDoc {
     }
 
     fn describe(&self) -> String {
-        let mut text = match &self.slot {
-            Some(s) => format!("{}.{} {}", self.record, s, self.op),
-            None => format!("{} {}", self.record, self.op),
-        };
         let show = |v: &Value| match v {
             Value::String(s) => s.clone(),
             other => other.to_string(),
         };
-        if let Some(v) = &self.value {
-            text += &format!(" {}", show(v));
+        let target = match &self.slot {
+            Some(s) => format!("{}.{}", self.record, s),
+            None => self.record.clone(),
+        };
+        let (min, max) = (self.min.as_ref().map(show), self.max.as_ref().map(show));
+        let (min, max) = (min.unwrap_or_default(), max.unwrap_or_default());
+        match self.op.as_str() {
+            "between" => format!("{target} between {min} and {max}"),
+            "date_within" => format!("{target} within {min} to {max} days ago"),
+            "age_between" => format!("{} aged {min} to {max}", self.record),
+            "series_complete" => format!("{} series complete", self.record),
+            "in" | "not_in" => {
+                let values: Vec<String> = self.values.iter().flatten().map(show).collect();
+                let list = if values.len() > 4 {
+                    format!("{}, … ({} values)", values[..3].join(", "), values.len())
+                } else {
+                    values.join(", ")
+                };
+                format!("{target} {} [{list}]", self.op.replace('_', " "))
+            }
+            "in_value_set" | "not_in_value_set" => {
+                format!(
+                    "{target} {} {}",
+                    self.op.replace('_', " "),
+                    self.value_set.clone().unwrap_or_default()
+                )
+            }
+            op => format!("{target} {op} {}", self.value.as_ref().map(show).unwrap_or_default()),
         }
-        if let Some(vs) = &self.values {
-            text += &format!(" [{}]", vs.iter().map(show).collect::<Vec<_>>().join(", "));
-        }
-        if let (Some(a), Some(b)) = (&self.min, &self.max) {
-            text += &format!(" {} to {}", show(a), show(b));
-        }
-        if let Some(s) = &self.value_set {
-            text += &format!(" {s}");
-        }
-        text
     }
 }
 

@@ -129,12 +129,14 @@ fn trial_boundaries() {
     }
     let p = TrialPatient { diagnosis: "icd10|E10.9".parse().unwrap(), ..TrialPatient::eligible() };
     let reasons = trial_outcome(&p).unwrap_err();
-    assert_eq!(reasons, vec!["diagnosis.code in [icd10|E11, icd10|E11.0, icd10|E11.1, icd10|E11.2, icd10|E11.3, icd10|E11.4, icd10|E11.5, icd10|E11.6, icd10|E11.7, icd10|E11.8, icd10|E11.9]: the value is not among them".to_string()]);
-    let p = TrialPatient { hba1c: 105, ..TrialPatient::eligible() };
     assert_eq!(
-        trial_outcome(&p).unwrap_err(),
-        vec!["hba1c.value between 65 to 100: the value is 105".to_string()]
+        reasons,
+        vec![
+            "diagnosis.code in [icd10|E11, icd10|E11.0, icd10|E11.1, … (11 values)]: the value is not among them"
+        ]
     );
+    let p = TrialPatient { hba1c: 105, ..TrialPatient::eligible() };
+    assert_eq!(trial_outcome(&p).unwrap_err(), vec!["hba1c.value between 65 and 100: the value is 105"]);
 }
 
 #[test]

@@ -284,19 +284,90 @@ fn generated_cases_cover_both_outcomes_and_every_operator() {
     assert_eq!(types.len(), CHECK_TYPES, "{types:?}");
 }
 
-#[test]
-#[ignore]
-fn debug_seed() {
-    let seed: u64 = std::env::var("SEED").unwrap().parse().unwrap();
-    let c = case(seed);
-    println!("today {}", c.today);
-    for (g, group) in c.policy.groups().iter().enumerate() {
-        println!("group {g}: native {} circuit {}", native_holds(&c, g), circuit_holds(&c, g));
-        for cl in &group.clauses {
-            let sets = [value_set().clone()];
-            let ctx = EvalContext { today: c.today, value_sets: &sets };
-            println!("  {:?} -> {:?}", cl.check, check_clause(cl, &c.records[cl.record], &ctx));
-            println!("     x = {}", field::to_hex(&c.records[cl.record].slot(cl.check.slot().slot())));
-        }
+/// One clause on one record: native and circuit verdicts (asserted equal).
+fn single(kind: RecordKind, clause: Value, slots: &[(Slot, Fr)], today: Day) -> bool {
+    let doc = json!({
+        "statement": "policy", "version": 1, "scope": "unit",
+        "shape": {"records": 2, "clauses": 6, "groups": 2},
+        "records": [{"name": "a", "kind": kind}],
+        "value_sets": [{"name": "vs", "root": field::to_hex(&value_set().root())}],
+        "groups": [{"name": "g", "clauses": [clause]}],
+    });
+    let policy = Policy::from_json(&doc.to_string()).unwrap();
+    let mut s = [Fr::ZERO; SLOTS];
+    s[Slot::Kind.index()] = kind.to_field();
+    for (slot, v) in slots {
+        s[slot.index()] = *v;
     }
+    let case =
+        Case { policy, records: vec![Record::from_slots(s), Record::from_slots([Fr::ZERO; SLOTS])], today };
+    let (native, circuit) = (native_holds(&case, 0), circuit_holds(&case, 0));
+    assert_eq!(native, circuit, "{clause}");
+    native
+}
+
+#[test]
+fn every_operator_at_its_boundaries() {
+    let today = Day::from_ymd(2027, 1, 2).unwrap();
+    let obs = RecordKind::Observation;
+    let value = |v: i64| vec![(Slot::Value, Fr::from(v as u64))];
+    let on = |op: &str, n: i64| json!({"record": "a", "slot": "value", "op": op, "value": n});
+    // Numeric comparisons: at the bound and one step past it.
+    for (op, bound, inside, outside) in
+        [("eq", 7, 7, 8), ("ne", 7, 8, 7), ("lt", 7, 6, 7), ("le", 7, 7, 8), ("gt", 7, 8, 7), ("ge", 7, 7, 6)]
+    {
+        assert!(single(obs, on(op, bound), &value(inside), today), "{op} {inside}");
+        assert!(!single(obs, on(op, bound), &value(outside), today), "{op} {outside}");
+    }
+    let between = json!({"record": "a", "slot": "value", "op": "between", "min": 65, "max": 100});
+    for (v, holds) in [(64, false), (65, true), (100, true), (101, false)] {
+        assert_eq!(single(obs, between.clone(), &value(v), today), holds, "between {v}");
+    }
+    // Values at 2^64 and p − 1 never satisfy a numeric bound.
+    let ge0 = on("ge", 0);
+    assert!(!single(obs, ge0.clone(), &[(Slot::Value, Fr::from(u64::MAX) + Fr::ONE)], today));
+    assert!(!single(obs, ge0.clone(), &[(Slot::Value, -Fr::ONE)], today));
+    assert!(single(obs, ge0, &[(Slot::Value, Fr::from(u64::MAX))], today));
+    // Sets.
+    let code = |c: &str| vec![(Slot::Code, c.parse::<Code>().unwrap().to_field())];
+    let in_set = json!({"record": "a", "slot": "code", "op": "in", "values": ["loinc|1", "loinc|2"]});
+    let not_in = json!({"record": "a", "slot": "code", "op": "not_in", "values": ["loinc|1", "loinc|2"]});
+    assert!(single(obs, in_set.clone(), &code("loinc|2"), today));
+    assert!(!single(obs, in_set, &code("loinc|3"), today));
+    assert!(!single(obs, not_in.clone(), &code("loinc|2"), today));
+    assert!(single(obs, not_in, &code("loinc|3"), today));
+    let in_vs = json!({"record": "a", "slot": "code", "op": "in_value_set", "value_set": "vs"});
+    let not_vs = json!({"record": "a", "slot": "code", "op": "not_in_value_set", "value_set": "vs"});
+    assert!(single(obs, in_vs.clone(), &code(CODES[0]), today));
+    assert!(!single(obs, in_vs.clone(), &code(CODES[4]), today));
+    assert!(!single(obs, in_vs, &[(Slot::Code, Fr::ZERO)], today));
+    assert!(single(obs, not_vs.clone(), &code(CODES[4]), today));
+    assert!(!single(obs, not_vs.clone(), &code(CODES[1]), today));
+    assert!(!single(obs, not_vs, &[(Slot::Code, -Fr::ONE)], today));
+    // Date windows across the year end: today is 2027-01-02.
+    let window = json!({"record": "a", "slot": "date", "op": "date_within", "min": 1, "max": 2});
+    let dated = |y, m, d| vec![(Slot::Date, Day::from_ymd(y, m, d).unwrap().to_field())];
+    for (date, holds) in
+        [((2026, 12, 31), true), ((2027, 1, 1), true), ((2026, 12, 30), false), ((2027, 1, 2), false)]
+    {
+        assert_eq!(single(obs, window.clone(), &dated(date.0, date.1, date.2), today), holds, "{date:?}");
+    }
+    assert!(!single(obs, window, &dated(2027, 1, 3), today), "a future date");
+    // Ages across a leap day: born 2008-02-29; 18 on 2026-03-01.
+    let demo = RecordKind::Demographics;
+    let age = json!({"record": "a", "op": "age_between", "min": 18, "max": 65});
+    let born = vec![(Slot::Aux, Fr::from(20_080_229u64))];
+    assert!(!single(demo, age.clone(), &born, Day::from_ymd(2026, 2, 28).unwrap()));
+    assert!(single(demo, age.clone(), &born, Day::from_ymd(2026, 3, 1).unwrap()));
+    // 65 until the day before the 66th birthday.
+    let old = vec![(Slot::Aux, Fr::from(19_610_101u64))];
+    assert!(single(demo, age.clone(), &old, Day::from_ymd(2026, 12, 31).unwrap()));
+    assert!(!single(demo, age, &old, Day::from_ymd(2027, 1, 1).unwrap()));
+    // Series: dose ≥ series size.
+    let imm = RecordKind::Immunization;
+    let series = json!({"record": "a", "op": "series_complete"});
+    let doses = |d: u64, s: u64| vec![(Slot::Value, Fr::from(d)), (Slot::Aux, Fr::from(s))];
+    assert!(single(imm, series.clone(), &doses(2, 2), today));
+    assert!(single(imm, series.clone(), &doses(3, 2), today));
+    assert!(!single(imm, series, &doses(1, 2), today));
 }

@@ -2,6 +2,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod any_policy;
 pub mod calendar;
 pub mod code;
 pub mod context;

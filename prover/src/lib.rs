@@ -13,7 +13,7 @@ use medzk_circuits::statement::StatementId;
 use medzk_circuits::vaccination::Unmet;
 
 pub use key::ProvingKey;
-pub use prove::{PolicyRequest, Prover, VaccinationRequest};
+pub use prove::{AnyRequest, PolicyRequest, Prover, VaccinationRequest};
 pub use setup::insecure_dev_setup;
 
 /// Why no proof was made.

@@ -14,6 +14,7 @@ use ark_groth16::Groth16;
 use ark_relations::gr1cs::{
     ConstraintSynthesizer, ConstraintSystem, Matrix, OptimizationGoal, R1CS_PREDICATE_LABEL, SynthesisMode,
 };
+use medzk_circuits::any_policy::AnyPolicy;
 use medzk_circuits::context::{Session, TranscriptProtocol};
 use medzk_circuits::date::Day;
 use medzk_circuits::field::Fr;
@@ -27,7 +28,7 @@ use medzk_circuits::statement::StatementPolicy;
 use medzk_circuits::statement::{PublicInputs, StatementKind};
 use medzk_circuits::tree::MerklePath;
 use medzk_circuits::vaccination::circuit::VaccinationCircuit;
-use medzk_circuits::vaccination::{VaccinationPolicy, VaccinationWitness};
+use medzk_circuits::vaccination::{Unmet, VaccinationPolicy, VaccinationWitness};
 use medzk_circuits::valueset::ValueSet;
 use medzk_verifier::presentation::{Presentation, Proof};
 use merlin::Transcript;
@@ -122,6 +123,25 @@ pub struct PolicyRequest<'a> {
     pub today: Day,
 }
 
+/// The inputs of a proof for a policy of either statement.
+#[derive(Clone, Copy, Debug)]
+pub struct AnyRequest<'a> {
+    /// The verifier's policy.
+    pub policy: &'a AnyPolicy,
+    /// The holder's records (all under `root`) with their inclusion paths.
+    pub records: &'a [(Record, MerklePath)],
+    /// The holder's secret.
+    pub secret: &'a HolderSecret,
+    /// Value sets the policy names.
+    pub value_sets: &'a [ValueSet],
+    /// The registry root the paths lead to.
+    pub root: Fr,
+    /// The verifier's id and nonce.
+    pub session: Session<'a>,
+    /// The presentation day.
+    pub today: Day,
+}
+
 /// A prover for one statement: its key and cached circuit shape.
 #[derive(Clone)]
 pub struct Prover {
@@ -189,6 +209,61 @@ impl Prover {
             today: public.today,
             nullifier: public.nullifier,
         })
+    }
+
+    /// Proves `request.policy` from the holder's records: for a vaccination policy, the
+    /// first record that meets it; for a general policy, the first group that holds.
+    pub fn prove<R: RngCore + CryptoRng>(
+        &self,
+        request: AnyRequest<'_>,
+        transcript: &mut Transcript,
+        rng: &mut R,
+    ) -> Result<Presentation, ProveError> {
+        let statement = self.key.statement();
+        if request.policy.statement(statement.depth) != statement {
+            return Err(ProveError::WrongStatement(statement));
+        }
+        match request.policy {
+            AnyPolicy::Vaccination(policy) => {
+                let mut first = None;
+                for (record, path) in request.records {
+                    let witness = VaccinationWitness {
+                        record: record.clone(),
+                        secret: request.secret.clone(),
+                        path: path.clone(),
+                    };
+                    match witness.check(policy, statement.depth, &request.root, request.today) {
+                        Ok(()) => {
+                            let req = VaccinationRequest {
+                                policy,
+                                witness: &witness,
+                                root: request.root,
+                                session: request.session,
+                                today: request.today,
+                            };
+                            return self.prove_vaccination(req, transcript, rng);
+                        }
+                        Err(e) => {
+                            first.get_or_insert(e);
+                        }
+                    }
+                }
+                Err(ProveError::Unmet(first.unwrap_or(Unmet::NotImmunization)))
+            }
+            AnyPolicy::General(policy) => self.prove_policy(
+                PolicyRequest {
+                    policy,
+                    records: request.records,
+                    secret: request.secret,
+                    value_sets: request.value_sets,
+                    root: request.root,
+                    session: request.session,
+                    today: request.today,
+                },
+                transcript,
+                rng,
+            ),
+        }
     }
 
     /// Finds a group of the policy that the holder's records meet (a failure gives each

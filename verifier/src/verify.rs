@@ -70,6 +70,23 @@ pub enum VerifyOnceError<E> {
     Store(E),
 }
 
+impl VerifyError {
+    /// A stable machine-readable code for the rejection (shared by the native and wasm
+    /// verifiers and the golden test corpus).
+    pub fn code(&self) -> &'static str {
+        match self {
+            VerifyError::Malformed(_) => "malformed",
+            VerifyError::WrongStatement { .. } => "wrong_statement",
+            VerifyError::WrongKey => "wrong_key",
+            VerifyError::UntrustedRoot => "untrusted_root",
+            VerifyError::StaleDate { .. } => "stale_date",
+            VerifyError::Session(_) => "invalid_session",
+            VerifyError::Replayed => "replayed",
+            VerifyError::Rejected => "rejected",
+        }
+    }
+}
+
 /// The configuration is inconsistent.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("the policy is for the {policy:?} statement but the key verifies {key}")]

@@ -15,10 +15,6 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use medzk_circuits::context::NONCE_BYTES;
 use medzk_circuits::date::Day;
-use medzk_circuits::policy::Policy;
-use medzk_circuits::statement::{StatementId, StatementPolicy};
-use medzk_circuits::tree::Depth;
-use medzk_circuits::vaccination::VaccinationPolicy;
 use rand::RngCore;
 
 use crate::io::{self, CliError, CliResult};
@@ -49,47 +45,11 @@ pub fn parse_nonce(text: &str) -> CliResult<Vec<u8>> {
     Ok(bytes)
 }
 
-/// A policy file of either statement.
-#[derive(Clone, Debug)]
-pub enum AnyPolicy {
-    /// `"statement": "vaccination"`.
-    Vaccination(VaccinationPolicy),
-    /// `"statement": "policy"`.
-    General(Policy),
-}
-
-impl AnyPolicy {
-    /// The policy as the verifier sees it.
-    pub fn as_statement(&self) -> &dyn StatementPolicy {
-        match self {
-            AnyPolicy::Vaccination(p) => p,
-            AnyPolicy::General(p) => p,
-        }
-    }
-
-    /// The statement of this policy at `depth`.
-    pub fn statement(&self, depth: Depth) -> StatementId {
-        match self {
-            AnyPolicy::Vaccination(_) => StatementId::vaccination(depth),
-            AnyPolicy::General(p) => p.statement(depth),
-        }
-    }
-}
+pub use medzk_circuits::any_policy::AnyPolicy;
 
 /// Loads and validates a policy file (vaccination or general, by its `statement`).
 pub fn load_policy(path: &Path) -> CliResult<AnyPolicy> {
-    let text = io::read_text(path)?;
-    let value: serde_json::Value =
-        serde_json::from_str(&text).map_err(|e| CliError::file(path, format!("invalid policy JSON: {e}")))?;
-    match value.get("statement").and_then(|s| s.as_str()) {
-        Some("vaccination") => VaccinationPolicy::from_json(&text)
-            .map(AnyPolicy::Vaccination)
-            .map_err(|e| CliError::file(path, e)),
-        Some("policy") => {
-            Policy::from_json(&text).map(AnyPolicy::General).map_err(|e| CliError::file(path, e))
-        }
-        _ => Err(CliError::file(path, "a policy file has \"statement\": \"vaccination\" or \"policy\"")),
-    }
+    AnyPolicy::from_json(&io::read_text(path)?).map_err(|e| CliError::file(path, e))
 }
 
 /// Shortens a `0x…` hex string for display.

@@ -9,13 +9,12 @@ use medzk_circuits::date::Day;
 use medzk_circuits::field::Fr;
 use medzk_circuits::record::Record;
 use medzk_circuits::tree::MerklePath;
-use medzk_circuits::vaccination::VaccinationWitness;
 use medzk_circuits::valueset::ValueSet;
-use medzk_prover::{PolicyRequest, ProveError, Prover, ProvingKey, VaccinationRequest};
+use medzk_prover::{AnyRequest, ProveError, Prover, ProvingKey};
 use medzk_verifier::presentation::Presentation;
 use merlin::Transcript;
 
-use super::{AnyPolicy, load_policy, parse_nonce, registry, today};
+use super::{load_policy, parse_nonce, registry, today};
 use crate::io::{self, CliError, CliResult};
 
 /// Arguments of `prove`.
@@ -146,45 +145,18 @@ pub fn prove(args: &ProveArgs) -> CliResult<Presentation> {
         )));
     }
     let prover = Prover::new(key).map_err(|e| CliError::Input(e.to_string()))?;
-    let mut transcript = Transcript::new(TRANSCRIPT_LABEL);
-    let mut rng = rand::rngs::OsRng;
-    let presentation = match &policy {
-        AnyPolicy::Vaccination(p) => {
-            // The first credential that meets the policy; otherwise the first one's reason.
-            let mut first_error = None;
-            let mut done = None;
-            for (record, path) in records {
-                let witness = VaccinationWitness { record, secret: holder.secret.clone(), path };
-                let request = VaccinationRequest { policy: p, witness: &witness, root, session, today };
-                match witness.check(p, prover.key().statement().depth, &root, today) {
-                    Ok(()) => {
-                        done = Some(prover.prove_vaccination(request, &mut transcript, &mut rng));
-                        break;
-                    }
-                    Err(e) => {
-                        first_error.get_or_insert(ProveError::Unmet(e));
-                    }
-                }
-            }
-            match done {
-                Some(result) => result,
-                None => Err(first_error.expect("at least one credential")),
-            }
-        }
-        AnyPolicy::General(p) => {
-            let request = PolicyRequest {
-                policy: p,
-                records: &records,
-                secret: &holder.secret,
-                value_sets: &value_sets,
-                root,
-                session,
-                today,
-            };
-            prover.prove_policy(request, &mut transcript, &mut rng)
-        }
-    }
-    .map_err(prove_error)?;
+    let request = AnyRequest {
+        policy: &policy,
+        records: &records,
+        secret: &holder.secret,
+        value_sets: &value_sets,
+        root,
+        session,
+        today,
+    };
+    let presentation = prover
+        .prove(request, &mut Transcript::new(TRANSCRIPT_LABEL), &mut rand::rngs::OsRng)
+        .map_err(prove_error)?;
     io::write(&args.out, &presentation.to_bytes())?;
     Ok(presentation)
 }

@@ -34,6 +34,13 @@ wasm=target/wasm/wasm32-unknown-unknown/release/medzk_wasm.wasm
 rm -rf bindings/wasm/pkg
 wasm-bindgen --target nodejs --out-dir bindings/wasm/pkg/node "$wasm"
 wasm-bindgen --target web --out-dir bindings/wasm/pkg/web "$wasm"
+# The nodejs output is CommonJS; mark it so inside the ES-module package around it.
+cat > bindings/wasm/pkg/node/package.json <<'JSON'
+{ "name": "medzk-wasm", "type": "commonjs", "main": "medzk_wasm.js", "types": "medzk_wasm.d.ts" }
+JSON
+cat > bindings/wasm/pkg/web/package.json <<'JSON'
+{ "name": "medzk-wasm-web", "type": "module", "module": "medzk_wasm.js", "types": "medzk_wasm.d.ts" }
+JSON
 size=$(stat -c %s bindings/wasm/pkg/web/medzk_wasm_bg.wasm)
 gz=$(gzip -9 -c bindings/wasm/pkg/web/medzk_wasm_bg.wasm | wc -c)
 echo "== wrote bindings/wasm/pkg/{node,web}: medzk_wasm_bg.wasm $size bytes ($gz gzipped)"

@@ -1,0 +1,105 @@
+// A presentation proved in wasm verifies natively, and one proved natively verifies in
+// wasm — for the vaccination statement and for a general policy.
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { cli, hex, medzk, repo } from './helpers.mjs';
+
+const TODAY = '2026-11-24';
+const NONCE = '7365737369f76e2d6e6f6e6365303031';
+const VERIFIER = 'kiosk:test';
+
+function ok(cwd, args) {
+  const r = cli(cwd, args);
+  assert.equal(r.status, 0, `medzk ${args.join(' ')}: ${r.stderr}`);
+  return r.stdout.trim();
+}
+
+function registryWith(dir, issues) {
+  ok(dir, ['registry', 'init', '--registry', 'reg.redb', '--depth', '8']);
+  const holder = ok(dir, ['holder', 'keygen', '--out', 'h.key']);
+  for (const [kind, out, ...args] of issues) {
+    ok(dir, ['issue', kind, '--registry', 'reg.redb', '--holder-id', holder, '--issuer', 'x', '--out', out, ...args]);
+  }
+  // Paths fetched after the last append all lead to the same root.
+  issues.forEach((_, i) => {
+    ok(dir, ['registry', 'path', '--registry', 'reg.redb', '--index', String(i), '--out', `path${i}.json`]);
+  });
+  return JSON.parse(fs.readFileSync(path.join(dir, 'path0.json'), 'utf8')).root;
+}
+
+function crossCheck(dir, statementArgs, policyFile, credentials) {
+  ok(dir, ['setup', ...statementArgs, '--depth', '8', '--seed', 'cross', '--pk', 'k.pk', '--vk', 'k.vk']);
+  const read = (f) => fs.readFileSync(path.join(dir, f), 'utf8');
+  const policy = fs.readFileSync(policyFile, 'utf8');
+  const root = JSON.parse(read('path0.json')).root;
+  const creds = `[${credentials.map((c) => read(c)).join(',')}]`;
+  const paths = `[${credentials.map((_, i) => read(`path${i}.json`)).join(',')}]`;
+  // Proved in wasm, verified natively.
+  const prover = new medzk.MedzkProver(fs.readFileSync(path.join(dir, 'k.pk')));
+  const bytes = prover.prove(policy, creds, read('h.key'), paths, '[]', VERIFIER, Buffer.from(NONCE, 'hex'), TODAY);
+  fs.writeFileSync(path.join(dir, 'wasm.bin'), bytes);
+  const accepted = ok(dir, [
+    'verify', '--vk', 'k.vk', '--policy', policyFile, '--root', root, '--verifier-id', VERIFIER,
+    '--nonce', NONCE, '--today', TODAY, '--presentation', 'wasm.bin',
+  ]);
+  assert.match(accepted, /^ACCEPTED/);
+  // Proved natively, verified in wasm.
+  const credArgs = credentials.flatMap((c, i) => ['--credential', c, '--path', `path${i}.json`]);
+  ok(dir, [
+    'prove', '--pk', 'k.pk', '--holder-key', 'h.key', ...credArgs, '--policy', policyFile,
+    '--verifier-id', VERIFIER, '--nonce', NONCE, '--today', TODAY, '--out', 'native.bin',
+  ]);
+  const verifier = new medzk.MedzkVerifier(fs.readFileSync(path.join(dir, 'k.vk')), policy, [root]);
+  const native = fs.readFileSync(path.join(dir, 'native.bin'));
+  const verdict = verifier.verify(native, VERIFIER, Buffer.from(NONCE, 'hex'), TODAY);
+  assert.equal(verdict.code, 'accepted', verdict.reason);
+  // And each side rejects the other's proof under another nonce.
+  const other = Buffer.from(NONCE.replace(/^73/, '74'), 'hex');
+  assert.equal(verifier.verify(bytes, VERIFIER, other, TODAY).code, 'rejected');
+  // The wasm prover explains an unmet policy instead of proving.
+  return { prover, policy, creds, paths, hkey: read('h.key') };
+}
+
+test('vaccination: wasm and native proofs verify on the other side', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'medzk-cross-'));
+  registryWith(dir, [
+    ['immunization', 'c0.json', '--vaccine', 'cvx|208', '--date', '2026-10-01', '--dose', '2', '--series', '2', '--lot', 'L'],
+  ]);
+  const policyFile = path.join(repo, 'examples/policies/border-vaccination.json');
+  const { prover, policy, creds, paths, hkey } = crossCheck(dir, ['--statement', 'vaccination'], policyFile, ['c0.json']);
+  assert.throws(
+    () => prover.prove(policy, creds, hkey, paths, '[]', VERIFIER, Buffer.from(NONCE, 'hex'), '2026-10-05'),
+    /cannot prove: the dose was given 4 day\(s\) ago; at least 14 are required/,
+  );
+  // Still usable after the error.
+  assert.equal(prover.prove(policy, creds, hkey, paths, '[]', VERIFIER, Buffer.from(NONCE, 'hex'), TODAY).length, 308);
+});
+
+test('general policy: wasm and native proofs verify on the other side', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'medzk-cross-'));
+  registryWith(dir, [
+    ['demographics', 'c0.json', '--birth', '1980-02-29', '--gender', 'gender|male'],
+    ['condition', 'c1.json', '--diagnosis', 'icd10|E11.9', '--onset', '2020-05-05'],
+    ['observation', 'c2.json', '--test', 'loinc|4548-4', '--date', '2026-11-20', '--value', '71'],
+    ['observation', 'c3.json', '--test', 'loinc|62238-1', '--date', '2026-06-01', '--value', '60'],
+  ]);
+  const policyFile = path.join(repo, 'examples/policies/trial-t2d.json');
+  crossCheck(dir, ['--statement', 'policy'], policyFile, ['c0.json', 'c1.json', 'c2.json', 'c3.json']);
+});
+
+test('bad prover input throws with a message', () => {
+  const prover = (() => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'medzk-cross-'));
+    ok(dir, ['setup', '--statement', 'vaccination', '--depth', '8', '--seed', 'cross', '--pk', 'k.pk', '--vk', 'k.vk']);
+    return new medzk.MedzkProver(fs.readFileSync(path.join(dir, 'k.pk')));
+  })();
+  const policy = fs.readFileSync(path.join(repo, 'examples/policies/border-vaccination.json'), 'utf8');
+  const n = Buffer.from(NONCE, 'hex');
+  assert.throws(() => prover.prove(policy, '[]', '{}', '[]', '[]', VERIFIER, n, TODAY), /holder key/);
+  assert.throws(() => prover.prove(policy, 'nope', '{}', '[]', '[]', VERIFIER, n, TODAY), /holder key|credentials/);
+  assert.throws(() => prover.prove('{}', '[]', '{}', '[]', '[]', VERIFIER, n, TODAY), /policy/);
+  assert.equal(hex(new Uint8Array([1, 2])), '0102');
+});

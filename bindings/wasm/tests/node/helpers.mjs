@@ -1,0 +1,51 @@
+// Shared helpers for the Node tests of the medzk WebAssembly package.
+import { createRequire } from 'node:module';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+export const repo = path.resolve(here, '../../../..');
+export const vectors = path.join(repo, 'tests/vectors');
+
+const require = createRequire(import.meta.url);
+/** The wasm package built by scripts/build-wasm.sh (wasm-bindgen --target nodejs). */
+export const medzk = require(path.join(repo, 'bindings/wasm/pkg/node/medzk_wasm.js'));
+
+export const hex = (bytes) => Buffer.from(bytes).toString('hex');
+export const unhex = (text) => new Uint8Array(Buffer.from(text, 'hex'));
+
+/** The golden corpus: its session and cases. */
+export function manifest() {
+  return JSON.parse(fs.readFileSync(path.join(vectors, 'manifest.json'), 'utf8'));
+}
+
+/** The corpus case's effective session (its overrides on top of the corpus session). */
+export function sessionOf(m, c) {
+  return {
+    verifierId: c.verifier_id ?? m.session.verifier_id,
+    nonce: unhex(c.nonce ?? m.session.nonce),
+    today: c.today ?? m.session.today,
+  };
+}
+
+/** A verifier for the corpus. */
+export function corpusVerifier(m) {
+  const vk = fs.readFileSync(path.join(vectors, 'vaccination.vk'));
+  const policy = fs.readFileSync(path.join(vectors, 'policy.json'), 'utf8');
+  return new medzk.MedzkVerifier(vk, policy, m.session.trusted_roots);
+}
+
+/** The native CLI (built by `cargo build -p medzk-cli`; override with MEDZK_BIN). */
+export const medzkBin = process.env.MEDZK_BIN ?? path.join(repo, 'target/debug/medzk');
+
+/** Runs the native CLI in `cwd`; returns { status, stdout, stderr }. */
+export function cli(cwd, args) {
+  try {
+    const stdout = execFileSync(medzkBin, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    return { status: 0, stdout, stderr: '' };
+  } catch (e) {
+    return { status: e.status, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
+  }
+}

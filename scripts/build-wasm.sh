@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the medzk WebAssembly packages:
 #   bindings/wasm/pkg/node   (wasm-bindgen --target nodejs)
-#   bindings/wasm/pkg/web    (wasm-bindgen --target web, for the pages in bindings/wasm/www)
+#   bindings/wasm/pkg/web    (wasm-bindgen --target web)
+#   bindings/wasm/dist       (the kiosk and wallet pages of bindings/wasm/www, with pkg/web)
 #
 # The rustup toolchain on our machines ships no wasm32 standard library and cannot
 # download one, so this uses Debian's rustc-web with its library sources: std is
@@ -41,6 +42,10 @@ JSON
 cat > bindings/wasm/pkg/web/package.json <<'JSON'
 { "name": "medzk-wasm-web", "type": "module", "module": "medzk_wasm.js", "types": "medzk_wasm.d.ts" }
 JSON
+# A static site: the kiosk and wallet pages with the web package under pkg/.
+rm -rf bindings/wasm/dist
+cp -r bindings/wasm/www bindings/wasm/dist
+cp -r bindings/wasm/pkg/web bindings/wasm/dist/pkg
 size=$(stat -c %s bindings/wasm/pkg/web/medzk_wasm_bg.wasm)
 gz=$(gzip -9 -c bindings/wasm/pkg/web/medzk_wasm_bg.wasm | wc -c)
 echo "== wrote bindings/wasm/pkg/{node,web}: medzk_wasm_bg.wasm $size bytes ($gz gzipped)"

@@ -1,7 +1,31 @@
 #!/usr/bin/env bash
-# The test suite, as CI and a new user run it: `./scripts/test.sh`.
+# The whole test suite, as CI and a new user run it: `./scripts/test.sh`.
+# Installs what it needs on a fresh Debian machine (the wasm toolchain, Chromium for the
+# browser test, the npm test dependency); set MEDZK_SKIP_WASM=1 to run the Rust tests only.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-echo "== Rust: unit, property, circuit, end-to-end and CLI tests"
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+echo "== Rust: unit, property, circuit, end-to-end, golden-corpus and CLI tests"
 cargo test --workspace --locked
+
+if [ "${MEDZK_SKIP_WASM:-0}" = 1 ]; then
+  exit 0
+fi
+
+echo "== WebAssembly package"
+./scripts/build-wasm.sh
+
+echo "== Node tests of the wasm package"
+cargo build --locked -p medzk-cli --quiet
+export MEDZK_BIN="$PWD/target/debug/medzk"
+(cd bindings/wasm && npm ci --no-audit --no-fund --silent && node --test tests/node/)
+
+echo "== Browser test (headless Chromium)"
+if ! command -v chromium >/dev/null; then
+  as_root apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq chromium >/dev/null
+fi
+(cd bindings/wasm && node --test tests/browser/)
+echo "== screenshots in bindings/wasm/tests/artifacts/"

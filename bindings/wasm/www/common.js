@@ -1,0 +1,42 @@
+// Helpers shared by the kiosk and the wallet pages. Everything runs in the browser:
+// no presentation, record or key leaves the page.
+import init from './pkg/medzk_wasm.js';
+
+export async function loadWasm() {
+  await init();
+}
+
+export async function fetchBytes(url) {
+  const r = await fetch(url);
+  if (!r.ok) throw new Error(`${url}: ${r.status}`);
+  return new Uint8Array(await r.arrayBuffer());
+}
+
+export async function fetchText(url) {
+  const r = await fetch(url);
+  if (!r.ok) throw new Error(`${url}: ${r.status}`);
+  return r.text();
+}
+
+export const toHex = (b) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+export const fromHex = (t) => new Uint8Array(t.trim().match(/../g).map((h) => parseInt(h, 16)));
+
+export function toBase64(bytes) {
+  let s = '';
+  for (const b of bytes) s += String.fromCharCode(b);
+  return btoa(s);
+}
+
+/** Accepts base64 or hex text. */
+export function parsePresentationText(text) {
+  const t = text.replace(/\s+/g, '');
+  if (/^[0-9a-fA-F]+$/.test(t) && t.length % 2 === 0) return fromHex(t);
+  const raw = atob(t);
+  return Uint8Array.from(raw, (c) => c.charCodeAt(0));
+}
+
+/** Today's date in UTC, YYYY-MM-DD. */
+export const todayUtc = () => new Date().toISOString().slice(0, 10);
+
+export const readFile = (file) => file.arrayBuffer().then((b) => new Uint8Array(b));
+export const readText = (file) => file.text();

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# WebAssembly numbers for BENCHMARKS.md, beside native numbers from the same run:
+# wasm size (raw, gzip), vaccination proving and verification medians in Node and natively.
+#   ./scripts/bench-wasm.sh [RUNS]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+runs=${1:-5}
+[ -f bindings/wasm/pkg/node/medzk_wasm.js ] || ./scripts/build-wasm.sh
+cargo build --locked --release -p medzk-cli -p medzk-benches --quiet
+m=target/release/medzk
+dir=$(mktemp -d)
+trap 'rm -rf "$dir"' EXIT
+(
+  cd "$dir"
+  $OLDPWD/$m setup --statement vaccination --seed bench --pk k.pk --vk k.vk >/dev/null 2>&1
+  $OLDPWD/$m registry init --registry reg.redb >/dev/null
+  h=$($OLDPWD/$m holder keygen --out h.key)
+  $OLDPWD/$m issue immunization --registry reg.redb --holder-id "$h" --issuer c --out c.json \
+    --vaccine 'cvx|208' --date 2026-10-01 --dose 2 --series 2 --lot L >/dev/null
+  $OLDPWD/$m registry path --registry reg.redb --index 0 --out p.json >/dev/null
+  cp "$OLDPWD/examples/policies/border-vaccination.json" policy.json
+)
+wasm=bindings/wasm/pkg/web/medzk_wasm_bg.wasm
+echo "wasm size: $(stat -c %s $wasm) bytes raw, $(gzip -9 -c $wasm | wc -c) bytes gzip"
+echo "node $(node --version), $(nproc) cores: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
+echo "wasm (Node, 1 thread):   $(node bindings/wasm/bench/bench.mjs bindings/wasm/pkg/node/medzk_wasm.js "$dir" "$runs")"
+echo "native (1 thread):       $(RAYON_NUM_THREADS=1 target/release/native_timings "$dir" "$runs")"
+echo "native (all threads):    $(target/release/native_timings "$dir" "$runs")"

@@ -139,7 +139,7 @@ fn regenerate_corpus() {
         let file = format!("{name}.bin");
         std::fs::write(d.join(&file), b).unwrap();
         let vid = extra.get("verifier_id").and_then(|v| v.as_str()).unwrap_or(verifier_id).to_string();
-        let n = extra.get("nonce").and_then(|v| v.as_str()).map(|h| hex_decode(h)).unwrap_or(nonce.to_vec());
+        let n = extra.get("nonce").and_then(|v| v.as_str()).map(hex_decode).unwrap_or(nonce.to_vec());
         let today =
             extra.get("today").and_then(|v| v.as_str()).map(|t| t.parse().unwrap()).unwrap_or(f.today);
         let session = Session { verifier_id: &vid, nonce: &n };

@@ -58,6 +58,7 @@ impl MedzkVerifier {
     /// Builds a verifier from a verifying key (bytes), a policy (JSON text) and trusted
     /// roots (an array of `0x…` strings).
     #[wasm_bindgen(constructor)]
+    #[allow(clippy::boxed_local)] // wasm-bindgen passes JS arrays as boxed slices
     pub fn new(
         verifying_key: &[u8],
         policy_json: &str,

@@ -66,7 +66,12 @@ pub use gadget::{CONSTRAINTS, calendar_number_var};
 #[cfg(feature = "r1cs")]
 mod gadget {
     use ark_ff::{AdditiveGroup, Field};
-    use ark_r1cs_std::{alloc::AllocVar, boolean::Boolean, eq::EqGadget, fields::fp::FpVar};
+    use ark_r1cs_std::{
+        alloc::AllocVar,
+        boolean::Boolean,
+        eq::EqGadget,
+        fields::{FieldVar, fp::FpVar},
+    };
     use ark_relations::gr1cs::{ConstraintSystemRef, SynthesisError};
 
     use super::{CivilWitness, EPOCH_SHIFT, ERA_BITS, ERA_DAYS};
@@ -74,9 +79,9 @@ mod gadget {
     use crate::gadgets::{enforce_range, new_bounded_witness};
 
     /// Constraints of [`calendar_number_var`].
-    pub const CONSTRAINTS: usize = 131;
+    pub const CONSTRAINTS: usize = 135;
 
-    /// `1` if `x = 0`, else `0` (two constraints).
+    /// `1` if `x = 0`, else `0` (three constraints).
     fn is_zero(cs: &ConstraintSystemRef<Fr>, x: &FpVar<Fr>) -> Result<FpVar<Fr>, SynthesisError> {
         let value = x.value().ok();
         let inv = FpVar::new_witness(cs.clone(), || {
@@ -84,6 +89,8 @@ mod gadget {
         })?;
         let flag = FpVar::Constant(Fr::ONE) - x * &inv;
         (x * &flag).enforce_equal(&FpVar::Constant(Fr::ZERO))?;
+        // When x = 0 the inverse is pinned to 0 too, so no witness is left free.
+        inv.mul_equals(&flag, &FpVar::Constant(Fr::ZERO))?;
         Ok(flag)
     }
 

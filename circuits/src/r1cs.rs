@@ -56,6 +56,17 @@ impl Regions {
     }
 }
 
+/// A witness variable that can change without breaking any constraint.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Unconstrained {
+    /// Witness index.
+    pub witness: usize,
+    /// The change that went unnoticed: `"+1"` or `"=2"` (a bit set to 2).
+    pub mutation: &'static str,
+    /// The region of the variable's first constraint (`None` if it is in none).
+    pub region: Option<&'static str>,
+}
+
 /// A finalized constraint system and its assignment.
 #[derive(Clone)]
 pub struct R1cs {
@@ -178,6 +189,32 @@ impl R1cs {
     /// Whether the constraints in `rows` all hold.
     pub fn rows_hold(&self, rows: &[usize]) -> bool {
         rows.iter().all(|i| self.row_holds(*i))
+    }
+
+    /// The witness-mutation sweep: changes every witness variable in turn (adds one; sets
+    /// each 0/1 variable to 2) and reports those whose change leaves every constraint
+    /// satisfied. A sound circuit reports none except documented don't-care values.
+    /// The assignment is restored afterwards.
+    pub fn mutation_sweep(&mut self) -> Vec<Unconstrained> {
+        use ark_ff::{AdditiveGroup, Field};
+        let uses = self.witness_uses();
+        let mut free = Vec::new();
+        for (w, rows) in uses.iter().enumerate() {
+            let old = self.witness(w);
+            let mut mutations = vec![("+1", old + Fr::ONE)];
+            if old == Fr::ZERO || old == Fr::ONE {
+                mutations.push(("=2", Fr::from(2u64)));
+            }
+            for (name, value) in mutations {
+                self.set_witness(w, value);
+                if self.rows_hold(rows) {
+                    let region = rows.first().and_then(|r| self.region_of(*r));
+                    free.push(Unconstrained { witness: w, mutation: name, region });
+                }
+            }
+            self.set_witness(w, old);
+        }
+        free
     }
 
     /// A fingerprint of the constraint matrices (for pinning a circuit's shape).

@@ -233,6 +233,7 @@ impl PolicyCircuit {
                         Ok(if both.value()? == Fr::ONE { d.inverse().unwrap_or(Fr::ZERO) } else { Fr::ZERO })
                     })?;
                     diff.mul_equals(&inverse, &both)?;
+                    inverse.mul_equals(&(FpVar::Constant(Fr::ONE) - &both), &FpVar::Constant(Fr::ZERO))?;
                 }
             }
             Ok(())
@@ -354,6 +355,8 @@ impl Logic<'_> {
                     Ok(if on_out.value()? == Fr::ONE { p.inverse().unwrap_or(Fr::ZERO) } else { Fr::ZERO })
                 })?;
                 product.mul_equals(&inverse, &on_out)?;
+                // Pin the inverse when the check is off, so no witness is left free.
+                inverse.mul_equals(&(&one - &on_out), &zero)?;
                 // Value sets: route the value and root to the lane.
                 let vs_in = &active * ty(CheckType::InValueSet);
                 let vs_out = &active * ty(CheckType::NotInValueSet);
@@ -393,6 +396,7 @@ pub(crate) fn value_set_lane(
         Ok(if lane.member.value()? == Fr::ONE { x.inverse().unwrap_or(Fr::ZERO) } else { Fr::ZERO })
     })?;
     lane.x.mul_equals(&inverse, &lane.member)?;
+    inverse.mul_equals(&(FpVar::Constant(Fr::ONE) - &lane.member), &zero)?;
     enforce_range(&((&lane.x - &low - Fr::ONE) * &lane.outside), TEXT_BITS)?;
     enforce_range(&((&next - &lane.x - Fr::ONE) * &lane.outside), TEXT_BITS)?;
     Ok(())

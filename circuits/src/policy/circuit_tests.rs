@@ -60,7 +60,7 @@ fn trial_proof_satisfies_with_pinned_shape() {
 }
 
 /// Constraints of the default shape (K = 4, M = 16, G = 4) at depth 32.
-const CONSTRAINTS_DEFAULT_SHAPE: usize = 31_821;
+const CONSTRAINTS_DEFAULT_SHAPE: usize = 31_848;
 
 #[test]
 fn border_groups_each_prove() {
@@ -237,4 +237,43 @@ fn the_zero_sentinel_is_not_a_member() {
     records[0] = Some(f.credentials()[0].clone());
     let w = PolicyWitness { secret, group: 0, records, value_set: Some(sentinel) };
     assert_eq!(synth(&policy, &f, w).failing_region(), Some("value set"));
+}
+
+/// Witness-mutation sweep over the general policy circuit: every witness is pinned,
+/// including the inverses of inactive checks (each is forced to 0 when its check is
+/// off), so the allowlist is empty.
+#[test]
+fn mutation_sweep_finds_no_free_witness() {
+    let policy = trial_policy();
+    let f = trial_fixture(depth());
+    let mut r = synth(&policy, &f, witness(&policy, &f, &[]));
+    assert_eq!(r.failing_region(), None);
+    let free = r.mutation_sweep();
+    assert_eq!(free, vec![], "{free:?}");
+    // With a value-set clause active, the lane has no free witness either.
+    let codes: Vec<Code> = (0..40).map(|i| Code::new("icd10", &format!("E11.{i}")).unwrap()).collect();
+    let set = ValueSet::of_codes("t2d", &codes).unwrap();
+    let doc = serde_json::json!({
+        "statement": "policy", "version": 1, "scope": "s",
+        "records": [{"name": "dx", "kind": "condition"}],
+        "value_sets": [{"name": "t2d", "root": field::to_hex(&set.root())}],
+        "groups": [{"name": "g", "clauses": [{"record": "dx", "slot": "code", "op": "in_value_set", "value_set": "t2d"}]}]
+    });
+    let policy = Policy::from_json(&doc.to_string()).unwrap();
+    let secret = HolderSecret::from_bytes(&[15; 32]).unwrap();
+    let dx = RecordData::condition(
+        secret.id(),
+        codes[7].clone(),
+        Day(100),
+        crate::record::ClinicalStatus::Active,
+        None,
+        "c",
+    );
+    let g = PolicyFixture::new(depth(), secret, &[dx], 0, today(), 11);
+    let mut r = synth(&policy, &g, witness(&policy, &g, std::slice::from_ref(&set)));
+    assert_eq!(r.failing_region(), None);
+    let free = r.mutation_sweep();
+    // Even the three unused record slots are pinned: their values feed the commitment
+    // hashes, whose every S-box is a constraint.
+    assert_eq!(free, vec![], "{free:?}");
 }

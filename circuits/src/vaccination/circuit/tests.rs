@@ -316,3 +316,15 @@ fn a_path_bit_assigned_two_is_unsatisfied() {
     }
     assert!(r.is_satisfied());
 }
+
+/// Witness-mutation sweep: every witness variable of the vaccination circuit is pinned —
+/// no change to any single one keeps the system satisfied (the allowlist is empty).
+#[test]
+fn mutation_sweep_finds_no_free_witness() {
+    let f = fixture(30);
+    let mut r = synth(&circuit(&f));
+    assert!(r.is_satisfied());
+    let free = r.mutation_sweep();
+    assert_eq!(free, vec![], "unconstrained witnesses");
+    assert!(r.is_satisfied());
+}

@@ -328,3 +328,77 @@ fn mutation_sweep_finds_no_free_witness() {
     assert_eq!(free, vec![], "unconstrained witnesses");
     assert!(r.is_satisfied());
 }
+
+/// The statement's conditions alone — the record and policy allocated with their range
+/// checks, each allocated slot bound to the record's value (the commitment's role in the
+/// full circuit), then the vaccine, dose and window checks.
+fn conditions_hold(record: &Record, policy: &VaccinationPolicy, today: Day) -> bool {
+    use ark_r1cs_std::alloc::AllocVar;
+    use ark_relations::gr1cs::ConstraintSystem;
+    let cs = ConstraintSystem::<Fr>::new_ref();
+    let today_var = FpVar::new_input(cs.clone(), || Ok(today.to_field())).unwrap();
+    let r = super::record_vars(&cs, Fr::ZERO, record).unwrap();
+    for (var, slot) in [(&r.date, Slot::Date), (&r.dose, Slot::Value), (&r.series, Slot::Aux)] {
+        let value = FpVar::new_witness(cs.clone(), || Ok(record.slot(slot))).unwrap();
+        var.enforce_equal(&value).unwrap();
+    }
+    let p = super::policy_vars(&cs, policy).unwrap();
+    let mut regions = Regions::new(cs.clone());
+    super::enforce_conditions(&mut regions, &r, &p, &today_var).unwrap();
+    cs.is_satisfied().unwrap()
+}
+
+fn edge(choice: u8, near: i64) -> Fr {
+    let signed = |n: i64| if n < 0 { -Fr::from(n.unsigned_abs()) } else { Fr::from(n as u64) };
+    match choice % 8 {
+        0 => -Fr::ONE,
+        1 => Fr::from(DATE_BIAS),
+        2 => -Fr::from(DATE_BIAS) - Fr::ONE,
+        3 => Fr::from(256u64),
+        _ => signed(near),
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 10_000, failure_persistence: None, ..ProptestConfig::default() })]
+    /// 10,000 cases: the native evaluator and the circuit's conditions agree, with dates
+    /// at and around both window bounds, doses and series around the minimum, 255, 256
+    /// and p − 1, and vaccines in and out of the set.
+    #[test]
+    fn native_and_conditions_agree_on_10000_cases(
+        min in prop_oneof![Just(0u32), 1u32..30, Just(65_535u32)],
+        span in prop_oneof![Just(0u32), 1u32..400, Just(65_535u32)],
+        min_dose in prop_oneof![0u32..4, Just(255u32)],
+        complete in any::<bool>(),
+        date_choice in any::<u8>(),
+        offset in -2i64..=2,
+        at_max in any::<bool>(),
+        dose_choice in any::<u8>(),
+        dose in prop_oneof![0i64..4, Just(255i64), Just(254i64)],
+        series_choice in any::<u8>(),
+        series in prop_oneof![0i64..4, Just(255i64)],
+        vaccine in prop_oneof![Just("cvx|208"), Just("cvx|213"), Just("cvx|88"), Just("cvx|1")],
+    ) {
+        static BASE: std::sync::OnceLock<(VaccinationPolicy, Record, Day)> = std::sync::OnceLock::new();
+        let (p, base_record, today) = BASE.get_or_init(|| {
+            let f = fixture(0);
+            (f.policy.clone(), f.witness().record, f.today)
+        });
+        let today = *today;
+        let max = min.saturating_add(span).min(65_535);
+        let Ok(policy) = VaccinationPolicy::new(p.scope().clone(), p.vaccines().to_vec(), DayWindow { min, max }, min_dose, complete) else {
+            return Ok(());
+        };
+        let days_ago = if at_max { max as i64 } else { min as i64 } + offset;
+        let mut record = base_record.clone();
+        record.set_slot(Slot::Date, edge(date_choice | 4, today.0 as i64 - days_ago));
+        if date_choice % 16 < 3 {
+            record.set_slot(Slot::Date, edge(date_choice, 0));
+        }
+        record.set_slot(Slot::Value, if dose_choice % 10 == 0 { edge(dose_choice / 10, dose) } else { Fr::from(dose as u64) });
+        record.set_slot(Slot::Aux, if series_choice % 10 == 0 { edge(series_choice / 10, series) } else { Fr::from(series as u64) });
+        record.set_slot(Slot::Code, vaccine.parse::<Code>().unwrap().to_field());
+        let native = policy.evaluate(&record, today);
+        prop_assert_eq!(native.is_ok(), conditions_hold(&record, &policy, today), "native: {:?}", native);
+    }
+}

@@ -171,3 +171,54 @@ fn an_ineligible_patient_learns_why_before_proving() {
         "cannot prove: no group of the policy holds: group \"eligible\": egfr.value ge 45: the value is 30"
     );
 }
+
+#[test]
+fn flipping_each_public_input_fails_and_the_key_is_pinned() {
+    use ark_ff::Field;
+    use medzk_circuits::statement::PUBLIC_INPUT_NAMES;
+    let f = trial_fixture(HolderSecret::from_bytes(&[25; 32]).unwrap(), &TrialPatient::eligible());
+    let policy = trial_policy();
+    let nonce = *b"nonce-policy-004";
+    let p = prove(&policy, &f, &nonce).unwrap();
+    let v = Verifier::new(keys().1.clone(), &policy, [f.root()]).unwrap();
+    let inputs =
+        v.public_inputs(&mut Transcript::new(TRANSCRIPT_LABEL), &session(&nonce), today(), &p).unwrap();
+    let good = inputs.to_field_elements();
+    let pvk = keys().1.prepared();
+    use ark_groth16::Groth16;
+    assert!(Groth16::<ark_bls12_381::Bls12_381>::verify_proof(pvk, &p.proof, &good).unwrap());
+    for (i, name) in PUBLIC_INPUT_NAMES.iter().enumerate() {
+        let mut bad = good;
+        bad[i] += Fr::ONE;
+        assert!(!Groth16::<ark_bls12_381::Bls12_381>::verify_proof(pvk, &p.proof, &bad).unwrap(), "{name}");
+    }
+    assert_eq!(
+        keys().1.hash().to_string(),
+        "d608aa14358d1938aacde62170e202e543f592fb5493d315e65f03cd9ac3698e"
+    );
+}
+
+/// Two presentations by one holder to two verifiers (different scopes, nonces) share no
+/// holder-specific public value: only the registry root and the day, which are the same
+/// for every holder, coincide.
+#[test]
+fn presentations_to_two_verifiers_share_no_holder_specific_value() {
+    let secret = HolderSecret::from_bytes(&[26; 32]).unwrap();
+    let f = trial_fixture(secret, &TrialPatient::eligible());
+    let trial = trial_policy();
+    let mut doc = trial.doc().clone();
+    doc.scope = medzk_circuits::holder::Scope::new("trial:registry-study").unwrap();
+    let other = Policy::try_from(doc).unwrap();
+    let (n1, n2) = (*b"nonce-verifier-1", *b"nonce-verifier-2");
+    let a = prove(&trial, &f, &n1).unwrap();
+    let b = prove(&other, &f, &n2).unwrap();
+    let va = Verifier::new(keys().1.clone(), &trial, [f.root()]).unwrap();
+    let vb = Verifier::new(keys().1.clone(), &other, [f.root()]).unwrap();
+    let ia = va.public_inputs(&mut Transcript::new(TRANSCRIPT_LABEL), &session(&n1), today(), &a).unwrap();
+    let ib = vb.public_inputs(&mut Transcript::new(TRANSCRIPT_LABEL), &session(&n2), today(), &b).unwrap();
+    assert_ne!(ia.nullifier, ib.nullifier);
+    assert_ne!(ia.context, ib.context);
+    assert_ne!(ia.policy_hash, ib.policy_hash);
+    assert_eq!((ia.root, ia.today), (ib.root, ib.today), "global values, the same for every holder");
+    assert_ne!(a.proof, b.proof);
+}

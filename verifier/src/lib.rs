@@ -5,6 +5,7 @@
 #![deny(missing_docs)]
 
 pub mod envelope;
+pub mod fixed_base;
 pub mod key;
 pub mod presentation;
 pub mod verify;

@@ -2,9 +2,10 @@
 //! session and trusted roots, and reads only the root, the day and the nullifier from
 //! the presentation — each checked before the proof is.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
-use ark_bls12_381::Bls12_381;
+use ark_bls12_381::{Bls12_381, G1Projective};
+use ark_ec::AffineRepr;
 use ark_groth16::Groth16;
 use medzk_circuits::context::{Session, SessionError, TranscriptProtocol};
 use medzk_circuits::date::Day;
@@ -13,6 +14,7 @@ use medzk_circuits::statement::{PublicInputs, StatementId, StatementKind, Statem
 use merlin::Transcript;
 
 use crate::envelope::DecodeError;
+use crate::fixed_base::FixedBase;
 use crate::key::VerifyingKey;
 use crate::presentation::Presentation;
 
@@ -131,12 +133,27 @@ impl NullifierStore for MemoryNullifiers {
 }
 
 /// A verifier: key, policy and trusted roots.
-#[derive(Debug, Clone)]
+///
+/// The prepared public-input point `IC = γ₀ + Σ xᵢ·γᵢ` is computed from parts made once:
+/// the policy hash's term is folded into the constant, each trusted root's term is
+/// precomputed, and today, the context and the nullifier use fixed-base window tables.
+#[derive(Clone)]
 pub struct Verifier {
     key: VerifyingKey,
     policy_hash: Fr,
     scope: Fr,
-    trusted_roots: HashSet<[u8; 32]>,
+    /// Trusted roots with their terms `root · γ₁`.
+    trusted_roots: HashMap<[u8; 32], G1Projective>,
+    /// `γ₀ + policy_hash · γ₂`.
+    constant: G1Projective,
+    /// Tables for γ₃ (today), γ₄ (context), γ₅ (nullifier).
+    tables: [FixedBase; 3],
+}
+
+impl std::fmt::Debug for Verifier {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Verifier({:?}, {} trusted roots)", self.key, self.trusted_roots.len())
+    }
 }
 
 impl Verifier {
@@ -149,12 +166,35 @@ impl Verifier {
         if !policy.fits(key.statement()) {
             return Err(PolicyKeyMismatch { policy: policy.statement_kind(), key: key.statement() });
         }
-        Ok(Verifier {
+        let gamma = &key.inner().gamma_abc_g1;
+        let policy_hash = policy.policy_hash();
+        let constant = gamma[0].into_group() + gamma[2] * policy_hash;
+        let tables = [FixedBase::new(gamma[3]), FixedBase::new(gamma[4]), FixedBase::new(gamma[5])];
+        let mut verifier = Verifier {
             key,
-            policy_hash: policy.policy_hash(),
+            policy_hash,
             scope: policy.scope_field(),
-            trusted_roots: trusted_roots.into_iter().map(|r| field::to_bytes(&r)).collect(),
-        })
+            trusted_roots: HashMap::new(),
+            constant,
+            tables,
+        };
+        for root in trusted_roots {
+            verifier.trust_root(root);
+        }
+        Ok(verifier)
+    }
+
+    /// The prepared public-input point for `inputs` (whose root must be trusted).
+    fn prepared_inputs(&self, inputs: &PublicInputs) -> Option<G1Projective> {
+        let root_term = self.trusted_roots.get(&field::to_bytes(&inputs.root))?;
+        let [today, context, nullifier] = &self.tables;
+        Some(
+            self.constant
+                + root_term
+                + today.mul(&inputs.today.to_field())
+                + context.mul(&inputs.context)
+                + nullifier.mul(&inputs.nullifier),
+        )
     }
 
     /// The verifying key.
@@ -169,7 +209,8 @@ impl Verifier {
 
     /// Adds a trusted root (for example a new registry checkpoint).
     pub fn trust_root(&mut self, root: Fr) {
-        self.trusted_roots.insert(field::to_bytes(&root));
+        let term = self.key.inner().gamma_abc_g1[1] * root;
+        self.trusted_roots.insert(field::to_bytes(&root), term);
     }
 
     /// Verifies, then records the nullifier: a holder who already presented in this
@@ -207,7 +248,7 @@ impl Verifier {
         if presentation.key_hash != self.key.hash() {
             return Err(VerifyError::WrongKey);
         }
-        if !self.trusted_roots.contains(&field::to_bytes(&presentation.root)) {
+        if !self.trusted_roots.contains_key(&field::to_bytes(&presentation.root)) {
             return Err(VerifyError::UntrustedRoot);
         }
         if (presentation.today.0 as i64 - today.0 as i64).abs() > DATE_TOLERANCE_DAYS as i64 {
@@ -244,10 +285,11 @@ impl Verifier {
         presentation: &Presentation,
     ) -> Result<Verified, VerifyError> {
         let inputs = self.public_inputs(transcript, session, today, presentation)?;
-        let ok = Groth16::<Bls12_381>::verify_proof(
+        let prepared = self.prepared_inputs(&inputs).ok_or(VerifyError::UntrustedRoot)?;
+        let ok = Groth16::<Bls12_381>::verify_proof_with_prepared_inputs(
             self.key.prepared(),
             &presentation.proof,
-            &inputs.to_field_elements(),
+            &prepared,
         )
         .unwrap_or(false);
         if !ok {
@@ -259,5 +301,49 @@ impl Verifier {
             today: presentation.today,
             nullifier: presentation.nullifier,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ark_ff::UniformRand;
+    use rand::{SeedableRng, rngs::StdRng};
+
+    /// The precomputed preparation equals arkworks' `prepare_inputs`.
+    #[test]
+    fn prepared_inputs_match_arkworks() {
+        let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/vectors");
+        let key = VerifyingKey::from_bytes(&std::fs::read(dir.join("vaccination.vk")).unwrap()).unwrap();
+        let policy = medzk_circuits::vaccination::VaccinationPolicy::from_json(
+            &std::fs::read_to_string(dir.join("policy.json")).unwrap(),
+        )
+        .unwrap();
+        let mut rng = StdRng::seed_from_u64(8);
+        let root = Fr::rand(&mut rng);
+        let v = Verifier::new(key.clone(), &policy, [root]).unwrap();
+        for today in [Day(0), Day(20_416), Day(-3)] {
+            let inputs = PublicInputs {
+                root,
+                policy_hash: policy.policy_hash(),
+                today,
+                context: Fr::rand(&mut rng),
+                nullifier: Fr::rand(&mut rng),
+            };
+            let expected =
+                Groth16::<Bls12_381>::prepare_inputs(key.prepared(), &inputs.to_field_elements()).unwrap();
+            assert_eq!(v.prepared_inputs(&inputs), Some(expected));
+        }
+        let other = PublicInputs {
+            root: root + Fr::from(1u64),
+            ..PublicInputs {
+                root,
+                policy_hash: Fr::from(0u64),
+                today: Day(0),
+                context: Fr::from(0u64),
+                nullifier: Fr::from(0u64),
+            }
+        };
+        assert_eq!(v.prepared_inputs(&other), None);
     }
 }

@@ -4,12 +4,14 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod batch;
 pub mod envelope;
 pub mod fixed_base;
 pub mod key;
 pub mod presentation;
 pub mod verify;
 
+pub use batch::BatchItem;
 pub use envelope::DecodeError;
 pub use key::{KeyHash, VerifyingKey};
 pub use presentation::Presentation;

@@ -148,6 +148,8 @@ pub struct Verifier {
     constant: G1Projective,
     /// Tables for γ₃ (today), γ₄ (context), γ₅ (nullifier).
     tables: [FixedBase; 3],
+    /// −β prepared for the Miller loop (batch verification).
+    beta_neg: std::sync::OnceLock<<Bls12_381 as ark_ec::pairing::Pairing>::G2Prepared>,
 }
 
 impl std::fmt::Debug for Verifier {
@@ -177,11 +179,36 @@ impl Verifier {
             trusted_roots: HashMap::new(),
             constant,
             tables,
+            beta_neg: std::sync::OnceLock::new(),
         };
         for root in trusted_roots {
             verifier.trust_root(root);
         }
         Ok(verifier)
+    }
+
+    /// `Σ_R w_R·(root term of R) + s·constant + Σ vᵢ·γᵢ` for batch verification: the
+    /// r-weighted sum of prepared inputs, from `s = Σ rⱼ`, per-root weights and the
+    /// r-weighted sums of today, context and nullifier.
+    pub(crate) fn aggregate_inputs(
+        &self,
+        s: Fr,
+        per_root: &[(Fr, Fr)],
+        varying: &[Fr; 3],
+    ) -> Option<G1Projective> {
+        let mut acc = self.constant * s;
+        for (root, weight) in per_root {
+            acc += *self.trusted_roots.get(&field::to_bytes(root))? * weight;
+        }
+        for (table, v) in self.tables.iter().zip(varying) {
+            acc += table.mul(v);
+        }
+        Some(acc)
+    }
+
+    /// −β, prepared once.
+    pub(crate) fn beta_neg_prepared(&self) -> &<Bls12_381 as ark_ec::pairing::Pairing>::G2Prepared {
+        self.beta_neg.get_or_init(|| (-self.key.inner().beta_g2).into())
     }
 
     /// The prepared public-input point for `inputs` (whose root must be trusted).

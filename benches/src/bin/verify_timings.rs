@@ -46,4 +46,26 @@ fn main() {
     let ml = Bls12_381::multi_miller_loop(a, bs.clone());
     time("final_exponentiation", 200, || Bls12_381::final_exponentiation(ml).unwrap());
     let _ = Fr::from(1u64);
+    use medzk_verifier::BatchItem;
+    let mut rng = rand::thread_rng();
+    for n in [1usize, 8, 64, 256] {
+        let batch: Vec<Vec<u8>> = (0..n)
+            .map(|_| {
+                let mut q = p.clone();
+                q.proof = Groth16::<Bls12_381>::rerandomize_proof(&pvk.vk, &p.proof, &mut rng);
+                q.to_bytes()
+            })
+            .collect();
+        let t = Instant::now();
+        let runs = 5;
+        for _ in 0..runs {
+            let items = batch
+                .iter()
+                .map(|b| BatchItem { transcript: Transcript::new(TRANSCRIPT_LABEL), session: s, bytes: b })
+                .collect();
+            assert!(v.verify_batch(items, today, &mut rng).iter().all(|r| r.is_ok()));
+        }
+        let per = t.elapsed().as_secs_f64() * 1e6 / (runs * n) as f64;
+        println!("batch of {n:<4}                {per:>10.1} µs per presentation");
+    }
 }

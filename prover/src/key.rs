@@ -1,12 +1,16 @@
 //! Proving keys: typed by statement, stored uncompressed behind a SHA-256 digest.
 //!
 //! Body layout: 32-byte SHA-256 of the payload, then the payload — the arkworks proving
-//! key, uncompressed. Validating every point of a proving key costs seconds; a proving
+//! key, uncompressed, followed by the statement's circuit shape (its R1CS matrices, see
+//! [`crate::shape`]). Validating every point of a proving key costs seconds; a proving
 //! key is the prover's own trusted file, so loading checks the digest (which catches
 //! corruption and truncation) and then reads the points without curve and subgroup
-//! checks. Verifying keys, which come from outside, are always fully validated.
+//! checks. The stored shape spares the prover a synthesis of the circuit at start. The
+//! query lengths are checked against the shape, so no key makes the prover index out of
+//! range. Verifying keys, which come from outside, are always fully validated.
 
 use std::fmt;
+use std::sync::Arc;
 
 use ark_bls12_381::Bls12_381;
 use ark_serialize::{CanonicalDeserialize, CanonicalSerialize};
@@ -14,6 +18,10 @@ use medzk_circuits::statement::StatementId;
 use medzk_verifier::envelope::{self, DecodeError, ObjectKind};
 use medzk_verifier::key::VerifyingKey;
 use sha2::{Digest, Sha256};
+
+use crate::ProveError;
+use crate::groth16::check_sizes;
+use crate::shape::CircuitShape;
 
 /// The arkworks Groth16 proving key over BLS12-381.
 pub type Groth16ProvingKey = ark_groth16::ProvingKey<Bls12_381>;
@@ -25,21 +33,37 @@ pub const MAX_PROVING_KEY_BODY: usize = 1 << 30;
 #[derive(Clone)]
 pub struct ProvingKey {
     statement: StatementId,
-    inner: Groth16ProvingKey,
+    inner: Arc<Groth16ProvingKey>,
     verifying_key: VerifyingKey,
+    shape: Arc<CircuitShape>,
 }
 
 impl ProvingKey {
-    /// Wraps an arkworks key for `statement`.
-    pub fn new(statement: StatementId, inner: Groth16ProvingKey) -> Result<ProvingKey, DecodeError> {
+    /// Wraps an arkworks key for `statement` (synthesizes the circuit for its shape).
+    pub fn new(statement: StatementId, inner: Groth16ProvingKey) -> Result<ProvingKey, ProveError> {
+        let shape = CircuitShape::of(statement)?;
+        ProvingKey::with_shape(statement, inner, shape).map_err(ProveError::synthesis)
+    }
+
+    /// Wraps an arkworks key and the shape of its circuit, checking that they fit.
+    pub fn with_shape(
+        statement: StatementId,
+        inner: Groth16ProvingKey,
+        shape: CircuitShape,
+    ) -> Result<ProvingKey, DecodeError> {
+        if shape.statement() != statement {
+            return Err(DecodeError::Malformed("circuit shape of another statement"));
+        }
+        check_sizes(&inner, &shape).map_err(DecodeError::Malformed)?;
         let verifying_key = VerifyingKey::new(statement, inner.vk.clone())?;
-        Ok(ProvingKey { statement, inner, verifying_key })
+        Ok(ProvingKey { statement, inner: Arc::new(inner), verifying_key, shape: Arc::new(shape) })
     }
 
     /// The encoding (uncompressed, with its digest).
     pub fn to_bytes(&self) -> Vec<u8> {
         let mut payload = Vec::with_capacity(self.inner.uncompressed_size());
         self.inner.serialize_uncompressed(&mut payload).expect("serializing to memory succeeds");
+        self.shape.encode(&mut payload);
         let mut body = Vec::with_capacity(32 + payload.len());
         body.extend_from_slice(&Sha256::digest(&payload));
         body.extend_from_slice(&payload);
@@ -61,10 +85,11 @@ impl ProvingKey {
         // prover's own file, and skipping point validation is what makes loading fast.
         let inner = Groth16ProvingKey::deserialize_uncompressed_unchecked(&mut reader)
             .map_err(|_| DecodeError::Malformed("proving key"))?;
+        let shape = CircuitShape::decode(env.statement, &mut reader)?;
         if !reader.is_empty() {
             return Err(DecodeError::TrailingBytes(reader.len()));
         }
-        ProvingKey::new(env.statement, inner)
+        ProvingKey::with_shape(env.statement, inner, shape)
     }
 
     /// The statement this key proves.
@@ -80,6 +105,11 @@ impl ProvingKey {
     /// The arkworks key.
     pub fn inner(&self) -> &Groth16ProvingKey {
         &self.inner
+    }
+
+    /// The circuit's R1CS shape.
+    pub fn shape(&self) -> &CircuitShape {
+        &self.shape
     }
 }
 

@@ -3,9 +3,12 @@
 #![deny(missing_docs)]
 
 pub mod circuit;
+pub mod groth16;
 pub mod key;
+pub mod msm;
 pub mod prove;
 pub mod setup;
+pub mod shape;
 
 use medzk_circuits::context::SessionError;
 use medzk_circuits::policy::eval::PolicyUnmet;

@@ -1,19 +1,15 @@
 //! Proving with cached constraint matrices.
 //!
-//! [`Prover::new`] synthesizes the statement's circuit once and keeps its finalized
-//! matrices. Each proof then only computes the witness (no matrices, no inlining of
-//! linear combinations), checks every constraint against the cached matrices — a proof
-//! is never made from an unsatisfied witness, whatever the build mode — and runs the
-//! Groth16 prover (rayon-parallel MSMs and FFTs).
+//! The proving key carries the statement's finalized matrices ([`CircuitShape`]). Each
+//! proof only computes the witness (no matrices, no inlining of linear combinations),
+//! checks every constraint against the cached matrices — a proof is never made from an
+//! unsatisfied witness, whatever the build mode — and runs the Groth16 prover
+//! ([`crate::groth16`]: rayon-parallel MSMs and FFTs, optional window tables).
 
 use std::sync::Arc;
 
-use ark_bls12_381::Bls12_381;
 use ark_ff::UniformRand;
-use ark_groth16::Groth16;
-use ark_relations::gr1cs::{
-    ConstraintSynthesizer, ConstraintSystem, Matrix, OptimizationGoal, R1CS_PREDICATE_LABEL, SynthesisMode,
-};
+use ark_relations::gr1cs::{ConstraintSynthesizer, ConstraintSystem, OptimizationGoal, SynthesisMode};
 use medzk_circuits::any_policy::AnyPolicy;
 use medzk_circuits::context::{Session, TranscriptProtocol};
 use medzk_circuits::date::Day;
@@ -22,7 +18,6 @@ use medzk_circuits::holder::HolderSecret;
 use medzk_circuits::policy::Policy;
 use medzk_circuits::policy::circuit::PolicyCircuit;
 use medzk_circuits::policy::eval::{EvalContext, PolicyWitness};
-use medzk_circuits::r1cs::Region;
 use medzk_circuits::record::Record;
 use medzk_circuits::statement::StatementPolicy;
 use medzk_circuits::statement::{PublicInputs, StatementKind};
@@ -35,59 +30,10 @@ use merlin::Transcript;
 use rand::{CryptoRng, RngCore};
 
 use crate::ProveError;
-use crate::circuit::{AnyCircuit, blank_circuit};
+use crate::circuit::AnyCircuit;
+use crate::groth16::{ProverTables, create_proof};
 use crate::key::ProvingKey;
-
-/// A statement's finalized R1CS shape.
-pub struct CircuitShape {
-    matrices: [Matrix<Fr>; 3],
-    num_instance: usize,
-    num_constraints: usize,
-    regions: Vec<Region>,
-}
-
-impl CircuitShape {
-    /// Synthesizes `circuit` in setup mode and keeps its matrices.
-    pub fn of(circuit: &AnyCircuit) -> Result<CircuitShape, ProveError> {
-        let cs = ConstraintSystem::<Fr>::new_ref();
-        cs.set_optimization_goal(OptimizationGoal::Constraints);
-        cs.set_mode(SynthesisMode::Setup);
-        let regions = circuit.synthesize(cs.clone()).map_err(ProveError::synthesis)?;
-        cs.finalize();
-        let mut all = cs.to_matrices().map_err(ProveError::synthesis)?;
-        let mut r1cs = all.remove(R1CS_PREDICATE_LABEL).ok_or(ProveError::Synthesis("no R1CS".into()))?;
-        let (Some(c), Some(b), Some(a)) = (r1cs.pop(), r1cs.pop(), r1cs.pop()) else {
-            return Err(ProveError::Synthesis("R1CS matrices missing".into()));
-        };
-        Ok(CircuitShape {
-            matrices: [a, b, c],
-            num_instance: cs.num_instance_variables(),
-            num_constraints: cs.num_constraints(),
-            regions,
-        })
-    }
-
-    /// Number of constraints.
-    pub fn num_constraints(&self) -> usize {
-        self.num_constraints
-    }
-
-    /// The named regions.
-    pub fn regions(&self) -> &[Region] {
-        &self.regions
-    }
-
-    /// The first constraint `z` does not satisfy.
-    fn first_unsatisfied(&self, z: &[Fr]) -> Option<usize> {
-        let dot = |row: &[(Fr, usize)]| -> Fr { row.iter().map(|(c, i)| *c * z[*i]).sum() };
-        let [a, b, c] = &self.matrices;
-        (0..self.num_constraints).find(|i| dot(&a[*i]) * dot(&b[*i]) != dot(&c[*i]))
-    }
-
-    fn region_of(&self, row: usize) -> &'static str {
-        self.regions.iter().find(|r| r.constraints.contains(&row)).map_or("<unnamed>", |r| r.name)
-    }
-}
+use crate::shape::CircuitShape;
 
 /// The inputs of a vaccination proof.
 #[derive(Clone, Copy, Debug)]
@@ -142,18 +88,31 @@ pub struct AnyRequest<'a> {
     pub today: Day,
 }
 
-/// A prover for one statement: its key and cached circuit shape.
+/// A prover for one statement: its key (with the cached circuit shape) and, optionally,
+/// precomputed window tables of the key's bases.
 #[derive(Clone)]
 pub struct Prover {
     key: ProvingKey,
-    shape: Arc<CircuitShape>,
+    tables: Option<Arc<ProverTables>>,
 }
 
 impl Prover {
-    /// A prover for `key`'s statement (synthesizes the circuit once).
+    /// A prover for `key`'s statement.
     pub fn new(key: ProvingKey) -> Result<Prover, ProveError> {
-        let shape = CircuitShape::of(&blank_circuit(key.statement())?)?;
-        Ok(Prover { key, shape: Arc::new(shape) })
+        Ok(Prover { key, tables: None })
+    }
+
+    /// Precomputes window tables of the key's bases (about a second and 20 points of
+    /// memory per base) so that each later proof's MSMs run faster: worth it for a
+    /// prover that makes many proofs.
+    pub fn with_tables(mut self) -> Prover {
+        self.tables = Some(Arc::new(ProverTables::new(self.key.inner())));
+        self
+    }
+
+    /// The precomputed tables, if any.
+    pub fn tables(&self) -> Option<&ProverTables> {
+        self.tables.as_deref()
     }
 
     /// The proving key.
@@ -163,7 +122,7 @@ impl Prover {
 
     /// The circuit shape.
     pub fn shape(&self) -> &CircuitShape {
-        &self.shape
+        self.key.shape()
     }
 
     /// Checks the request natively (a failure names the condition in words), then proves.
@@ -316,8 +275,8 @@ impl Prover {
         rng: &mut R,
     ) -> Result<Proof, ProveError> {
         let z = self.assignment(circuit)?;
-        if let Some(row) = self.shape.first_unsatisfied(&z) {
-            return Err(ProveError::Unsatisfied { region: self.shape.region_of(row) });
+        if let Some(row) = self.shape().first_unsatisfied(&z) {
+            return Err(ProveError::Unsatisfied { region: self.shape().region_of(row) });
         }
         self.groth16(&z, rng)
     }
@@ -330,8 +289,8 @@ impl Prover {
         circuit.generate_constraints(cs.clone()).map_err(ProveError::synthesis)?;
         let instance = cs.instance_assignment().map_err(ProveError::synthesis)?;
         let witness = cs.witness_assignment().map_err(ProveError::synthesis)?;
-        if instance.len() != self.shape.num_instance {
-            return Err(ProveError::Synthesis("instance size differs from the key's".into()));
+        if instance.len() != self.shape().num_instance() || witness.len() != self.shape().num_witness() {
+            return Err(ProveError::Synthesis("assignment size differs from the key's".into()));
         }
         Ok([instance, witness].concat())
     }
@@ -339,15 +298,6 @@ impl Prover {
     /// Groth16 over a full assignment, without checking it (see [`Prover::prove_circuit`]).
     pub fn groth16<R: RngCore + CryptoRng>(&self, z: &[Fr], rng: &mut R) -> Result<Proof, ProveError> {
         let (r, s) = (Fr::rand(rng), Fr::rand(rng));
-        Groth16::<Bls12_381>::create_proof_with_reduction_and_matrices(
-            self.key.inner(),
-            r,
-            s,
-            &self.shape.matrices,
-            self.shape.num_instance,
-            self.shape.num_constraints,
-            z,
-        )
-        .map_err(ProveError::synthesis)
+        create_proof(self.key.inner(), self.shape(), self.tables(), z, r, s)
     }
 }

@@ -26,7 +26,7 @@ pub fn insecure_dev_setup(
     let circuit = blank_circuit(statement)?;
     let pk = Groth16::<Bls12_381>::generate_random_parameters_with_reduction(circuit, &mut rng)
         .map_err(|e| ProveError::Synthesis(e.to_string()))?;
-    let pk = ProvingKey::new(statement, pk).map_err(|e| ProveError::Synthesis(e.to_string()))?;
+    let pk = ProvingKey::new(statement, pk)?;
     let vk = pk.verifying_key().clone();
     Ok((pk, vk))
 }

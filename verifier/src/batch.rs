@@ -63,7 +63,8 @@ impl Verifier {
         today: Day,
         rng: &mut R,
     ) -> Vec<Result<Verified, VerifyError>> {
-        let items: Vec<(BatchItem<'_>, ([u64; 2], Fr))> = items.into_iter().map(|i| (i, randomizer(rng))).collect();
+        let items: Vec<(BatchItem<'_>, ([u64; 2], Fr))> =
+            items.into_iter().map(|i| (i, randomizer(rng))).collect();
         let prepared: Vec<Result<Candidate, VerifyError>> = map_items(items, |(mut item, (limbs, r))| {
             let presentation = Presentation::from_bytes(item.bytes)?;
             let inputs = self.public_inputs(&mut item.transcript, &item.session, today, &presentation)?;

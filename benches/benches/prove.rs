@@ -1,16 +1,67 @@
-//! Proving the vaccination statement (set RAYON_NUM_THREADS to choose the thread count).
+//! Proving, each statement by name, against plain arkworks in the same run.
+//!
+//! Set RAYON_NUM_THREADS to choose the thread count (`scripts/bench.sh` runs 1 and 2).
+//! - `arkworks`: what a plain arkworks user runs — `Groth16::prove` on the circuit,
+//!   which synthesizes the constraint system and builds its matrices on every proof.
+//! - `medzk`: the medzk prover (native pre-check, witness only, cached matrices,
+//!   batch-affine MSMs).
+//! - `medzk+tables`: the same with the key's window tables precomputed
+//!   (`Prover::with_tables`), for a long-running prover.
 
+use ark_bls12_381::Bls12_381;
+use ark_groth16::Groth16;
+use ark_snark::SNARK;
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
-use medzk_benches::VaccinationBench;
+use medzk_benches::{PolicyBench, VaccinationBench, threads};
+use medzk_circuits::field::Fr;
+use medzk_circuits::statement::PublicInputs;
 use medzk_circuits::tree::Depth;
+use medzk_circuits::vaccination::circuit::VaccinationCircuit;
+use rand::{SeedableRng, rngs::StdRng};
 
-fn prove(c: &mut Criterion) {
+fn vaccination(c: &mut Criterion) {
     let bench = VaccinationBench::new(Depth::default());
-    let threads = rayon_threads();
-    let mut group = c.benchmark_group("prove");
+    let tabled = bench.prover.clone().with_tables();
+    let f = &bench.fixture;
+    let witness = f.witness();
+    let public = PublicInputs {
+        root: f.root(),
+        policy_hash: f.policy.hash(),
+        today: f.today,
+        context: Fr::from(1u64),
+        nullifier: witness.nullifier(&f.policy),
+    };
+    let circuit = VaccinationCircuit::new(Depth::default(), f.policy.clone(), public, witness);
+    let pk = bench.prover.key().inner().clone();
+    let mut group = c.benchmark_group("prove/vaccination-depth32");
     group.sample_size(20);
+    let threads = threads();
+    let mut rng = StdRng::seed_from_u64(1);
+    group.bench_function(BenchmarkId::new("arkworks", &threads), |b| {
+        b.iter(|| Groth16::<Bls12_381>::prove(&pk, circuit.clone(), &mut rng).expect("proof"))
+    });
     let mut seed = 0;
-    group.bench_function(BenchmarkId::new("vaccination/depth32", format!("{threads}-threads")), |b| {
+    group.bench_function(BenchmarkId::new("medzk", &threads), |b| {
+        b.iter(|| {
+            seed += 1;
+            bench.prove(seed)
+        })
+    });
+    group.bench_function(BenchmarkId::new("medzk+tables", &threads), |b| {
+        b.iter(|| {
+            seed += 1;
+            bench.prove_with(&tabled, seed)
+        })
+    });
+    group.finish();
+}
+
+fn policy(c: &mut Criterion) {
+    let bench = PolicyBench::new(Depth::default());
+    let mut group = c.benchmark_group("prove/policy-k4-m16-g4-depth32");
+    group.sample_size(10);
+    let mut seed = 0;
+    group.bench_function(BenchmarkId::new("medzk", threads()), |b| {
         b.iter(|| {
             seed += 1;
             bench.prove(seed)
@@ -19,9 +70,5 @@ fn prove(c: &mut Criterion) {
     group.finish();
 }
 
-fn rayon_threads() -> String {
-    std::env::var("RAYON_NUM_THREADS").unwrap_or_else(|_| "all".into())
-}
-
-criterion_group!(benches, prove);
+criterion_group!(benches, vaccination, policy);
 criterion_main!(benches);

@@ -1,25 +1,49 @@
-//! Verifying one vaccination presentation.
+//! Verifying one presentation per statement, against plain arkworks verification of the
+//! same proof in the same run (`Groth16::verify_proof` with a prepared key and the
+//! public inputs given: no decoding, no context or policy hash recomputed).
 
+use ark_bls12_381::Bls12_381;
+use ark_groth16::Groth16;
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
-use medzk_benches::{NONCE, VERIFIER, VaccinationBench};
+use medzk_benches::{NONCE, PolicyBench, VERIFIER, VaccinationBench};
 use medzk_circuits::context::{Session, TRANSCRIPT_LABEL};
 use medzk_circuits::tree::Depth;
+use medzk_verifier::{Presentation, Verifier};
 use merlin::Transcript;
 
 fn verify(c: &mut Criterion) {
-    let bench = VaccinationBench::new(Depth::default());
-    let bytes = bench.prove(1).to_bytes();
-    let verifier = bench.verifier();
-    let today = bench.fixture.today;
+    let vaccination = VaccinationBench::new(Depth::default());
+    let policy = PolicyBench::new(Depth::default());
+    let cases = [
+        ("vaccination-depth32", vaccination.prove(1), vaccination.verifier(), vaccination.fixture.today),
+        (
+            "policy-k4-m16-g4-depth32",
+            policy.prove(1),
+            Verifier::new(policy.vk.clone(), &policy.policy, [policy.fixture.root()]).expect("verifier"),
+            policy.fixture.today,
+        ),
+    ];
     let session = Session { verifier_id: VERIFIER, nonce: NONCE };
     let mut group = c.benchmark_group("verify");
-    group.bench_function(BenchmarkId::new("vaccination/depth32", "single"), |b| {
-        b.iter(|| {
-            verifier
-                .verify(&mut Transcript::new(TRANSCRIPT_LABEL), &session, today, &bytes)
-                .expect("accepted")
-        })
-    });
+    for (name, presentation, verifier, today) in &cases {
+        let bytes = presentation.to_bytes();
+        group.bench_function(BenchmarkId::new("medzk", name), |b| {
+            b.iter(|| {
+                verifier
+                    .verify(&mut Transcript::new(TRANSCRIPT_LABEL), &session, *today, &bytes)
+                    .expect("accepted")
+            })
+        });
+        let p = Presentation::from_bytes(&bytes).expect("presentation");
+        let inputs = verifier
+            .public_inputs(&mut Transcript::new(TRANSCRIPT_LABEL), &session, *today, &p)
+            .expect("inputs")
+            .to_field_elements();
+        let pvk = verifier.key().prepared().clone();
+        group.bench_function(BenchmarkId::new("arkworks", name), |b| {
+            b.iter(|| assert!(Groth16::<Bls12_381>::verify_proof(&pvk, &p.proof, &inputs).expect("verifies")))
+        });
+    }
     group.finish();
 }
 

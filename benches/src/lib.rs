@@ -2,10 +2,13 @@
 #![forbid(unsafe_code)]
 
 use medzk_circuits::context::{Session, TRANSCRIPT_LABEL};
-use medzk_circuits::fixtures::VaccinationFixture;
+use medzk_circuits::date::Day;
+use medzk_circuits::fixtures::{PolicyFixture, TrialPatient, VaccinationFixture, trial_policy};
+use medzk_circuits::holder::HolderSecret;
+use medzk_circuits::policy::Policy;
 use medzk_circuits::statement::StatementId;
 use medzk_circuits::tree::Depth;
-use medzk_prover::{Prover, VaccinationRequest, insecure_dev_setup};
+use medzk_prover::{PolicyRequest, Prover, VaccinationRequest, insecure_dev_setup};
 use medzk_verifier::{Presentation, Verifier, VerifyingKey};
 use merlin::Transcript;
 use rand::{SeedableRng, rngs::StdRng};
@@ -38,6 +41,11 @@ impl VaccinationBench {
 
     /// One presentation.
     pub fn prove(&self, seed: u64) -> Presentation {
+        self.prove_with(&self.prover, seed)
+    }
+
+    /// One presentation from `prover` (a prover for the same key, e.g. with tables).
+    pub fn prove_with(&self, prover: &Prover, seed: u64) -> Presentation {
         let f = &self.fixture;
         let witness = f.witness();
         let request = VaccinationRequest {
@@ -48,13 +56,58 @@ impl VaccinationBench {
             today: f.today,
         };
         let mut rng = StdRng::seed_from_u64(seed);
-        self.prover
-            .prove_vaccination(request, &mut Transcript::new(TRANSCRIPT_LABEL), &mut rng)
-            .expect("proof")
+        prover.prove_vaccination(request, &mut Transcript::new(TRANSCRIPT_LABEL), &mut rng).expect("proof")
     }
 
     /// A verifier trusting the fixture's root.
     pub fn verifier(&self) -> Verifier {
         Verifier::new(self.vk.clone(), &self.fixture.policy, [self.fixture.root()]).expect("verifier")
     }
+}
+
+/// Keys, a registry and an eligible patient for the trial policy (shape K = 4, M = 16).
+pub struct PolicyBench {
+    /// The prover.
+    pub prover: Prover,
+    /// The verifying key.
+    pub vk: VerifyingKey,
+    /// The sponsor's policy.
+    pub policy: Policy,
+    /// Registry and patient.
+    pub fixture: PolicyFixture,
+}
+
+impl PolicyBench {
+    /// Development keys for the trial policy's shape at `depth` and one eligible patient.
+    pub fn new(depth: Depth) -> PolicyBench {
+        let policy = trial_policy();
+        let (pk, vk) = insecure_dev_setup(policy.statement(depth), b"medzk benches").expect("setup");
+        let today = Day::from_ymd(2026, 11, 24).expect("date");
+        let secret = HolderSecret::generate(&mut StdRng::seed_from_u64(9));
+        let records = TrialPatient::eligible().records(&secret, today);
+        let fixture = PolicyFixture::new(depth, secret, &records, 100, today, 3);
+        PolicyBench { prover: Prover::new(pk).expect("prover"), vk, policy, fixture }
+    }
+
+    /// One presentation.
+    pub fn prove(&self, seed: u64) -> Presentation {
+        let f = &self.fixture;
+        let records = f.credentials();
+        let request = PolicyRequest {
+            policy: &self.policy,
+            records: &records,
+            secret: &f.secret,
+            value_sets: &[],
+            root: f.root(),
+            session: Session { verifier_id: VERIFIER, nonce: NONCE },
+            today: f.today,
+        };
+        let mut rng = StdRng::seed_from_u64(seed);
+        self.prover.prove_policy(request, &mut Transcript::new(TRANSCRIPT_LABEL), &mut rng).expect("proof")
+    }
+}
+
+/// The thread count rayon will use, for bench names.
+pub fn threads() -> String {
+    std::env::var("RAYON_NUM_THREADS").map_or_else(|_| "all-threads".into(), |n| format!("{n}-threads"))
 }

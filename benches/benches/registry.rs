@@ -1,0 +1,52 @@
+//! The registry at depth 32: appending commitments (redb, one durable transaction per
+//! call) and reading an inclusion path, against the in-memory tree in the same run.
+
+use criterion::{BatchSize, BenchmarkId, Criterion, criterion_group, criterion_main};
+use medzk_circuits::field::Fr;
+use medzk_circuits::tree::{Depth, MemoryTree};
+use medzk_registry::Registry;
+
+fn registry(c: &mut Criterion) {
+    let depth = Depth::default();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let registry = Registry::create(&dir.path().join("bench.redb"), depth, 0).expect("registry");
+    let batch: Vec<Fr> = (1..=1000u64).map(Fr::from).collect();
+    registry.append_batch(&batch, 0).expect("append");
+    let mut group = c.benchmark_group("registry-depth32");
+    group.sample_size(20);
+    let mut next = 10_000u64;
+    group.bench_function(BenchmarkId::new("append", "redb"), |b| {
+        b.iter(|| {
+            next += 1;
+            registry.append(Fr::from(next), 0).expect("append")
+        })
+    });
+    group.bench_function(BenchmarkId::new("append-batch-100", "redb"), |b| {
+        b.iter_batched(
+            || {
+                next += 100;
+                (next..next + 100).map(Fr::from).collect::<Vec<_>>()
+            },
+            |commitments| registry.append_batch(&commitments, 0).expect("append"),
+            BatchSize::SmallInput,
+        )
+    });
+    group.bench_function(BenchmarkId::new("path", "redb"), |b| b.iter(|| registry.path(500).expect("path")));
+
+    let mut tree = MemoryTree::empty(depth);
+    for (i, v) in batch.iter().enumerate() {
+        tree.insert(i as u64, *v);
+    }
+    let mut index = 1000u64;
+    group.bench_function(BenchmarkId::new("append", "memory"), |b| {
+        b.iter(|| {
+            index += 1;
+            tree.insert(index, Fr::from(index))
+        })
+    });
+    group.bench_function(BenchmarkId::new("path", "memory"), |b| b.iter(|| tree.inclusion_path(500)));
+    group.finish();
+}
+
+criterion_group!(benches, registry);
+criterion_main!(benches);

@@ -1,9 +1,9 @@
 //! Groth16 proof creation from a full assignment and cached matrices.
 //!
 //! The same proof as arkworks' `create_proof_with_reduction_and_matrices` for the same
-//! `(r, s)` (tests compare them), with medzk's own MSMs ([`crate::msm`]): batch-affine
-//! bucket accumulation, and precomputed window tables of the key's bases when the prover
-//! has them ([`ProverTables`]).
+//! `(r, s)` (tests compare them), with medzk's own MSMs ([`crate::msm`]) where they pay:
+//! precomputed window tables of the key's bases when the prover has them
+//! ([`ProverTables`]), and batch-affine bucket accumulation for the G2 query.
 //!
 //! ```text
 //! A  = α + Σ zᵢ·aᵢ + r·δ                      (G1)
@@ -12,7 +12,7 @@
 //! ```
 
 use ark_bls12_381::{Fr, G1Affine, G1Projective, G2Projective};
-use ark_ec::CurveGroup;
+use ark_ec::{CurveGroup, VariableBaseMSM};
 use ark_ff::{PrimeField, Zero};
 use ark_groth16::r1cs_to_qap::{LibsnarkReduction, R1CSToQAP};
 use ark_poly::GeneralEvaluationDomain;
@@ -22,6 +22,9 @@ use crate::key::Groth16ProvingKey;
 use crate::msm::{self, Scalar, WindowTables};
 use crate::shape::CircuitShape;
 use medzk_verifier::presentation::Proof;
+
+/// Largest G2 query for which medzk's batch-affine MSM is used without tables.
+const PLAIN_G2_MAX: usize = 1 << 13;
 
 /// Precomputed window tables of every fixed base set of a proving key.
 ///
@@ -101,7 +104,9 @@ pub fn create_proof(
     let g1 = |t: Option<&WindowTables<_>>, bases: &[G1Affine], scalars: &[Scalar]| -> G1Projective {
         match t {
             Some(t) => t.msm(scalars),
-            None => msm::msm(bases, scalars),
+            // Without tables, arkworks' G1 MSM is as fast as batch-affine (within 7%,
+            // `benches/benches/msm.rs`); batch-affine pays in G2, where additions cost more.
+            None => G1Projective::msm_bigint(bases, scalars),
         }
     };
     let ((a, b1), (b2, (l, hh))) = join(
@@ -116,7 +121,10 @@ pub fn create_proof(
                 || -> G2Projective {
                     match tables {
                         Some(t) => t.b_g2.msm(vars),
-                        None => msm::msm(tail(&pk.b_g2_query), vars),
+                        // Batch-affine wins in G2 up to about 2^13 bases (vaccination:
+                        // 101 vs 129 ms); past that, measured on the policy shape, arkworks'.
+                        None if pk.b_g2_query.len() <= PLAIN_G2_MAX => msm::msm(tail(&pk.b_g2_query), vars),
+                        None => G2Projective::msm_bigint(tail(&pk.b_g2_query), vars),
                     }
                 },
                 || {

@@ -13,25 +13,13 @@ use ark_groth16::Groth16;
 use ark_snark::SNARK;
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use medzk_benches::{PolicyBench, VaccinationBench, threads};
-use medzk_circuits::field::Fr;
-use medzk_circuits::statement::PublicInputs;
 use medzk_circuits::tree::Depth;
-use medzk_circuits::vaccination::circuit::VaccinationCircuit;
 use rand::{SeedableRng, rngs::StdRng};
 
 fn vaccination(c: &mut Criterion) {
     let bench = VaccinationBench::new(Depth::default());
     let tabled = bench.prover.clone().with_tables();
-    let f = &bench.fixture;
-    let witness = f.witness();
-    let public = PublicInputs {
-        root: f.root(),
-        policy_hash: f.policy.hash(),
-        today: f.today,
-        context: Fr::from(1u64),
-        nullifier: witness.nullifier(&f.policy),
-    };
-    let circuit = VaccinationCircuit::new(Depth::default(), f.policy.clone(), public, witness);
+    let circuit = bench.circuit();
     let pk = bench.prover.key().inner().clone();
     let mut group = c.benchmark_group("prove/vaccination-depth32");
     group.sample_size(20);

@@ -3,10 +3,7 @@
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use medzk_benches::{PolicyBench, VaccinationBench};
-use medzk_circuits::field::Fr;
-use medzk_circuits::statement::PublicInputs;
 use medzk_circuits::tree::Depth;
-use medzk_circuits::vaccination::circuit::VaccinationCircuit;
 use medzk_prover::circuit::AnyCircuit;
 use medzk_prover::shape::CircuitShape;
 
@@ -26,14 +23,7 @@ fn synthesis(c: &mut Criterion) {
 
     let f = &vaccination.fixture;
     let witness = f.witness();
-    let public = PublicInputs {
-        root: f.root(),
-        policy_hash: f.policy.hash(),
-        today: f.today,
-        context: Fr::from(1u64),
-        nullifier: witness.nullifier(&f.policy),
-    };
-    let circuit = VaccinationCircuit::new(Depth::default(), f.policy.clone(), public, witness.clone());
+    let circuit = vaccination.circuit();
     group.bench_function(BenchmarkId::new("witness", "vaccination-depth32"), |b| {
         b.iter(|| {
             vaccination

@@ -3,11 +3,13 @@
 
 use medzk_circuits::context::{Session, TRANSCRIPT_LABEL};
 use medzk_circuits::date::Day;
+use medzk_circuits::field::Fr;
 use medzk_circuits::fixtures::{PolicyFixture, TrialPatient, VaccinationFixture, trial_policy};
 use medzk_circuits::holder::HolderSecret;
 use medzk_circuits::policy::Policy;
-use medzk_circuits::statement::StatementId;
+use medzk_circuits::statement::{PublicInputs, StatementId};
 use medzk_circuits::tree::Depth;
+use medzk_circuits::vaccination::circuit::VaccinationCircuit;
 use medzk_prover::{PolicyRequest, Prover, VaccinationRequest, insecure_dev_setup};
 use medzk_verifier::{Presentation, Verifier, VerifyingKey};
 use merlin::Transcript;
@@ -57,6 +59,21 @@ impl VaccinationBench {
         };
         let mut rng = StdRng::seed_from_u64(seed);
         prover.prove_vaccination(request, &mut Transcript::new(TRANSCRIPT_LABEL), &mut rng).expect("proof")
+    }
+
+    /// The fixture's circuit with its witness (a fixed context: the circuit does not
+    /// constrain it), for benches that run the prover's steps one at a time.
+    pub fn circuit(&self) -> VaccinationCircuit {
+        let f = &self.fixture;
+        let witness = f.witness();
+        let public = PublicInputs {
+            root: f.root(),
+            policy_hash: f.policy.hash(),
+            today: f.today,
+            context: Fr::from(1u64),
+            nullifier: witness.nullifier(&f.policy),
+        };
+        VaccinationCircuit::new(self.prover.key().statement().depth, f.policy.clone(), public, witness)
     }
 
     /// A verifier trusting the fixture's root.

@@ -12,7 +12,7 @@ dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 (
   cd "$dir"
-  $OLDPWD/$m setup --statement vaccination --seed bench --pk k.pk --vk k.vk >/dev/null 2>&1
+  $OLDPWD/$m setup --statement vaccination --seed bench --pk k.pk --vk k.vk 2>/dev/null | awk '{print $NF}' > k.vk-hash
   $OLDPWD/$m registry init --registry reg.redb >/dev/null
   h=$($OLDPWD/$m holder keygen --out h.key)
   $OLDPWD/$m issue immunization --registry reg.redb --holder-id "$h" --issuer c --out c.json \

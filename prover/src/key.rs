@@ -8,6 +8,12 @@
 //! checks. The stored shape spares the prover a synthesis of the circuit at start. The
 //! query lengths are checked against the shape, so no key makes the prover index out of
 //! range. Verifying keys, which come from outside, are always fully validated.
+//!
+//! A proving key that comes from someone else is accepted only for a verifying key whose
+//! hash the caller pins ([`ProvingKey::from_bytes`]): the key's own verifying key must
+//! have that hash, and the pair must pass the consistency checks of [`crate::key_check`]
+//! (pairings, identities, the two B queries). The [`crate::Prover`] then verifies every
+//! proof under that key before releasing it.
 
 use std::fmt;
 use std::sync::Arc;
@@ -16,11 +22,12 @@ use ark_bls12_381::Bls12_381;
 use ark_serialize::{CanonicalDeserialize, CanonicalSerialize};
 use medzk_circuits::statement::StatementId;
 use medzk_verifier::envelope::{self, DecodeError, ObjectKind};
-use medzk_verifier::key::VerifyingKey;
+use medzk_verifier::key::{KeyHash, VerifyingKey};
 use sha2::{Digest, Sha256};
 
 use crate::ProveError;
 use crate::groth16::check_sizes;
+use crate::key_check::{self, Inconsistency};
 use crate::shape::CircuitShape;
 
 /// The arkworks Groth16 proving key over BLS12-381.
@@ -28,6 +35,25 @@ pub type Groth16ProvingKey = ark_groth16::ProvingKey<Bls12_381>;
 
 /// Largest proving-key body accepted (1 GiB).
 pub const MAX_PROVING_KEY_BODY: usize = 1 << 30;
+
+/// Why a proving key was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum KeyError {
+    /// The bytes are not a well-formed proving key.
+    #[error(transparent)]
+    Decode(#[from] DecodeError),
+    /// The key's verifying key is not the pinned one.
+    #[error("the proving key is for verifying key {found}, not the pinned {pinned}")]
+    NotPinned {
+        /// The hash the caller pinned.
+        pinned: KeyHash,
+        /// The hash of the key's own verifying key.
+        found: KeyHash,
+    },
+    /// The key does not fit its verifying key (tampered with or damaged).
+    #[error("the proving key does not match its verifying key ({0}): refusing to use it")]
+    Inconsistent(Inconsistency),
+}
 
 /// A proving key for one statement.
 #[derive(Clone)]
@@ -70,8 +96,27 @@ impl ProvingKey {
         envelope::encode(ObjectKind::ProvingKey, self.statement, &body)
     }
 
-    /// Decodes a proving key after checking its digest (see the module docs).
-    pub fn from_bytes(bytes: &[u8]) -> Result<ProvingKey, DecodeError> {
+    /// Decodes a proving key for the verifying key pinned by `pinned` (its hash, known to
+    /// the caller from a trusted source): refuses a key whose verifying key has another
+    /// hash, and one that fails the consistency checks of [`crate::key_check`].
+    pub fn from_bytes(bytes: &[u8], pinned: &KeyHash) -> Result<ProvingKey, KeyError> {
+        let key = ProvingKey::decode(bytes)?;
+        let found = key.verifying_key.hash();
+        if found != *pinned {
+            return Err(KeyError::NotPinned { pinned: *pinned, found });
+        }
+        key_check::check_all(&key.inner, &key.shape, &mut rand::rngs::OsRng)
+            .map_err(KeyError::Inconsistent)?;
+        Ok(key)
+    }
+
+    /// Decodes a proving key after checking its digest only (see the module docs), with no
+    /// pinned verifying key and no consistency checks: for keys this process made itself.
+    pub fn decode_own(bytes: &[u8]) -> Result<ProvingKey, DecodeError> {
+        ProvingKey::decode(bytes)
+    }
+
+    fn decode(bytes: &[u8]) -> Result<ProvingKey, DecodeError> {
         let env = envelope::decode(bytes, ObjectKind::ProvingKey, MAX_PROVING_KEY_BODY)?;
         if env.body.len() < 32 {
             return Err(DecodeError::Truncated);

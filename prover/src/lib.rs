@@ -5,6 +5,7 @@
 pub mod circuit;
 pub mod groth16;
 pub mod key;
+pub mod key_check;
 pub mod msm;
 pub mod prove;
 pub mod setup;
@@ -15,7 +16,7 @@ use medzk_circuits::policy::eval::PolicyUnmet;
 use medzk_circuits::statement::StatementId;
 use medzk_circuits::vaccination::Unmet;
 
-pub use key::ProvingKey;
+pub use key::{KeyError, ProvingKey};
 pub use prove::{AnyRequest, PolicyRequest, Prover, VaccinationRequest};
 pub use setup::insecure_dev_setup;
 
@@ -43,6 +44,15 @@ pub enum ProveError {
         /// The failing region.
         region: &'static str,
     },
+    /// The proving key does not match its verifying key (tampered with or damaged).
+    #[error("the proving key does not match its verifying key ({0}): refusing to use it")]
+    InconsistentKey(&'static str),
+    /// The proof made with the proving key does not verify under its (pinned) verifying
+    /// key: the key is damaged or tampered with, and the proof is not released.
+    #[error(
+        "the proof does not verify under the pinned verifying key: the proving key is damaged or tampered with; no proof released"
+    )]
+    KeyRejected,
     /// Constraint synthesis or the prover failed.
     #[error("internal error: {0}")]
     Synthesis(String),

@@ -8,7 +8,9 @@
 
 use std::sync::Arc;
 
+use ark_bls12_381::Bls12_381;
 use ark_ff::UniformRand;
+use ark_groth16::Groth16;
 use ark_relations::gr1cs::{ConstraintSynthesizer, ConstraintSystem, OptimizationGoal, SynthesisMode};
 use medzk_circuits::any_policy::AnyPolicy;
 use medzk_circuits::context::{Session, TranscriptProtocol};
@@ -97,8 +99,11 @@ pub struct Prover {
 }
 
 impl Prover {
-    /// A prover for `key`'s statement.
+    /// A prover for `key`'s statement. Whatever way the key was made, its `β` and `δ` are
+    /// checked against its verifying key first (a 2-pairing product, about 2 ms), so that
+    /// no key can switch off the blinding of proofs ([`crate::key_check::check_pairings`]).
     pub fn new(key: ProvingKey) -> Result<Prover, ProveError> {
+        crate::key_check::check_pairings(key.inner()).map_err(ProveError::InconsistentKey)?;
         Ok(Prover { key, tables: None })
     }
 
@@ -268,7 +273,9 @@ impl Prover {
         })
     }
 
-    /// Computes the witness, checks every constraint, and runs Groth16.
+    /// Computes the witness, checks every constraint, runs Groth16, and verifies the
+    /// proof under the key's verifying key before releasing it (a proof that fails is
+    /// never returned: [`ProveError::KeyRejected`]).
     pub fn prove_circuit<R: RngCore + CryptoRng>(
         &self,
         circuit: AnyCircuit,
@@ -278,7 +285,18 @@ impl Prover {
         if let Some(row) = self.shape().first_unsatisfied(&z) {
             return Err(ProveError::Unsatisfied { region: self.shape().region_of(row) });
         }
-        self.groth16(&z, rng)
+        let proof = self.groth16(&z, rng)?;
+        self.check_release(&proof, &z)?;
+        Ok(proof)
+    }
+
+    /// Verifies `proof` for the instance part of `z` under the key's verifying key.
+    pub fn check_release(&self, proof: &Proof, z: &[Fr]) -> Result<(), ProveError> {
+        let inputs = z.get(1..self.shape().num_instance()).ok_or(ProveError::KeyRejected)?;
+        match Groth16::<Bls12_381>::verify_proof(self.key.verifying_key().prepared(), proof, inputs) {
+            Ok(true) => Ok(()),
+            _ => Err(ProveError::KeyRejected),
+        }
     }
 
     /// The full assignment `(1, instance…, witness…)` of `circuit`.

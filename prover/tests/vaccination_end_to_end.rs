@@ -13,9 +13,9 @@ use medzk_circuits::fixtures::VaccinationFixture;
 use medzk_circuits::statement::{PUBLIC_INPUT_NAMES, StatementId};
 use medzk_circuits::tree::{Depth, EMPTY_LEAF};
 use medzk_circuits::vaccination::{DayWindow, Unmet, VaccinationPolicy};
-use medzk_prover::{ProveError, Prover, ProvingKey, VaccinationRequest, insecure_dev_setup};
+use medzk_prover::{KeyError, ProveError, Prover, ProvingKey, VaccinationRequest, insecure_dev_setup};
 use medzk_verifier::presentation::Presentation;
-use medzk_verifier::{DecodeError, Verifier, VerifyError, VerifyingKey};
+use medzk_verifier::{DecodeError, KeyHash, Verifier, VerifyError, VerifyingKey};
 use merlin::Transcript;
 use rand::{SeedableRng, rngs::StdRng};
 
@@ -202,17 +202,27 @@ fn keys_round_trip() {
     let vk = VerifyingKey::from_bytes(k.vk.to_bytes()).unwrap();
     assert_eq!(vk.hash(), k.vk.hash());
     let pk_bytes = k.prover.key().to_bytes();
-    let pk = ProvingKey::from_bytes(&pk_bytes).unwrap();
+    let pk = ProvingKey::from_bytes(&pk_bytes, &k.vk.hash()).unwrap();
     assert_eq!(pk.verifying_key().hash(), k.vk.hash());
     assert_eq!(pk.to_bytes(), pk_bytes);
     // A flipped byte anywhere in the payload fails the digest.
     let mut bad = pk_bytes.clone();
     let n = bad.len();
     bad[n - 7] ^= 1;
-    assert_eq!(ProvingKey::from_bytes(&bad).unwrap_err(), DecodeError::Integrity);
-    assert_eq!(ProvingKey::from_bytes(&pk_bytes[..n - 1]).unwrap_err(), DecodeError::Truncated);
+    let pin = k.vk.hash();
+    assert_eq!(ProvingKey::from_bytes(&bad, &pin).unwrap_err(), KeyError::Decode(DecodeError::Integrity));
+    assert_eq!(
+        ProvingKey::from_bytes(&pk_bytes[..n - 1], &pin).unwrap_err(),
+        KeyError::Decode(DecodeError::Truncated)
+    );
     // The verifying key is a different object kind.
-    assert!(matches!(ProvingKey::from_bytes(k.vk.to_bytes()), Err(DecodeError::WrongKind { .. })));
+    assert!(matches!(
+        ProvingKey::from_bytes(k.vk.to_bytes(), &pin),
+        Err(KeyError::Decode(DecodeError::WrongKind { .. }))
+    ));
+    // Pinned to another verifying key: refused.
+    let other = KeyHash([7; 32]);
+    assert!(matches!(ProvingKey::from_bytes(&pk_bytes, &other), Err(KeyError::NotPinned { .. })));
 }
 
 #[test]

@@ -3,6 +3,7 @@
 use std::fmt;
 
 use ark_bls12_381::Bls12_381;
+use ark_ec::AffineRepr;
 use ark_groth16::PreparedVerifyingKey;
 use ark_serialize::{CanonicalDeserialize, CanonicalSerialize};
 use medzk_circuits::statement::{PUBLIC_INPUT_NAMES, StatementId};
@@ -29,6 +30,28 @@ impl fmt::Display for KeyHash {
     }
 }
 
+/// A key hash that is not 64 hex digits.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("a key hash is 64 hex digits (optionally after 0x)")]
+pub struct KeyHashError;
+
+impl std::str::FromStr for KeyHash {
+    type Err = KeyHashError;
+
+    /// Parses 64 hex digits, optionally after `0x`.
+    fn from_str(s: &str) -> Result<KeyHash, KeyHashError> {
+        let digits = s.strip_prefix("0x").unwrap_or(s);
+        if digits.len() != 64 || !digits.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(KeyHashError);
+        }
+        let mut out = [0u8; 32];
+        for (i, byte) in out.iter_mut().enumerate() {
+            *byte = u8::from_str_radix(&digits[2 * i..2 * i + 2], 16).map_err(|_| KeyHashError)?;
+        }
+        Ok(KeyHash(out))
+    }
+}
+
 impl fmt::Debug for KeyHash {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "KeyHash({self})")
@@ -49,6 +72,11 @@ impl VerifyingKey {
     pub fn new(statement: StatementId, key: Groth16VerifyingKey) -> Result<VerifyingKey, DecodeError> {
         if key.gamma_abc_g1.len() != PUBLIC_INPUT_NAMES.len() + 1 {
             return Err(DecodeError::Malformed("verifying key: wrong number of public inputs"));
+        }
+        if key.alpha_g1.is_zero() || key.beta_g2.is_zero() || key.gamma_g2.is_zero() || key.delta_g2.is_zero()
+        {
+            // With δ or γ the identity, anyone can make proofs that verify.
+            return Err(DecodeError::Malformed("verifying key: identity in α, β, γ or δ"));
         }
         let mut body = Vec::new();
         key.serialize_compressed(&mut body).expect("serializing to memory succeeds");

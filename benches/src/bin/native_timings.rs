@@ -25,11 +25,11 @@ fn main() {
     let runs: usize = args.get(2).and_then(|r| r.parse().ok()).unwrap_or(10);
     let read = |f: &str| std::fs::read(dir.join(f)).expect("file");
     let text = |f: &str| String::from_utf8(read(f)).expect("utf8");
+    let vk = VerifyingKey::from_bytes(&read("k.vk")).expect("vk");
     let t = Instant::now();
-    let pk = ProvingKey::from_bytes(&read("k.pk")).expect("pk");
+    let pk = ProvingKey::from_bytes(&read("k.pk"), &vk.hash()).expect("pk");
     let load_ms = t.elapsed().as_secs_f64() * 1e3;
     let prover = Prover::new(pk).expect("prover");
-    let vk = VerifyingKey::from_bytes(&read("k.vk")).expect("vk");
     let policy = AnyPolicy::from_json(&text("policy.json")).expect("policy");
     let cred = Credential::from_json(&text("c.json")).expect("credential");
     let holder = HolderKeyFile::from_json(&text("h.key")).expect("holder");

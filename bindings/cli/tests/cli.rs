@@ -24,6 +24,12 @@ fn fails(dir: &Path, args: &[&str], code: i32) -> String {
 struct Flow {
     dir: tempfile::TempDir,
     nonce: String,
+    vk_hash: String,
+}
+
+/// The verifying-key hash `medzk setup` prints last on its line.
+fn key_hash(setup_output: &str) -> String {
+    setup_output.split_whitespace().last().unwrap().to_string()
 }
 
 impl Flow {
@@ -46,7 +52,7 @@ const POLICY: &str = r#"{
 fn flow(days_ago: i32) -> Flow {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    ok(
+    let vk_hash = key_hash(&ok(
         d,
         &[
             "setup",
@@ -61,7 +67,7 @@ fn flow(days_ago: i32) -> Flow {
             "--vk",
             "v.vk",
         ],
-    );
+    ));
     ok(d, &["registry", "init", "--registry", "reg.redb", "--depth", "8"]);
     let holder_id = ok(d, &["holder", "keygen", "--out", "holder.key"]).trim().to_string();
     let date = medzk_day(days_ago);
@@ -94,7 +100,7 @@ fn flow(days_ago: i32) -> Flow {
     std::fs::write(d.join("policy.json"), POLICY).unwrap();
     let nonce = ok(d, &["nonce"]).trim().to_string();
     assert_eq!(nonce.len(), 32);
-    Flow { dir, nonce }
+    Flow { dir, nonce, vk_hash }
 }
 
 const TODAY: &str = "2026-11-24";
@@ -105,11 +111,13 @@ fn medzk_day(days_ago: i32) -> String {
     medzk_circuits::date::Day(today.0 - days_ago).to_string()
 }
 
-fn prove_args<'a>(nonce: &'a str, out: &'a str) -> Vec<&'a str> {
+fn prove_args<'a>(f: &'a Flow, nonce: &'a str, out: &'a str) -> Vec<&'a str> {
     vec![
         "prove",
         "--pk",
         "v.pk",
+        "--vk-hash",
+        &f.vk_hash,
         "--credential",
         "cred.json",
         "--holder-key",
@@ -153,7 +161,7 @@ fn verify_args<'a>(nonce: &'a str, presentation: &'a str) -> Vec<&'a str> {
 fn prove_and_verify_with_exit_codes() {
     let f = flow(30);
     let d = f.dir.path();
-    ok(d, &prove_args(&f.nonce, "p.bin"));
+    ok(d, &prove_args(&f, &f.nonce, "p.bin"));
     let accepted = ok(d, &verify_args(&f.nonce, "p.bin"));
     assert!(accepted.starts_with("ACCEPTED: vaccination/v1/depth8 on 2026-11-24"), "{accepted}");
     // Another nonce: rejected with a one-line reason, exit 1.
@@ -178,7 +186,7 @@ fn prove_and_verify_with_exit_codes() {
 fn unmet_policy_and_bad_inputs() {
     let f = flow(5);
     let d = f.dir.path();
-    let reason = fails(d, &prove_args(&f.nonce, "p.bin"), 1);
+    let reason = fails(d, &prove_args(&f, &f.nonce, "p.bin"), 1);
     assert!(
         reason.contains("cannot prove: the dose was given 5 day(s) ago; at least 14 are required"),
         "{reason}"
@@ -188,19 +196,19 @@ fn unmet_policy_and_bad_inputs() {
     assert!(fails(d, &verify_args(&f.nonce, "missing.bin"), 2).contains("missing.bin"));
     // Malformed policy: exit 2, naming the problem.
     std::fs::write(d.join("policy.json"), POLICY.replace("\"min\": 14", "\"min\": 400")).unwrap();
-    let e = fails(d, &prove_args(&f.nonce, "p.bin"), 2);
+    let e = fails(d, &prove_args(&f, &f.nonce, "p.bin"), 2);
     assert!(e.contains("policy.json") && e.contains("days_since_dose.min (400)"), "{e}");
     std::fs::write(d.join("policy.json"), "{ not json").unwrap();
-    assert!(fails(d, &prove_args(&f.nonce, "p.bin"), 2).contains("invalid policy JSON"));
+    assert!(fails(d, &prove_args(&f, &f.nonce, "p.bin"), 2).contains("invalid policy JSON"));
     // Bad nonce, bad key file, bad credential.
     std::fs::write(d.join("policy.json"), POLICY).unwrap();
-    assert!(fails(d, &prove_args("zz", "p.bin"), 2).contains("nonce"));
+    assert!(fails(d, &prove_args(&f, "zz", "p.bin"), 2).contains("nonce"));
     std::fs::write(d.join("bad.pk"), b"not a key").unwrap();
-    let mut args = prove_args(&f.nonce, "p.bin");
+    let mut args = prove_args(&f, &f.nonce, "p.bin");
     args[2] = "bad.pk";
     assert!(fails(d, &args, 2).contains("bad.pk"));
     std::fs::write(d.join("cred.json"), b"{}").unwrap();
-    assert!(fails(d, &prove_args(&f.nonce, "p.bin"), 2).contains("invalid credential file"));
+    assert!(fails(d, &prove_args(&f, &f.nonce, "p.bin"), 2).contains("invalid credential file"));
     // Usage errors.
     fails(d, &["prove"], 2);
     fails(d, &["frobnicate"], 2);
@@ -236,7 +244,10 @@ fn trial_enrolment_with_a_general_policy() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     let policy = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/policies/trial-t2d.json");
-    ok(d, &["setup", "--statement", "policy", "--depth", "8", "--seed", "t", "--pk", "p.pk", "--vk", "p.vk"]);
+    let vk_hash = key_hash(&ok(
+        d,
+        &["setup", "--statement", "policy", "--depth", "8", "--seed", "t", "--pk", "p.pk", "--vk", "p.vk"],
+    ));
     ok(d, &["registry", "init", "--registry", "reg.redb", "--depth", "8"]);
     let h = ok(d, &["holder", "keygen", "--out", "h.key"]).trim().to_string();
     let issue = |args: &[&str]| {
@@ -328,6 +339,8 @@ fn trial_enrolment_with_a_general_policy() {
         "prove",
         "--pk",
         "p.pk",
+        "--vk-hash",
+        &vk_hash,
         "--holder-key",
         "h.key",
         "--registry",

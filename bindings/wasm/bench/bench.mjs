@@ -13,7 +13,8 @@ const text = (f) => fs.readFileSync(path.join(dir, f), 'utf8');
 const median = (v) => v.sort((a, b) => a - b)[Math.floor(v.length / 2)];
 
 let t = performance.now();
-const prover = new medzk.MedzkProver(read('k.pk'));
+// The pinned key hash: the one `medzk setup` wrote (DIR/k.vk-hash), as a wallet pins it.
+const prover = new medzk.MedzkProver(read('k.pk'), text('k.vk-hash').trim());
 const loadMs = performance.now() - t;
 const root = JSON.parse(text('p.json')).root;
 const nonce = new Uint8Array(16).fill(7);

@@ -14,7 +14,7 @@ use medzk_circuits::record::Record;
 use medzk_circuits::tree::MerklePath;
 use medzk_circuits::valueset::ValueSet;
 use medzk_prover::{AnyRequest, Prover, ProvingKey};
-use medzk_verifier::{Presentation, Verifier, VerifyingKey};
+use medzk_verifier::{KeyHash, Presentation, Verifier, VerifyingKey};
 use merlin::Transcript;
 use wasm_bindgen::prelude::*;
 
@@ -167,10 +167,14 @@ fn parse_array(what: &str, json: &str) -> Result<Vec<serde_json::Value>, JsError
 
 #[wasm_bindgen]
 impl MedzkProver {
-    /// Loads a proving key (bytes).
+    /// Loads a proving key (bytes) for the verifying key whose hash the caller pins
+    /// (`vk_hash`, 64 hex digits, from a source the wallet trusts — never from whoever
+    /// served the proving key). Throws for a key of another verifying key and for one that
+    /// is inconsistent with it (tampered with).
     #[wasm_bindgen(constructor)]
-    pub fn new(proving_key: &[u8]) -> Result<MedzkProver, JsError> {
-        let key = ProvingKey::from_bytes(proving_key).map_err(|e| js_error("proving key", e))?;
+    pub fn new(proving_key: &[u8], vk_hash: &str) -> Result<MedzkProver, JsError> {
+        let pinned: KeyHash = vk_hash.parse().map_err(|e| js_error("verifying-key hash", e))?;
+        let key = ProvingKey::from_bytes(proving_key, &pinned).map_err(|e| js_error("proving key", e))?;
         Ok(MedzkProver { inner: Prover::new(key).map_err(|e| js_error("proving key", e))? })
     }
 
@@ -178,6 +182,12 @@ impl MedzkProver {
     #[wasm_bindgen(getter)]
     pub fn statement(&self) -> String {
         self.inner.key().statement().to_string()
+    }
+
+    /// The hash of the (pinned) verifying key the proofs verify under.
+    #[wasm_bindgen(getter, js_name = keyHash)]
+    pub fn key_hash(&self) -> String {
+        self.inner.key().verifying_key().hash().to_string()
     }
 
     /// Proves `policy_json` from the holder's credentials (a JSON array of credential

@@ -19,7 +19,21 @@ export async function fetchText(url) {
 }
 
 export const toHex = (b) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
-export const fromHex = (t) => new Uint8Array(t.trim().match(/../g).map((h) => parseInt(h, 16)));
+/**
+ * Parses hex text (optionally after `0x`; surrounding spaces ignored) and throws an Error
+ * naming `what` for anything else: empty text, an odd number of digits, a non-hex
+ * character. Never guesses: a typo must not silently become another value.
+ */
+export function fromHex(text, what = 'hex value') {
+  if (typeof text !== 'string') throw new Error(`${what}: expected hex text`);
+  let t = text.trim();
+  if (t.startsWith('0x') || t.startsWith('0X')) t = t.slice(2);
+  if (t.length === 0) throw new Error(`${what}: empty; enter hex digits`);
+  const bad = t.search(/[^0-9a-fA-F]/);
+  if (bad >= 0) throw new Error(`${what}: '${t[bad]}' is not a hex digit`);
+  if (t.length % 2 !== 0) throw new Error(`${what}: odd number of hex digits (${t.length})`);
+  return new Uint8Array(t.match(/../g).map((h) => parseInt(h, 16)));
+}
 
 export function toBase64(bytes) {
   let s = '';

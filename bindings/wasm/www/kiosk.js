@@ -11,7 +11,7 @@ const $ = (id) => document.getElementById(id);
 const state = { verifier: null, config: null, nonce: null, today: null };
 
 function newSession(config) {
-  state.nonce = config.nonce ? fromHex(config.nonce) : crypto.getRandomValues(new Uint8Array(16));
+  state.nonce = config.nonce ? fromHex(config.nonce, 'config nonce') : crypto.getRandomValues(new Uint8Array(16));
   state.today = config.today ?? todayUtc();
   $('nonce').textContent = toHex(state.nonce);
   $('today').textContent = state.today;

@@ -1,6 +1,6 @@
 // The wallet: proves a policy from the holder's files, entirely in the browser.
 import { MedzkProver } from './pkg/medzk_wasm.js';
-import { fromHex, loadWasm, readFile, readText, toBase64, todayUtc } from './common.js';
+import { fromHex, loadWasm, readFile, readText, toBase64, toHex, todayUtc } from './common.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -13,14 +13,16 @@ async function prove() {
     const pkFile = files('pk')[0];
     if (!pkFile) throw new Error('choose the proving key');
     const started = performance.now();
-    const prover = new MedzkProver(await readFile(pkFile));
+    const vkHash = toHex(fromHex($('vk-hash').value, 'verifying-key hash'));
+    const nonce = fromHex($('nonce').value, 'session nonce');
+    const prover = new MedzkProver(await readFile(pkFile), vkHash);
     const credentials = `[${(await Promise.all(files('credentials').map(readText))).join(',')}]`;
     const paths = `[${(await Promise.all(files('paths').map(readText))).join(',')}]`;
     const holderKey = await readText(files('holder-key')[0]);
     const policy = await readText(files('policy')[0]);
     const bytes = prover.prove(
       policy, credentials, holderKey, paths, '[]',
-      $('verifier-id').value, fromHex($('nonce').value), $('today').value,
+      $('verifier-id').value, nonce, $('today').value,
     );
     const ms = Math.round(performance.now() - started);
     $('presentation').value = toBase64(bytes);

@@ -213,8 +213,10 @@ pub fn demo(args: &DemoArgs) -> CliResult {
     detail(format!("policy hash {}, session nonce {}…", short(&field::to_hex(&policy.hash())), &nonce[..8]));
 
     // Prove and verify.
+    let vk_hash = vk.hash();
     let prove_args = |nonce: &str, out: &str| prove::ProveArgs {
         pk: file("vaccination.pk"),
+        vk_hash,
         credentials: vec![file("credential.json")],
         holder_key: key_path.clone(),
         paths: vec![file("path.json")],

@@ -11,6 +11,7 @@ use medzk_circuits::record::Record;
 use medzk_circuits::tree::MerklePath;
 use medzk_circuits::valueset::ValueSet;
 use medzk_prover::{AnyRequest, ProveError, Prover, ProvingKey};
+use medzk_verifier::KeyHash;
 use medzk_verifier::presentation::Presentation;
 use merlin::Transcript;
 
@@ -20,9 +21,14 @@ use crate::io::{self, CliError, CliResult};
 /// Arguments of `prove`.
 #[derive(Args)]
 pub struct ProveArgs {
-    /// The proving key.
+    /// The proving key (from whoever distributes it: it is checked against --vk-hash).
     #[arg(long)]
     pub pk: PathBuf,
+    /// The hash of the verifying key the proving key must match, from a source you trust
+    /// (the verifier's published key hash, as `medzk setup` prints it). A proving key for
+    /// another verifying key, or one inconsistent with it, is refused.
+    #[arg(long)]
+    pub vk_hash: KeyHash,
     /// A credential from an issuer (repeatable: the records the policy reads).
     #[arg(long = "credential", required = true)]
     pub credentials: Vec<PathBuf>,
@@ -127,7 +133,8 @@ fn prove_error(e: ProveError) -> CliError {
 
 /// Proves and writes a presentation.
 pub fn prove(args: &ProveArgs) -> CliResult<Presentation> {
-    let key = ProvingKey::from_bytes(&io::read(&args.pk)?).map_err(|e| CliError::file(&args.pk, e))?;
+    let key = ProvingKey::from_bytes(&io::read(&args.pk)?, &args.vk_hash)
+        .map_err(|e| CliError::file(&args.pk, e))?;
     let credentials = load_credentials(&args.credentials)?;
     let holder = load_holder(&args.holder_key)?;
     let (records, root) = records_with_paths(args, &credentials)?;

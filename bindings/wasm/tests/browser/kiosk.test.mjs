@@ -87,7 +87,8 @@ test('a presentation proved in the wallet page is accepted by the kiosk page', a
     assert.equal(r.status, 0, r.stderr);
     return r.stdout.trim();
   };
-  ok(['setup', '--statement', 'vaccination', '--depth', '8', '--seed', 'browser', '--pk', 'k.pk', '--vk', 'k.vk']);
+  const vkHash = ok(['setup', '--statement', 'vaccination', '--depth', '8', '--seed', 'browser', '--pk', 'k.pk', '--vk', 'k.vk'])
+    .split(/\s+/).pop();
   ok(['registry', 'init', '--registry', 'reg.redb', '--depth', '8']);
   const holder = ok(['holder', 'keygen', '--out', 'h.key']);
   ok(['issue', 'immunization', '--registry', 'reg.redb', '--holder-id', holder, '--issuer', 'c', '--out', 'c.json',
@@ -99,6 +100,7 @@ test('a presentation proved in the wallet page is accepted by the kiosk page', a
     await page.goto(`${base}/wallet.html`);
     await page.waitForSelector('#status[data-ready="true"]', { timeout: 30000 });
     await page.setInputFiles('#pk', path.join(dir, 'k.pk'));
+    await page.fill('#vk-hash', vkHash);
     await page.setInputFiles('#holder-key', path.join(dir, 'h.key'));
     await page.setInputFiles('#credentials', path.join(dir, 'c.json'));
     await page.setInputFiles('#paths', path.join(dir, 'p.json'));

@@ -27,7 +27,8 @@ test('bad constructor arguments throw with a message', () => {
   throwsWithMessage(() => new medzk.MedzkVerifier(vk, '{"statement":"x"}', []), /policy/);
   throwsWithMessage(() => new medzk.MedzkVerifier(vk, policy, ['0x12']), /trusted root/);
   throwsWithMessage(() => new medzk.MedzkVerifier(vk, policy, [42]), /expected strings/);
-  throwsWithMessage(() => new medzk.MedzkProver(new Uint8Array(100)), /proving key/);
+  throwsWithMessage(() => new medzk.MedzkProver(new Uint8Array(100), '00'.repeat(32)), /proving key/);
+  throwsWithMessage(() => new medzk.MedzkProver(new Uint8Array(100), 'not a hash'), /verifying-key hash/);
   throwsWithMessage(() => medzk.policyHash(''), /policy/);
   throwsWithMessage(() => medzk.describePresentation(new Uint8Array(7)), /presentation/);
 });

@@ -31,14 +31,15 @@ function registryWith(dir, issues) {
 }
 
 function crossCheck(dir, statementArgs, policyFile, credentials) {
-  ok(dir, ['setup', ...statementArgs, '--depth', '8', '--seed', 'cross', '--pk', 'k.pk', '--vk', 'k.vk']);
+  const vkHash = ok(dir, ['setup', ...statementArgs, '--depth', '8', '--seed', 'cross', '--pk', 'k.pk', '--vk', 'k.vk'])
+    .split(/\s+/).pop();
   const read = (f) => fs.readFileSync(path.join(dir, f), 'utf8');
   const policy = fs.readFileSync(policyFile, 'utf8');
   const root = JSON.parse(read('path0.json')).root;
   const creds = `[${credentials.map((c) => read(c)).join(',')}]`;
   const paths = `[${credentials.map((_, i) => read(`path${i}.json`)).join(',')}]`;
   // Proved in wasm, verified natively.
-  const prover = new medzk.MedzkProver(fs.readFileSync(path.join(dir, 'k.pk')));
+  const prover = new medzk.MedzkProver(fs.readFileSync(path.join(dir, 'k.pk')), vkHash);
   const bytes = prover.prove(policy, creds, read('h.key'), paths, '[]', VERIFIER, Buffer.from(NONCE, 'hex'), TODAY);
   fs.writeFileSync(path.join(dir, 'wasm.bin'), bytes);
   const accepted = ok(dir, [
@@ -49,7 +50,7 @@ function crossCheck(dir, statementArgs, policyFile, credentials) {
   // Proved natively, verified in wasm.
   const credArgs = credentials.flatMap((c, i) => ['--credential', c, '--path', `path${i}.json`]);
   ok(dir, [
-    'prove', '--pk', 'k.pk', '--holder-key', 'h.key', ...credArgs, '--policy', policyFile,
+    'prove', '--pk', 'k.pk', '--vk-hash', vkHash, '--holder-key', 'h.key', ...credArgs, '--policy', policyFile,
     '--verifier-id', VERIFIER, '--nonce', NONCE, '--today', TODAY, '--out', 'native.bin',
   ]);
   const verifier = new medzk.MedzkVerifier(fs.readFileSync(path.join(dir, 'k.vk')), policy, [root]);
@@ -93,8 +94,8 @@ test('general policy: wasm and native proofs verify on the other side', () => {
 test('bad prover input throws with a message', () => {
   const prover = (() => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'medzk-cross-'));
-    ok(dir, ['setup', '--statement', 'vaccination', '--depth', '8', '--seed', 'cross', '--pk', 'k.pk', '--vk', 'k.vk']);
-    return new medzk.MedzkProver(fs.readFileSync(path.join(dir, 'k.pk')));
+    const out = ok(dir, ['setup', '--statement', 'vaccination', '--depth', '8', '--seed', 'cross', '--pk', 'k.pk', '--vk', 'k.vk']);
+    return new medzk.MedzkProver(fs.readFileSync(path.join(dir, 'k.pk')), out.split(/\s+/).pop());
   })();
   const policy = fs.readFileSync(path.join(repo, 'examples/policies/border-vaccination.json'), 'utf8');
   const n = Buffer.from(NONCE, 'hex');

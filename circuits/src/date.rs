@@ -25,13 +25,19 @@ pub struct Day(pub i32);
 
 /// A date that could not be parsed or is out of range.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("invalid date {0:?}: expected YYYY-MM-DD")]
-pub struct DateError(pub String);
+pub enum DateError {
+    /// Not of the form `YYYY-MM-DD`.
+    #[error("invalid date {0:?}: expected YYYY-MM-DD")]
+    Format(String),
+    /// Of the right form, but no such calendar day (`2026-02-30`, `2026-13-01`).
+    #[error("no such day: {0} (expected a calendar date, YYYY-MM-DD)")]
+    NoSuchDay(String),
+}
 
 impl Day {
     /// The day of a calendar date.
     pub fn from_ymd(year: i32, month: u8, day: u8) -> Result<Day, DateError> {
-        let bad = || DateError(format!("{year:04}-{month:02}-{day:02}"));
+        let bad = || DateError::NoSuchDay(format!("{year:04}-{month:02}-{day:02}"));
         let month = Month::try_from(month).map_err(|_| bad())?;
         let date = Date::from_calendar_date(year, month, day).map_err(|_| bad())?;
         Ok(Day::from_date(date))
@@ -77,7 +83,14 @@ impl std::str::FromStr for Day {
     type Err = DateError;
 
     fn from_str(s: &str) -> Result<Day, DateError> {
-        Date::parse(s, ISO).map(Day::from_date).map_err(|_| DateError(s.to_string()))
+        Date::parse(s, ISO).map(Day::from_date).map_err(|_| {
+            let b = s.as_bytes();
+            let shaped = b.len() == 10
+                && b[4] == b'-'
+                && b[7] == b'-'
+                && b.iter().enumerate().all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
+            if shaped { DateError::NoSuchDay(s.to_string()) } else { DateError::Format(s.to_string()) }
+        })
     }
 }
 
@@ -116,6 +129,11 @@ mod tests {
         assert!(Day::from_ymd(2023, 2, 29).is_err());
         assert!("2023-13-01".parse::<Day>().is_err());
         assert!("yesterday".parse::<Day>().is_err());
+        assert_eq!(
+            "2026-02-30".parse::<Day>().unwrap_err().to_string(),
+            "no such day: 2026-02-30 (expected a calendar date, YYYY-MM-DD)"
+        );
+        assert!(matches!("2026-2-3".parse::<Day>(), Err(DateError::Format(_))));
         assert_eq!(Day::from_unix_seconds(-1), Day(-1));
         assert_eq!(Day::from_unix_seconds(86_400 * 3 + 5), Day(3));
     }

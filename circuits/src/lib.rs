@@ -13,6 +13,7 @@ pub mod fixtures;
 #[cfg(feature = "r1cs")]
 pub mod gadgets;
 pub mod holder;
+pub mod issuance;
 pub mod poseidon;
 #[cfg(feature = "r1cs")]
 pub mod r1cs;

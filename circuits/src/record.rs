@@ -7,7 +7,7 @@
 //! | 2 `code` | coded concept `system\|code` | [`Code::to_field`] |
 //! | 3 `date` | occurrence / effective / onset / birth date | signed day number ([`Day`]) |
 //! | 4 `value` | dose number, lab value in fixed point, status | integer < 2^64 |
-//! | 5 `aux` | series doses, unit scale, abatement date | signed integer in [−2^31, 2^31) |
+//! | 5 `aux` | series doses, unit scale, abatement date ([`ABSENT`] if none) | signed integer in [−2^31, 2^31) |
 //! | 6 `ext` | lot number, interpretation code | [`Ext`] |
 //! | 7 `issuer` | issuer id | `hash_text(ISSUER, name)` |
 //! | 8 `salt` | random blinding | field element |
@@ -31,6 +31,11 @@ use crate::{tags, text::hash_text};
 
 /// Number of slots of a record.
 pub const SLOTS: usize = 9;
+
+/// The value of a signed slot (date, aux) that holds no date: −2^31, which no calendar
+/// day takes (days are within ±9999 years of 1970) and which every policy comparison
+/// treats as absent — it satisfies no range, window, `ne` or `not_in`, only `absent`.
+pub const ABSENT: i32 = i32::MIN;
 
 /// What a record is about (FHIR resource type).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -186,6 +191,26 @@ pub enum ClinicalStatus {
     Resolved = 6,
 }
 
+/// FHIR Condition verification status, the `ext` slot of a condition (0 when the
+/// issuer stated none).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+#[repr(u8)]
+pub enum VerificationStatus {
+    /// Confirmed.
+    Confirmed = 1,
+    /// Provisional.
+    Provisional = 2,
+    /// Differential.
+    Differential = 3,
+    /// Unconfirmed.
+    Unconfirmed = 4,
+    /// Refuted.
+    Refuted = 5,
+    /// Entered in error.
+    EnteredInError = 6,
+}
+
 /// Issuer id of an issuer name.
 pub fn issuer_id(name: &str) -> Fr {
     hash_text(tags::ISSUER, name)
@@ -289,7 +314,9 @@ impl RecordData {
         }
     }
 
-    /// A condition: diagnosis, onset date, clinical status, optional abatement date.
+    /// A condition: diagnosis, onset date, clinical status, optional abatement date (an
+    /// ongoing condition's `aux` holds [`ABSENT`]), no verification status stated (see
+    /// [`RecordData::with_verification`]).
     pub fn condition(
         holder: HolderId,
         diagnosis: Code,
@@ -304,10 +331,16 @@ impl RecordData {
             code: diagnosis,
             date: onset,
             value: status as u64,
-            aux: abatement.map_or(0, |d| d.0),
-            ext: Ext::Number(1),
+            aux: abatement.map_or(ABSENT, |d| d.0),
+            ext: Ext::None,
             issuer: issuer.to_string(),
         }
+    }
+
+    /// The same condition with the issuer's FHIR verification status in `ext`.
+    pub fn with_verification(mut self, status: VerificationStatus) -> RecordData {
+        self.ext = Ext::Number(status as u64);
+        self
     }
 
     /// Demographics: birth date (also written as its calendar number `YYYYMMDD` in

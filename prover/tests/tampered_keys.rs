@@ -11,7 +11,6 @@ use std::sync::OnceLock;
 
 use ark_bls12_381::{G1Affine, G2Affine};
 use ark_ec::{AffineRepr, CurveGroup};
-use ark_ff::Zero;
 use medzk_circuits::context::{Session, TRANSCRIPT_LABEL};
 use medzk_circuits::field::Fr;
 use medzk_circuits::fixtures::VaccinationFixture;

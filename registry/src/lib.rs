@@ -11,10 +11,15 @@
 //! * [`trusted_roots`](Registry::trusted_roots) lists the roots a verifier should accept:
 //!   recent ones, and none from before the latest revocation (those still contain the
 //!   revoked record).
+//! * The database admits one process at a time: a second writer waits for it (with
+//!   backoff, up to [`LOCK_WAIT`]) and is then told to retry. Readers of roots never open
+//!   it: every change republishes the ledger beside it ([`ledger`]).
 
+pub mod ledger;
 pub mod nullifiers;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 use medzk_circuits::field::{self, Fr};
 use medzk_circuits::poseidon::Poseidon;
@@ -59,6 +64,41 @@ pub enum RegistryError {
     /// The empty value cannot be appended.
     #[error("the empty value cannot be appended as a commitment")]
     EmptyCommitment,
+    /// Another process held the database for longer than [`LOCK_WAIT`].
+    #[error("registry {path} is busy (another process is writing to it); try again")]
+    Busy {
+        /// The file.
+        path: String,
+    },
+}
+
+/// How long opening a database waits for another process to release it.
+pub const LOCK_WAIT: Duration = Duration::from_secs(60);
+
+/// Opens (or creates) a redb database, waiting with backoff while another process holds it.
+pub(crate) fn open_database(path: &Path, create: bool) -> Result<Database, RegistryError> {
+    let start = Instant::now();
+    // Jitter from the clock and the process id keeps waiting writers out of lockstep.
+    let mut seed = start.elapsed().as_nanos() as u64 ^ (std::process::id() as u64).wrapping_mul(0x9e37_79b9);
+    let mut delay = Duration::from_millis(2);
+    loop {
+        let opened = if create { Database::create(path) } else { Database::open(path) };
+        match opened {
+            Ok(db) => return Ok(db),
+            Err(redb::DatabaseError::DatabaseAlreadyOpen) if start.elapsed() < LOCK_WAIT => {
+                seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+                let jitter = Duration::from_micros((seed >> 33) % (delay.as_micros() as u64 + 1));
+                std::thread::sleep(delay + jitter);
+                delay = (delay * 2).min(Duration::from_millis(100));
+            }
+            Err(redb::DatabaseError::DatabaseAlreadyOpen) => {
+                return Err(RegistryError::Busy { path: path.display().to_string() });
+            }
+            Err(e) => {
+                return Err(RegistryError::Open { path: path.display().to_string(), reason: e.to_string() });
+            }
+        }
+    }
 }
 
 macro_rules! storage_errors {
@@ -206,6 +246,7 @@ pub struct Appended {
 pub struct Registry {
     db: Database,
     depth: Depth,
+    path: PathBuf,
 }
 
 /// Nodes in a write transaction.
@@ -247,8 +288,7 @@ impl Registry {
                 reason: "file exists".into(),
             });
         }
-        let db = Database::create(path)
-            .map_err(|e| RegistryError::Open { path: path.display().to_string(), reason: e.to_string() })?;
+        let db = open_database(path, true)?;
         let txn = db.begin_write()?;
         {
             let mut meta = txn.open_table(META)?;
@@ -261,10 +301,13 @@ impl Registry {
             txn.open_table(CHECKPOINTS)?.insert(0, first.to_bytes().as_slice())?;
         }
         txn.commit()?;
-        Ok(Registry { db, depth })
+        let reg = Registry { db, depth, path: path.to_path_buf() };
+        reg.publish()?;
+        Ok(reg)
     }
 
-    /// Opens an existing registry file.
+    /// Opens an existing registry file (waiting while another process holds it), and
+    /// republishes its ledger if the published one lags.
     pub fn open(path: &Path) -> Result<Registry, RegistryError> {
         if !path.exists() {
             return Err(RegistryError::Open {
@@ -272,8 +315,7 @@ impl Registry {
                 reason: "no such file".into(),
             });
         }
-        let db = Database::open(path)
-            .map_err(|e| RegistryError::Open { path: path.display().to_string(), reason: e.to_string() })?;
+        let db = open_database(path, false)?;
         let txn = db.begin_read()?;
         let meta = txn.open_table(META).map_err(|_| RegistryError::Corrupt("not a medzk registry".into()))?;
         let byte = |key: &str| -> Result<u8, RegistryError> {
@@ -286,7 +328,17 @@ impl Registry {
         let depth = Depth::new(byte("depth")?).map_err(|e| RegistryError::Corrupt(e.to_string()))?;
         drop(meta);
         drop(txn);
-        Ok(Registry { db, depth })
+        let reg = Registry { db, depth, path: path.to_path_buf() };
+        let published = Ledger::read(path).ok().map(|l| *l.last());
+        if published != Some(reg.last_checkpoint()?) {
+            reg.publish()?;
+        }
+        Ok(reg)
+    }
+
+    /// Writes the published ledger (see [`ledger`]).
+    fn publish(&self) -> Result<(), RegistryError> {
+        Ledger::publish(&self.path, self.depth, self.history()?)
     }
 
     /// The tree depth.
@@ -349,6 +401,7 @@ impl Registry {
             Appended { first, checkpoint }
         };
         txn.commit()?;
+        self.publish()?;
         Ok(appended)
     }
 
@@ -370,6 +423,7 @@ impl Registry {
             self.push_checkpoint(&txn, root, leaves, now, Event::Revoke { index })?
         };
         txn.commit()?;
+        self.publish()?;
         Ok(checkpoint)
     }
 
@@ -441,31 +495,13 @@ impl Registry {
     /// Roots a verifier should accept at time `now`: the current root, and earlier ones
     /// at most `max_age` seconds old — but none older than the latest revocation.
     pub fn trusted_roots(&self, now: i64, max_age: i64) -> Result<Vec<Fr>, RegistryError> {
-        let history = self.history()?;
-        let mut roots = Vec::new();
-        for (i, c) in history.iter().enumerate().rev() {
-            let latest = i + 1 == history.len();
-            if !latest && c.timestamp < now.saturating_sub(max_age) {
-                break;
-            }
-            roots.push(c.root);
-            if matches!(c.event, Event::Revoke { .. }) {
-                break;
-            }
-        }
-        Ok(roots)
+        Ok(ledger::trusted_roots(&self.history()?, now, max_age))
     }
 
     /// Checks the ledger's hash chain and that the stored tree matches the last root.
     pub fn verify(&self) -> Result<(), RegistryError> {
         let history = self.history()?;
-        let mut previous = Fr::from(0u64);
-        for (i, c) in history.iter().enumerate() {
-            if c.seq != i as u64 || c.previous != previous || c.hash != c.compute_hash() {
-                return Err(RegistryError::Corrupt(format!("ledger broken at checkpoint {i}")));
-            }
-            previous = c.hash;
-        }
+        ledger::verify_chain(&history)?;
         let last = history.last().ok_or_else(|| RegistryError::Corrupt("empty ledger".into()))?;
         if last.root != self.root()? || last.leaves != self.len()? {
             return Err(RegistryError::Corrupt("tree does not match the last checkpoint".into()));
@@ -474,6 +510,7 @@ impl Registry {
     }
 }
 
+pub use ledger::Ledger;
 pub use nullifiers::NullifierDb;
 
 #[cfg(test)]

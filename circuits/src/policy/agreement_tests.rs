@@ -73,10 +73,27 @@ fn clause(rng: &mut StdRng, r: usize, kind: RecordKind, today: Day) -> (Value, V
             if slot == ClauseSlot::Date { json!(Day(n as i32).to_string()) } else { json!(n as i64) }
         };
         let v = |n: i128| if slot == ClauseSlot::Value { json!(n as u64) } else { as_json(n) };
-        let op = ["eq", "ne", "lt", "le", "gt", "ge", "between", "in", "not_in", "date_within"]
-            .choose(rng)
-            .unwrap();
+        let op = [
+            "eq",
+            "ne",
+            "lt",
+            "le",
+            "gt",
+            "ge",
+            "between",
+            "in",
+            "not_in",
+            "date_within",
+            "absent",
+            "present",
+        ]
+        .choose(rng)
+        .unwrap();
         let c = match *op {
+            "absent" | "present" if slot.signed() => {
+                return (json!({"record": name, "slot": slot, "op": op}), vec![(slot, slot.min())]);
+            }
+            "absent" | "present" => json!({"record": name, "slot": slot, "op": "ge", "value": v(lo)}),
             "between" => json!({"record": name, "slot": slot, "op": "between", "min": v(lo), "max": v(hi)}),
             "in" | "not_in" => json!({"record": name, "slot": slot, "op": op, "values": [v(lo), v(hi)]}),
             "date_within" if slot.signed() => {
@@ -370,4 +387,55 @@ fn every_operator_at_its_boundaries() {
     assert!(single(imm, series.clone(), &doses(2, 2), today));
     assert!(single(imm, series.clone(), &doses(3, 2), today));
     assert!(!single(imm, series, &doses(1, 2), today));
+}
+
+/// Finding 2 of the hardening review: an ongoing condition's abatement is absent, and an
+/// absent date satisfies no date comparison (it used to read as 1970-01-01).
+#[test]
+fn absent_abatement_satisfies_no_date_comparison() {
+    use crate::record::{ABSENT, ClinicalStatus, RecordData, Salt};
+    let today = Day::from_ymd(2026, 11, 24).unwrap();
+    let cond = RecordKind::Condition;
+    let ongoing = RecordData::condition(
+        crate::holder::HolderId(Fr::from(9u64)),
+        "icd10|G40.9".parse().unwrap(),
+        Day::from_ymd(2010, 5, 1).unwrap(),
+        ClinicalStatus::Active,
+        None,
+        "clinic",
+    )
+    .encode(&Salt::from_field(Fr::ONE));
+    assert_eq!(ongoing.slot(Slot::Aux), Fr::from(ABSENT as i64));
+    let aux = |x: Fr| vec![(Slot::Aux, x)];
+    let absent = aux(ongoing.slot(Slot::Aux));
+    let abated = aux(Day::from_ymd(2015, 3, 1).unwrap().to_field());
+    let epoch = aux(Fr::ZERO);
+    let on = |op: &str, v: Value| json!({"record": "a", "slot": "aux", "op": op, "value": v});
+    let comparisons = [
+        json!({"record": "a", "slot": "aux", "op": "date_within", "min": 1825, "max": MAX_WINDOW_DAYS}),
+        on("lt", json!("2021-01-01")),
+        on("le", json!("2021-01-01")),
+        on("ne", json!("2021-01-01")),
+        json!({"record": "a", "slot": "aux", "op": "not_in", "values": ["2021-01-01"]}),
+        json!({"record": "a", "slot": "aux", "op": "between", "min": "1900-01-01", "max": "2021-01-01"}),
+        json!({"record": "a", "slot": "aux", "op": "present"}),
+    ];
+    for c in &comparisons {
+        assert!(!single(cond, c.clone(), &absent, today), "absent satisfies {c}");
+        assert!(single(cond, c.clone(), &abated, today), "abated 2015 fails {c}");
+        assert!(single(cond, c.clone(), &epoch, today), "1970-01-01 is a real date: {c}");
+    }
+    // "Ongoing" is asked for explicitly.
+    let ongoing_clause = json!({"record": "a", "slot": "aux", "op": "absent"});
+    assert!(single(cond, ongoing_clause.clone(), &absent, today));
+    assert!(!single(cond, ongoing_clause.clone(), &abated, today));
+    assert!(!single(cond, ongoing_clause, &epoch, today));
+    // The absent value cannot be named as a literal.
+    let doc = |v: Value| {
+        json!({"statement": "policy", "version": 1, "scope": "u", "records": [{"name": "a", "kind": "condition"}],
+               "groups": [{"name": "g", "clauses": [on("eq", v)]}]})
+        .to_string()
+    };
+    assert!(Policy::from_json(&doc(json!(i32::MIN))).is_err());
+    assert!(Policy::from_json(&doc(json!(i32::MIN as i64 + 1))).is_ok());
 }

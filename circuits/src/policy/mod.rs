@@ -25,7 +25,7 @@ use crate::date::Day;
 use crate::field::{self, Fr};
 use crate::holder::Scope;
 use crate::poseidon::Poseidon;
-use crate::record::{Ext, RecordKind, Slot, issuer_id};
+use crate::record::{ABSENT, Ext, RecordKind, Slot, issuer_id};
 use crate::statement::{PolicyShape, StatementId, StatementKind, StatementPolicy};
 use crate::tags;
 
@@ -35,6 +35,10 @@ pub const TABLE_SIZE: usize = 16;
 pub const RANGE_BITS: usize = 64;
 /// Offset that maps signed slots (date, aux) to non-negative values.
 pub const SIGNED_BIAS: i128 = 1 << 31;
+/// Longest `date_within` window, in days (about 2.9 million years). Together with the
+/// absent value −2^31 this makes an absent date fail every window for any verifier's day
+/// after −2^30 (year −2,937,000): `today − (−2^31) > 2^30`.
+pub const MAX_WINDOW_DAYS: u32 = 1 << 30;
 /// Oldest age a clause may name, in years.
 pub const MAX_AGE_YEARS: u32 = 200;
 /// Value-set clauses per group (the circuit has one value-set lane).
@@ -100,9 +104,10 @@ impl ClauseSlot {
         matches!(self, ClauseSlot::Date | ClauseSlot::Value | ClauseSlot::Aux)
     }
 
-    /// Smallest value of a numeric slot.
+    /// Smallest value of a numeric slot a comparison can match: for the signed slots one
+    /// above [`ABSENT`], which only the `absent` operator matches.
     pub fn min(self) -> i128 {
-        if self.signed() { -SIGNED_BIAS } else { 0 }
+        if self.signed() { ABSENT as i128 + 1 } else { 0 }
     }
 
     /// Largest value of a numeric slot.
@@ -474,9 +479,14 @@ fn parse_operand(slot: ClauseSlot, v: &Value) -> Result<Operand, String> {
             let text = v.as_str().ok_or("a date operand is a YYYY-MM-DD string")?;
             text.parse::<Day>().map(|d| Operand::Int(d.0 as i128)).map_err(|e| e.to_string())
         }
+        ClauseSlot::Aux if v.is_string() => {
+            // The aux slot holds a day for some kinds (a condition's abatement date).
+            let text = v.as_str().unwrap_or_default();
+            text.parse::<Day>().map(|d| Operand::Int(d.0 as i128)).map_err(|e| e.to_string())
+        }
         ClauseSlot::Value | ClauseSlot::Aux => {
             let n = v.as_i64().map(i128::from).or_else(|| v.as_u64().map(i128::from));
-            let n = n.ok_or("a numeric operand is an integer")?;
+            let n = n.ok_or("a numeric operand is an integer (or, in the aux slot, a YYYY-MM-DD date)")?;
             if n < slot.min() || n > slot.max() {
                 return Err(format!(
                     "{n} is outside the {slot} slot's range {}..={}",
@@ -557,11 +567,12 @@ impl ClauseDoc {
             "in" | "not_in" => &["values"],
             "between" | "date_within" | "age_between" => &["min", "max"],
             "in_value_set" | "not_in_value_set" => &["value_set"],
-            "series_complete" => &[],
+            "series_complete" | "absent" | "present" => &[],
             other => {
                 return Err(err(format!(
                     "unknown operator {other:?} (operators: eq, ne, lt, le, gt, ge, between, in, not_in, \
-                     in_value_set, not_in_value_set, date_within, age_between, series_complete)"
+                     in_value_set, not_in_value_set, date_within, age_between, series_complete, absent, \
+                     present)"
                 )));
             }
         };
@@ -613,6 +624,10 @@ impl ClauseDoc {
                     if matches!(op, "eq" | "in") {
                         Check::In { slot: s, values }
                     } else {
+                        if s.signed() {
+                            // An absent date satisfies no comparison, `ne` and `not_in` included.
+                            values.push(Fr::from(ABSENT as i64));
+                        }
                         Check::NotIn { slot: s, values }
                     }
                 }
@@ -642,7 +657,25 @@ impl ClauseDoc {
                 if min > max {
                     return Err(err(format!("min ({min} days) is above max ({max} days)")));
                 }
+                if max > MAX_WINDOW_DAYS {
+                    return Err(err(format!(
+                        "max ({max} days) is above the longest window ({MAX_WINDOW_DAYS})"
+                    )));
+                }
                 Check::DateWithin { slot: s, min, max }
+            }
+            "absent" | "present" => {
+                let s = slot.expect("slot checked");
+                if !s.signed() {
+                    return Err(err(format!(
+                        "{op} reads a date that may be absent: the date or aux slot, not {s}"
+                    )));
+                }
+                if op == "absent" {
+                    Check::In { slot: s, values: vec![Fr::from(ABSENT as i64)] }
+                } else {
+                    range(s, s.min(), s.max())?
+                }
             }
             "age_between" => {
                 if kind != RecordKind::Demographics {
@@ -701,6 +734,8 @@ impl ClauseDoc {
             "date_within" => format!("{target} within {min} to {max} days ago"),
             "age_between" => format!("{} aged {min} to {max}", self.record),
             "series_complete" => format!("{} series complete", self.record),
+            "absent" => format!("{target} absent"),
+            "present" => format!("{target} present"),
             "in" | "not_in" => {
                 let values: Vec<String> = self.values.iter().flatten().map(show).collect();
                 let list = if values.len() > 4 {

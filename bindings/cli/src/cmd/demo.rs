@@ -144,7 +144,7 @@ pub fn demo(args: &DemoArgs) -> CliResult {
 
     // The patient.
     let key_path = file("holder.key");
-    let (key, t) = timed(|| holder::keygen(&holder::KeygenArgs { out: key_path.clone() }))?;
+    let (key, t) = timed(|| holder::keygen(&holder::KeygenArgs { out: key_path.clone(), force: false }))?;
     step(
         3,
         "holder",
@@ -159,6 +159,7 @@ pub fn demo(args: &DemoArgs) -> CliResult {
             holder_id: key.holder_id.to_string(),
             issuer: CLINICS[0].into(),
             out: file("credential.json"),
+            force: false,
         },
         vaccine: "cvx|208".parse().expect("valid"),
         date: dose_date,

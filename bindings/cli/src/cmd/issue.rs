@@ -6,9 +6,9 @@ use clap::{Args, ValueEnum};
 use medzk_circuits::code::Code;
 use medzk_circuits::credential::Credential;
 use medzk_circuits::date::Day;
-use medzk_circuits::field;
 use medzk_circuits::holder::HolderId;
-use medzk_circuits::record::{ClinicalStatus, RecordData, Salt};
+use medzk_circuits::issuance::check_record;
+use medzk_circuits::record::{ClinicalStatus, RecordData, Salt, VerificationStatus};
 use medzk_registry::Appended;
 
 use super::{now_unix, registry};
@@ -26,9 +26,12 @@ pub struct Common {
     /// The issuer's name (for example `lab:central-1`).
     #[arg(long)]
     pub issuer: String,
-    /// Where to write the holder's credential.
+    /// Where to write the holder's credential (never replaced without --force).
     #[arg(long)]
     pub out: PathBuf,
+    /// Replace an existing credential file at --out.
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// Arguments of `issue observation`.
@@ -64,9 +67,29 @@ pub struct ConditionArgs {
     /// Clinical status.
     #[arg(long, value_enum, default_value = "active")]
     status: Status,
-    /// Abatement date, YYYY-MM-DD.
+    /// Abatement date, YYYY-MM-DD (none: the condition is ongoing).
     #[arg(long)]
     abatement: Option<Day>,
+    /// Verification status (FHIR Condition.verificationStatus), if the source states one.
+    #[arg(long, value_enum)]
+    verification: Option<Verification>,
+}
+
+/// Verification status of a condition.
+#[derive(Clone, Copy, ValueEnum)]
+pub enum Verification {
+    /// Confirmed.
+    Confirmed,
+    /// Provisional.
+    Provisional,
+    /// Differential.
+    Differential,
+    /// Unconfirmed.
+    Unconfirmed,
+    /// Refuted.
+    Refuted,
+    /// Entered in error.
+    EnteredInError,
 }
 
 /// Clinical status of a condition.
@@ -100,17 +123,37 @@ pub struct DemographicsArgs {
 }
 
 fn holder(common: &Common) -> CliResult<HolderId> {
-    field::from_hex(&common.holder_id).map(HolderId).map_err(|e| CliError::Input(format!("--holder-id: {e}")))
+    super::parse_field(&common.holder_id, "--holder-id").map(HolderId)
 }
 
-/// Commits `record`, appends it, writes the credential.
+/// Checks `record`, then writes the credential and appends the commitment so that no
+/// failure loses anything: the credential (with its salt and the leaf index it will have)
+/// is written first, atomically, while this process holds the registry; only then is the
+/// commitment appended, and if that fails the credential is removed again.
 pub fn issue(common: &Common, record: RecordData) -> CliResult<(Credential, Appended)> {
+    let warnings = check_record(&record, super::today(None)).map_err(|e| CliError::Input(e.to_string()))?;
+    for w in warnings {
+        eprintln!("medzk: warning: {w}");
+    }
     let salt = Salt::generate(&mut rand::rngs::OsRng);
     let commitment = record.encode(&salt).commitment();
     let reg = registry::open(&common.registry)?;
-    let appended = reg.append(commitment, now_unix()).map_err(|e| CliError::file(&common.registry, e))?;
-    let credential = Credential::new(record, salt, appended.first);
-    io::write_private(&common.out, credential.to_json().as_bytes())?;
+    let storage = |e| CliError::file(&common.registry, e);
+    let index = reg.len().map_err(storage)?;
+    let credential = Credential::new(record, salt, index);
+    io::write_private(&common.out, credential.to_json().as_bytes(), common.force)?;
+    let undo = |e: CliError| {
+        // Nothing was appended: the credential would name a leaf that is not its own.
+        let _ = std::fs::remove_file(&common.out);
+        e
+    };
+    let appended = reg.append(commitment, now_unix()).map_err(storage).map_err(undo)?;
+    if appended.first != index {
+        return Err(undo(CliError::file(
+            &common.registry,
+            "the registry changed while issuing; issue again",
+        )));
+    }
     Ok((credential, appended))
 }
 
@@ -137,7 +180,7 @@ pub fn condition(a: &ConditionArgs) -> CliResult<(Credential, Appended)> {
         Status::Remission => ClinicalStatus::Remission,
         Status::Resolved => ClinicalStatus::Resolved,
     };
-    let record = RecordData::condition(
+    let mut record = RecordData::condition(
         holder(&a.common)?,
         a.diagnosis.clone(),
         a.onset,
@@ -145,6 +188,16 @@ pub fn condition(a: &ConditionArgs) -> CliResult<(Credential, Appended)> {
         a.abatement,
         &a.common.issuer,
     );
+    if let Some(v) = a.verification {
+        record = record.with_verification(match v {
+            Verification::Confirmed => VerificationStatus::Confirmed,
+            Verification::Provisional => VerificationStatus::Provisional,
+            Verification::Differential => VerificationStatus::Differential,
+            Verification::Unconfirmed => VerificationStatus::Unconfirmed,
+            Verification::Refuted => VerificationStatus::Refuted,
+            Verification::EnteredInError => VerificationStatus::EnteredInError,
+        });
+    }
     issue(&a.common, record)
 }
 

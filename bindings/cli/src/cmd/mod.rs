@@ -36,13 +36,37 @@ pub fn fresh_nonce() -> String {
     hex::encode(bytes)
 }
 
-/// Parses a hex nonce of 8 to 64 bytes.
+/// Parses hex text, `0x` or bare; anything else (empty, odd length, a non-hex
+/// character) is an error that names `what`.
+pub fn parse_hex(text: &str, what: &str) -> CliResult<Vec<u8>> {
+    let digits = text.strip_prefix("0x").or_else(|| text.strip_prefix("0X")).unwrap_or(text);
+    if digits.is_empty() {
+        return Err(CliError::Input(format!("{what} is empty; give hex digits")));
+    }
+    if let Some(c) = digits.chars().find(|c| !c.is_ascii_hexdigit()) {
+        return Err(CliError::Input(format!("{what}: {c:?} is not a hex digit")));
+    }
+    if digits.len() % 2 != 0 {
+        return Err(CliError::Input(format!("{what}: odd number of hex digits ({})", digits.len())));
+    }
+    hex::decode(digits).map_err(|_| CliError::Input(format!("{what} must be hex")))
+}
+
+/// Parses a hex nonce of 8 to 64 bytes (`0x` or bare).
 pub fn parse_nonce(text: &str) -> CliResult<Vec<u8>> {
-    let bytes = hex::decode(text).map_err(|_| CliError::Input("the nonce must be hex".into()))?;
+    let bytes = parse_hex(text, "the nonce")?;
     if !NONCE_BYTES.contains(&bytes.len()) {
         return Err(CliError::Input("the nonce must have 8 to 64 bytes (16 to 128 hex digits)".into()));
     }
     Ok(bytes)
+}
+
+/// Parses a field element written as 64 hex digits, `0x` or bare.
+pub fn parse_field(text: &str, what: &str) -> CliResult<medzk_circuits::field::Fr> {
+    let digits = text.strip_prefix("0x").or_else(|| text.strip_prefix("0X")).unwrap_or(text);
+    parse_hex(digits, what)?;
+    medzk_circuits::field::from_hex(&format!("0x{digits}"))
+        .map_err(|e| CliError::Input(format!("{what}: {e} (64 hex digits)")))
 }
 
 pub use medzk_circuits::any_policy::AnyPolicy;

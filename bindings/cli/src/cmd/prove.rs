@@ -133,7 +133,7 @@ fn prove_error(e: ProveError) -> CliError {
 
 /// Proves and writes a presentation.
 pub fn prove(args: &ProveArgs) -> CliResult<Presentation> {
-    let key = ProvingKey::from_bytes(&io::read(&args.pk)?, &args.vk_hash)
+    let key = ProvingKey::from_bytes(&io::read_at_most(&args.pk, io::MAX_KEY_FILE)?, &args.vk_hash)
         .map_err(|e| CliError::file(&args.pk, e))?;
     let credentials = load_credentials(&args.credentials)?;
     let holder = load_holder(&args.holder_key)?;

@@ -81,6 +81,11 @@ pub fn statement(kind: StatementArg, depth: u8, shape: ShapeArgs) -> CliResult<S
 
 /// Generates and writes a development key pair; returns the verifying key.
 pub fn setup(args: &SetupArgs) -> CliResult<VerifyingKey> {
+    if args.seed.trim().is_empty() {
+        return Err(CliError::Input(
+            "--seed is empty: give the development seed (the keys are insecure either way)".into(),
+        ));
+    }
     let id = statement(args.statement, args.depth, args.shape)?;
     let (pk, vk) =
         insecure_dev_setup(id, args.seed.as_bytes()).map_err(|e| CliError::Input(e.to_string()))?;

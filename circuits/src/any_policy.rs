@@ -63,6 +63,14 @@ impl AnyPolicy {
     pub fn hash(&self) -> Fr {
         self.as_statement().policy_hash()
     }
+
+    /// The nullifier scope.
+    pub fn scope(&self) -> &crate::holder::Scope {
+        match self {
+            AnyPolicy::Vaccination(p) => p.scope(),
+            AnyPolicy::General(p) => p.scope(),
+        }
+    }
 }
 
 #[cfg(test)]

@@ -18,7 +18,7 @@ pub fn border_policy() -> VaccinationPolicy {
         .map(|c| c.parse::<Code>().expect("valid code"))
         .collect();
     VaccinationPolicy::new(
-        Scope::new("border:demo").expect("valid scope"),
+        Scope::shared("border:demo").expect("valid scope"),
         vaccines,
         DayWindow { min: 14, max: 365 },
         1,

@@ -74,10 +74,26 @@ impl fmt::Display for HolderId {
     }
 }
 
-/// A nullifier scope, named by text (for example `trial:NCT01234567`).
-#[derive(Clone, PartialEq, Eq, Hash, Debug, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct Scope(String);
+/// A nullifier scope: the set of presentations in which one holder has one pseudonym.
+///
+/// * **Bound** (the default; written as a string, for example `"border:NO"`): the scope
+///   belongs to the verifier of that id. A prover makes a nullifier in it only for a
+///   session whose verifier id is the scope's name or starts with `name:` (a verifier's
+///   own gates and kiosks, `border:NO:OSL-gate-7`), so a verifier that copies another's
+///   scope into its own policy gets no presentation in it from an honest wallet.
+/// * **Shared** (written `{"shared": "trial:NCT01234567"}`): any verifier may ask for it;
+///   for one trial with several sites that must recognise a second enrolment anywhere.
+///   Every verifier naming it can link the presentations it sees with the others'.
+///
+/// The two kinds are hashed under different tags, so a shared scope never equals a bound
+/// one of the same name.
+#[derive(Clone, PartialEq, Eq, Hash, Debug)]
+pub enum Scope {
+    /// Bound to the verifier named by the scope (and its sub-ids).
+    Bound(String),
+    /// Shared by every verifier that names it.
+    Shared(String),
+}
 
 /// Longest scope name, in bytes.
 pub const MAX_SCOPE_BYTES: usize = 256;
@@ -87,23 +103,86 @@ pub const MAX_SCOPE_BYTES: usize = 256;
 #[error("a scope name has 1 to {MAX_SCOPE_BYTES} bytes")]
 pub struct ScopeError;
 
+fn check_name(name: &str) -> Result<String, ScopeError> {
+    if name.is_empty() || name.len() > MAX_SCOPE_BYTES {
+        return Err(ScopeError);
+    }
+    Ok(name.to_string())
+}
+
 impl Scope {
-    /// A scope from its name.
+    /// A scope bound to the verifier `name` (see the type's docs).
     pub fn new(name: &str) -> Result<Scope, ScopeError> {
-        if name.is_empty() || name.len() > MAX_SCOPE_BYTES {
-            return Err(ScopeError);
-        }
-        Ok(Scope(name.to_string()))
+        check_name(name).map(Scope::Bound)
+    }
+
+    /// A scope shared by every verifier that names it.
+    pub fn shared(name: &str) -> Result<Scope, ScopeError> {
+        check_name(name).map(Scope::Shared)
     }
 
     /// The scope's name.
     pub fn name(&self) -> &str {
-        &self.0
+        match self {
+            Scope::Bound(n) | Scope::Shared(n) => n,
+        }
     }
 
-    /// `hash_text(SCOPE, name)`.
+    /// Whether a presentation to `verifier_id` may use this scope: any verifier for a
+    /// shared scope; for a bound one, the verifier it names or one of its sub-ids.
+    pub fn permits(&self, verifier_id: &str) -> bool {
+        match self {
+            Scope::Shared(_) => true,
+            Scope::Bound(n) => {
+                verifier_id == n
+                    || verifier_id.strip_prefix(n.as_str()).is_some_and(|rest| rest.starts_with(':'))
+            }
+        }
+    }
+
+    /// `hash_text(SCOPE, name)` for a bound scope, `hash_text(SHARED_SCOPE, name)` for a
+    /// shared one.
     pub fn to_field(&self) -> Fr {
-        hash_text(tags::SCOPE, &self.0)
+        match self {
+            Scope::Bound(n) => hash_text(tags::SCOPE, n),
+            Scope::Shared(n) => hash_text(tags::SHARED_SCOPE, n),
+        }
+    }
+}
+
+impl Serialize for Scope {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Scope::Bound(n) => s.serialize_str(n),
+            Scope::Shared(n) => {
+                use serde::ser::SerializeMap;
+                let mut m = s.serialize_map(Some(1))?;
+                m.serialize_entry("shared", n)?;
+                m.end()
+            }
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Scope {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Scope, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Form {
+            Bound(String),
+            Shared {
+                #[serde(rename = "shared")]
+                name: String,
+            },
+        }
+        use serde::de::Error;
+        let bad = |_| D::Error::custom(ScopeError);
+        match Form::deserialize(d).map_err(|_| {
+            D::Error::custom("a scope is a verifier's name (\"border:NO\") or {\"shared\": \"name\"}")
+        })? {
+            Form::Bound(n) => Scope::new(&n).map_err(bad),
+            Form::Shared { name } => Scope::shared(&name).map_err(bad),
+        }
     }
 }
 

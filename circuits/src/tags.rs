@@ -8,7 +8,7 @@
 //! | [`NULLIFIER`] | 3 | 2 | holder secret and scope into a nullifier |
 //! | [`POLICY_VACCINATION`] | 10 | 18 | the vaccination policy's canonical encoding |
 //! | [`POLICY`] | 10 | varies | a general policy's canonical encoding |
-//! | [`CODE`], [`ISSUER`], [`SCOPE`], [`LOT`], [`TEXT`] | 10 | varies | text into a field element |
+//! | [`CODE`], [`ISSUER`], [`SCOPE`], [`SHARED_SCOPE`], [`LOT`], [`TEXT`] | 10 | varies | text into a field element |
 //! | [`CHECKPOINT`] | 10 | 8 | a registry checkpoint, linking the previous one |
 //! | [`VALUE_SET`] | 3 | 2 | a value-set leaf: a value and the next larger one |
 
@@ -32,6 +32,8 @@ pub const CODE: Tag = Tag::new("medzk/code");
 pub const ISSUER: Tag = Tag::new("medzk/issuer");
 /// Nullifier scope name.
 pub const SCOPE: Tag = Tag::new("medzk/scope");
+/// A scope shared by several verifiers.
+pub const SHARED_SCOPE: Tag = Tag::new("medzk/scope/shr");
 /// Vaccine lot number.
 pub const LOT: Tag = Tag::new("medzk/lot");
 /// Free text in a record slot.
@@ -41,7 +43,7 @@ pub const CHECKPOINT: Tag = Tag::new("medzk/checkpoint");
 /// Value-set leaf.
 pub const VALUE_SET: Tag = Tag::new("medzk/valueset");
 /// Every tag, for the uniqueness test.
-pub const ALL: [Tag; 13] = [
+pub const ALL: [Tag; 14] = [
     COMMITMENT,
     NODE,
     HOLDER,
@@ -51,6 +53,7 @@ pub const ALL: [Tag; 13] = [
     CODE,
     ISSUER,
     SCOPE,
+    SHARED_SCOPE,
     LOT,
     TEXT,
     CHECKPOINT,

@@ -35,6 +35,15 @@ pub enum ProveError {
     /// No circuit for this statement in this build.
     #[error("statement {0} is not supported")]
     Unsupported(StatementId),
+    /// The policy's nullifier scope belongs to another verifier than the one asking: a
+    /// presentation would give that verifier the holder's pseudonym in the other's scope.
+    #[error("the policy's scope {scope:?} belongs to another verifier than {verifier:?}; refusing to prove")]
+    ScopeNotForVerifier {
+        /// The policy's scope.
+        scope: String,
+        /// The session's verifier id.
+        verifier: String,
+    },
     /// Invalid verifier id or nonce.
     #[error("invalid session: {0}")]
     Session(#[from] SessionError),

@@ -16,7 +16,7 @@ use medzk_circuits::any_policy::AnyPolicy;
 use medzk_circuits::context::{Session, TranscriptProtocol};
 use medzk_circuits::date::Day;
 use medzk_circuits::field::Fr;
-use medzk_circuits::holder::HolderSecret;
+use medzk_circuits::holder::{HolderSecret, Scope};
 use medzk_circuits::policy::Policy;
 use medzk_circuits::policy::circuit::PolicyCircuit;
 use medzk_circuits::policy::eval::{EvalContext, PolicyWitness};
@@ -90,6 +90,18 @@ pub struct AnyRequest<'a> {
     pub today: Day,
 }
 
+/// Refuses a pseudonym in a scope bound to another verifier than the session's.
+fn check_scope(scope: &Scope, session: &Session<'_>) -> Result<(), ProveError> {
+    if scope.permits(session.verifier_id) {
+        Ok(())
+    } else {
+        Err(ProveError::ScopeNotForVerifier {
+            scope: scope.name().to_string(),
+            verifier: session.verifier_id.to_string(),
+        })
+    }
+}
+
 /// A prover for one statement: its key (with the cached circuit shape) and, optionally,
 /// precomputed window tables of the key's bases.
 #[derive(Clone)]
@@ -142,6 +154,7 @@ impl Prover {
             return Err(ProveError::WrongStatement(statement));
         }
         request.session.validate()?;
+        check_scope(request.policy.scope(), &request.session)?;
         request
             .witness
             .check(request.policy, statement.depth, &request.root, request.today)
@@ -244,6 +257,7 @@ impl Prover {
             return Err(ProveError::WrongStatement(statement));
         }
         request.session.validate()?;
+        check_scope(policy.scope(), &request.session)?;
         let ctx = EvalContext { today: request.today, value_sets: request.value_sets };
         let witness = PolicyWitness::build(policy, request.secret.clone(), request.records, &ctx)
             .map_err(ProveError::PolicyUnmet)?;

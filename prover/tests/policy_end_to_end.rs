@@ -37,6 +37,17 @@ fn session(nonce: &[u8; 16]) -> Session<'_> {
     Session { verifier_id: "sponsor:acme", nonce }
 }
 
+/// The verifier id asking for `policy`: one of the scope's own verifiers for a scope
+/// bound to a verifier (the border policies), the sponsor for a shared one.
+fn session_for<'a>(policy: &Policy, nonce: &'a [u8; 16]) -> Session<'a> {
+    match policy.scope() {
+        medzk_circuits::holder::Scope::Bound(name) => {
+            Session { verifier_id: Box::leak(format!("{name}:gate-1").into_boxed_str()), nonce }
+        }
+        medzk_circuits::holder::Scope::Shared(_) => session(nonce),
+    }
+}
+
 fn prove(policy: &Policy, f: &PolicyFixture, nonce: &[u8; 16]) -> Result<Presentation, ProveError> {
     let records = f.credentials();
     let request = PolicyRequest {
@@ -45,7 +56,7 @@ fn prove(policy: &Policy, f: &PolicyFixture, nonce: &[u8; 16]) -> Result<Present
         secret: &f.secret,
         value_sets: &[],
         root: f.root(),
-        session: session(nonce),
+        session: session_for(policy, nonce),
         today: f.today,
     };
     keys().0.prove_policy(request, &mut Transcript::new(TRANSCRIPT_LABEL), &mut StdRng::seed_from_u64(1))
@@ -53,7 +64,7 @@ fn prove(policy: &Policy, f: &PolicyFixture, nonce: &[u8; 16]) -> Result<Present
 
 fn verify(policy: &Policy, f: &PolicyFixture, nonce: &[u8; 16], p: &Presentation) -> Result<Fr, VerifyError> {
     let v = Verifier::new(keys().1.clone(), policy, [f.root()]).unwrap();
-    v.verify(&mut Transcript::new(TRANSCRIPT_LABEL), &session(nonce), today(), &p.to_bytes())
+    v.verify(&mut Transcript::new(TRANSCRIPT_LABEL), &session_for(policy, nonce), today(), &p.to_bytes())
         .map(|v| v.nullifier)
 }
 
@@ -125,7 +136,7 @@ fn nullifiers_are_per_holder_and_scope_and_enrolment_happens_once() {
     assert_ne!(a1.nullifier, b1.nullifier, "another holder");
     // Another scope gives an unrelated nullifier.
     let mut doc = trial.doc().clone();
-    doc.scope = medzk_circuits::holder::Scope::new("trial:another-study").unwrap();
+    doc.scope = medzk_circuits::holder::Scope::shared("trial:another-study").unwrap();
     let other_trial = Policy::try_from(doc).unwrap();
     let c = prove(&other_trial, &alice, &n1).unwrap();
     assert_ne!(c.nullifier, a1.nullifier);
@@ -207,7 +218,7 @@ fn presentations_to_two_verifiers_share_no_holder_specific_value() {
     let f = trial_fixture(secret, &TrialPatient::eligible());
     let trial = trial_policy();
     let mut doc = trial.doc().clone();
-    doc.scope = medzk_circuits::holder::Scope::new("trial:registry-study").unwrap();
+    doc.scope = medzk_circuits::holder::Scope::shared("trial:registry-study").unwrap();
     let other = Policy::try_from(doc).unwrap();
     let (n1, n2) = (*b"nonce-verifier-1", *b"nonce-verifier-2");
     let a = prove(&trial, &f, &n1).unwrap();

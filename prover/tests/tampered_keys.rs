@@ -176,3 +176,23 @@ fn a_proof_that_fails_the_pinned_key_is_never_released() {
         assert_eq!(prove_with(&Prover::new(key).unwrap()).unwrap_err(), ProveError::KeyRejected);
     }
 }
+
+/// The byte layout the wasm tests tamper with (bindings/wasm/tests/node/tampered.test.mjs):
+/// `β₁` and `δ₁` at fixed offsets of the envelope, after the 16-byte header, the 32-byte
+/// digest and the verifying key.
+#[test]
+fn proving_key_layout_of_beta_and_delta() {
+    use ark_serialize::CanonicalSerialize;
+    let bytes = honest().pk.to_bytes();
+    let point = |p: &G1Affine| {
+        let mut out = Vec::new();
+        p.serialize_uncompressed(&mut out).unwrap();
+        out
+    };
+    let at = |offset: usize| &bytes[16 + 32 + offset..16 + 32 + offset + 96];
+    assert_eq!(at(1256), point(&honest().pk.inner().beta_g1).as_slice());
+    assert_eq!(at(1352), point(&honest().pk.inner().delta_g1).as_slice());
+    let identity = point(&G1Affine::zero());
+    assert_eq!(identity[0], 0x40);
+    assert!(identity[1..].iter().all(|b| *b == 0));
+}

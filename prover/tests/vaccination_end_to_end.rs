@@ -70,9 +70,61 @@ fn a_valid_presentation_verifies() {
         verifier(&f).verify(&mut Transcript::new(TRANSCRIPT_LABEL), &session(), f.today, &bytes).unwrap();
     assert_eq!(verified.nullifier, f.secret.nullifier(f.policy.scope()));
     assert_eq!(verified.root, f.root());
-    // Within the one-day tolerance either way.
-    assert_eq!(verify(&verifier(&f), session(), Day(f.today.0 + 1), &bytes), Ok(()));
-    assert_eq!(verify(&verifier(&f), session(), Day(f.today.0 - 1), &bytes), Ok(()));
+    // Only on the verifier's own day: one day either way is stale.
+    for other in [Day(f.today.0 + 1), Day(f.today.0 - 1)] {
+        assert!(matches!(
+            verify(&verifier(&f), session(), other, &bytes),
+            Err(VerifyError::StaleDate { .. })
+        ));
+    }
+}
+
+/// Finding 3 of the hardening review: the prover chose `today` within a day of the
+/// verifier's clock, so every date bound was one day wider than written. A dose 13 days
+/// old must not pass "at least 14 days" however the prover picks its day.
+#[test]
+fn date_bounds_hold_exactly_against_the_verifier_date() {
+    let f = VaccinationFixture::new(Depth::default(), 20, 13, 11);
+    let witness = f.witness();
+    let prove_on = |today: Day| {
+        let request = VaccinationRequest {
+            policy: &f.policy,
+            witness: &witness,
+            root: f.root(),
+            session: session(),
+            today,
+        };
+        keys().prover.prove_vaccination(
+            request,
+            &mut Transcript::new(TRANSCRIPT_LABEL),
+            &mut StdRng::seed_from_u64(1),
+        )
+    };
+    // On the verifier's day the dose is 13 days old: nothing to prove.
+    assert!(matches!(prove_on(f.today), Err(ProveError::Unmet(_))));
+    // A prover that picks tomorrow makes a proof, which the verifier refuses.
+    let tomorrow = prove_on(Day(f.today.0 + 1)).unwrap().to_bytes();
+    assert_eq!(
+        verify(&verifier(&f), session(), f.today, &tomorrow),
+        Err(VerifyError::StaleDate { presented: Day(f.today.0 + 1), today: f.today })
+    );
+    // Exactly at the bound: 14 days on the verifier's day.
+    let g = VaccinationFixture::new(Depth::default(), 20, 14, 11);
+    let witness = g.witness();
+    let request = VaccinationRequest {
+        policy: &g.policy,
+        witness: &witness,
+        root: g.root(),
+        session: session(),
+        today: g.today,
+    };
+    let ok = keys().prover.prove_vaccination(
+        request,
+        &mut Transcript::new(TRANSCRIPT_LABEL),
+        &mut StdRng::seed_from_u64(2),
+    );
+    let v = Verifier::new(keys().vk.clone(), &g.policy, [g.root()]).unwrap();
+    assert_eq!(verify(&v, session(), g.today, &ok.unwrap().to_bytes()), Ok(()));
 }
 
 #[test]

@@ -18,8 +18,11 @@ use crate::fixed_base::FixedBase;
 use crate::key::VerifyingKey;
 use crate::presentation::Presentation;
 
-/// Days a presentation's date may differ from the verifier's.
-pub const DATE_TOLERANCE_DAYS: i32 = 1;
+/// Days a presentation's date may differ from the verifier's: none. Every date and age
+/// bound of a policy is evaluated on `today`, so accepting another day would widen each
+/// bound by that much (a dose 13 days old passing "at least 14 days"). The verifier's
+/// request carries its date and the prover proves for exactly that date.
+pub const DATE_TOLERANCE_DAYS: i32 = 0;
 
 /// Why a presentation is not accepted.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -41,8 +44,10 @@ pub enum VerifyError {
     /// The root is not among the verifier's trusted roots.
     #[error("the registry root is not one this verifier trusts")]
     UntrustedRoot,
-    /// The presentation's day is too far from the verifier's.
-    #[error("presentation is dated {presented}, the verifier's date is {today}")]
+    /// The presentation was made for another day than the verifier's.
+    #[error(
+        "presentation is dated {presented}, the verifier's date is {today}: prove again for the date in the verifier's request"
+    )]
     StaleDate {
         /// The presentation's day.
         presented: Day,

@@ -2,7 +2,8 @@
 //!
 //! One subcommand per actor step; files on disk. Exit status: 0 success (a presentation
 //! accepted), 1 a presentation rejected or a proof impossible (reason on one line),
-//! 2 usage, input or I/O error.
+//! 2 usage, input or I/O error, or the verifier's own configuration (empty verifier id,
+//! unreadable policy, a scope bound to another verifier).
 #![forbid(unsafe_code)]
 
 mod cmd;
@@ -17,7 +18,14 @@ use medzk_circuits::field;
 use crate::io::CliError;
 
 #[derive(Parser)]
-#[command(name = "medzk", version, about = "Zero-knowledge proofs of facts about committed medical records")]
+#[command(
+    name = "medzk",
+    version,
+    about = "Zero-knowledge proofs of facts about committed medical records",
+    after_help = "Exit status: 0 success (a presentation accepted); 1 a presentation rejected, or a proof \
+                  impossible (the reason on one line); 2 a usage, input or I/O error, or the verifier's own \
+                  configuration error."
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,

@@ -53,7 +53,8 @@ pub struct ProveArgs {
     /// The verifier's session nonce (hex).
     #[arg(long)]
     pub nonce: String,
-    /// The presentation day (default: today, UTC).
+    /// The verifier's date from its request, YYYY-MM-DD (default: today, UTC, by this
+    /// machine's clock). The verifier accepts a presentation for its own date only.
     #[arg(long)]
     pub today: Option<Day>,
     /// Where to write the presentation.
@@ -126,7 +127,9 @@ fn records_with_paths(
 
 fn prove_error(e: ProveError) -> CliError {
     match e {
-        ProveError::Unmet(_) | ProveError::PolicyUnmet(_) => CliError::CannotProve(e.to_string()),
+        ProveError::Unmet(_) | ProveError::PolicyUnmet(_) | ProveError::ScopeNotForVerifier { .. } => {
+            CliError::CannotProve(e.to_string())
+        }
         other => CliError::Input(other.to_string()),
     }
 }

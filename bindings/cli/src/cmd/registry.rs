@@ -6,7 +6,7 @@ use clap::Args;
 use medzk_circuits::credential::InclusionFile;
 use medzk_circuits::field::{self, Fr};
 use medzk_circuits::tree::{DEFAULT_DEPTH, Depth};
-use medzk_registry::{Checkpoint, Registry};
+use medzk_registry::{Checkpoint, Ledger, Registry};
 use serde_json::json;
 
 use super::now_unix;
@@ -74,18 +74,16 @@ pub fn init(args: &InitArgs) -> CliResult<Registry> {
     Registry::create(&args.registry, depth, now_unix()).map_err(storage(&args.registry))
 }
 
-/// Registry facts as JSON.
+/// Registry facts as JSON, from the published ledger (never waits for a writer).
 pub fn info(path: &Path) -> CliResult<serde_json::Value> {
-    let reg = open(path)?;
-    let e = storage(path);
-    let history = reg.history().map_err(&e)?;
-    let out = json!({
-        "depth": reg.depth().bits(),
-        "leaves": reg.len().map_err(&e)?,
-        "root": field::to_hex(&reg.root().map_err(&e)?),
-        "checkpoints": history,
-    });
-    Ok(out)
+    let ledger = Ledger::read(path).map_err(storage(path))?;
+    let last = ledger.last();
+    Ok(json!({
+        "depth": ledger.depth,
+        "leaves": last.leaves,
+        "root": field::to_hex(&last.root),
+        "checkpoints": ledger.checkpoints,
+    }))
 }
 
 /// Writes a leaf's inclusion path; returns the root it leads to.
@@ -102,10 +100,10 @@ pub fn revoke(args: &RevokeArgs) -> CliResult<Checkpoint> {
     reg.revoke(args.index, now_unix()).map_err(storage(&args.registry))
 }
 
-/// The roots to trust now.
+/// The roots to trust now, from the published ledger.
 pub fn roots(args: &RootsArgs) -> CliResult<Vec<Fr>> {
-    let reg = open(&args.registry)?;
-    reg.trusted_roots(now_unix(), args.max_age_hours as i64 * 3600).map_err(storage(&args.registry))
+    let ledger = Ledger::read(&args.registry).map_err(storage(&args.registry))?;
+    Ok(ledger.trusted_roots(now_unix(), args.max_age_hours as i64 * 3600))
 }
 
 /// Verifies the ledger and tree.

@@ -82,12 +82,24 @@ pub fn verifier(args: &VerifyArgs) -> CliResult<Verifier> {
     Verifier::new(key, policy.as_statement(), roots).map_err(|e| CliError::Input(e.to_string()))
 }
 
-/// Verifies a presentation file.
+/// Verifies a presentation file. The verifier's own configuration (its id, nonce, policy,
+/// key, roots) is checked first: an error there exits 2, never as a rejection.
 pub fn verify(args: &VerifyArgs) -> CliResult<Accepted> {
-    let verifier = verifier(args)?;
     let nonce = parse_nonce(&args.nonce)?;
-    let bytes = io::read(&args.presentation)?;
     let session = Session { verifier_id: &args.verifier_id, nonce: &nonce };
+    session.validate().map_err(|e| CliError::Input(format!("--verifier-id / --nonce: {e}")))?;
+    let scope = load_policy(&args.policy)?.scope().clone();
+    if !scope.permits(&args.verifier_id) {
+        return Err(CliError::Input(format!(
+            "{}: the policy's scope {:?} belongs to another verifier than {:?}; honest wallets refuse \
+             to present in it (name your own verifier id as the scope, or a shared scope)",
+            args.policy.display(),
+            scope.name(),
+            args.verifier_id
+        )));
+    }
+    let verifier = verifier(args)?;
+    let bytes = io::read(&args.presentation)?;
     let mut transcript = Transcript::new(TRANSCRIPT_LABEL);
     match &args.nullifiers {
         None => {

@@ -105,9 +105,16 @@ test('a presentation proved in the wallet page is accepted by the kiosk page', a
     await page.setInputFiles('#credentials', path.join(dir, 'c.json'));
     await page.setInputFiles('#paths', path.join(dir, 'p.json'));
     await page.setInputFiles('#policy', policyFile);
-    await page.fill('#verifier-id', 'kiosk:browser');
-    await page.fill('#nonce', nonce);
+    await page.fill('#verifier-id', 'border:NO:kiosk-browser');
     await page.fill('#today', '2026-11-24');
+    // Hex fields: anything but 0x-or-bare hex is refused with the reason, before proving.
+    for (const [bad, why] of [['', /empty/], ['0x', /empty/], ['00112233445566zz', /not a hex digit/], ['0011223', /odd number/]]) {
+      await page.fill('#nonce', bad);
+      await page.click('#prove');
+      await page.waitForSelector('#result[data-state="error"]', { timeout: 10000 });
+      assert.match(await page.innerText('#result'), why, `nonce ${JSON.stringify(bad)}`);
+    }
+    await page.fill('#nonce', `0x${nonce}`);
     await page.click('#prove');
     await page.waitForSelector('#result[data-state="done"], #result[data-state="error"]', { timeout: 60000 });
     assert.equal(await page.getAttribute('#result', 'data-state'), 'done', await page.innerText('#result'));
@@ -118,7 +125,7 @@ test('a presentation proved in the wallet page is accepted by the kiosk page', a
     extra.set('policy.json', fs.readFileSync(policyFile, 'utf8'));
     extra.set('kiosk.json', JSON.stringify({
       verifying_key: '/extra/k.vk', policy: '/extra/policy.json', trusted_roots: [root],
-      verifier_id: 'kiosk:browser', nonce, today: '2026-11-24',
+      verifier_id: 'border:NO:kiosk-browser', nonce, today: '2026-11-24',
     }));
     await page.goto(`${base}/kiosk.html?config=/extra/kiosk.json`);
     await page.waitForSelector('#status[data-ready="true"]', { timeout: 30000 });

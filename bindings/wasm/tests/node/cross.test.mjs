@@ -9,7 +9,7 @@ import { cli, hex, medzk, repo } from './helpers.mjs';
 
 const TODAY = '2026-11-24';
 const NONCE = '7365737369f76e2d6e6f6e6365303031';
-const VERIFIER = 'kiosk:test';
+const VERIFIER = 'border:NO:kiosk-test';
 
 function ok(cwd, args) {
   const r = cli(cwd, args);

@@ -126,8 +126,10 @@ impl ProvingKey {
             return Err(DecodeError::Integrity);
         }
         let mut reader = payload;
-        // medzk-allow-unchecked: the payload matched its SHA-256 digest; the key is the
-        // prover's own file, and skipping point validation is what makes loading fast.
+        // medzk-allow-unchecked: skipping per-point validation is what makes loading fast;
+        // a key from elsewhere is used only for a pinned verifying key after the checks of
+        // `key_check`, and every proof is checked on the curve, in the subgroup and under
+        // the pinned key before release (`Prover::check_release`).
         let inner = Groth16ProvingKey::deserialize_uncompressed_unchecked(&mut reader)
             .map_err(|_| DecodeError::Malformed("proving key"))?;
         let shape = CircuitShape::decode(env.statement, &mut reader)?;

@@ -304,8 +304,17 @@ impl Prover {
         Ok(proof)
     }
 
-    /// Verifies `proof` for the instance part of `z` under the key's verifying key.
+    /// Checks `proof` before release: its points on the curve and in the prime-order
+    /// subgroups (the key's points are read unvalidated, so a tampered key could carry
+    /// small-order components into the proof), and the proof valid for the instance part
+    /// of `z` under the key's verifying key.
     pub fn check_release(&self, proof: &Proof, z: &[Fr]) -> Result<(), ProveError> {
+        let g1_ok =
+            |p: &ark_bls12_381::G1Affine| p.is_on_curve() && p.is_in_correct_subgroup_assuming_on_curve();
+        let b_ok = proof.b.is_on_curve() && proof.b.is_in_correct_subgroup_assuming_on_curve();
+        if !(g1_ok(&proof.a) && b_ok && g1_ok(&proof.c)) {
+            return Err(ProveError::KeyRejected);
+        }
         let inputs = z.get(1..self.shape().num_instance()).ok_or(ProveError::KeyRejected)?;
         match Groth16::<Bls12_381>::verify_proof(self.key.verifying_key().prepared(), proof, inputs) {
             Ok(true) => Ok(()),

@@ -171,7 +171,19 @@ fn a_proof_that_fails_the_pinned_key_is_never_released() {
         let shape = medzk_prover::shape::CircuitShape::of(honest().pk.statement()).unwrap();
         ProvingKey::with_shape(honest().pk.statement(), pk, shape).unwrap().to_bytes()
     };
-    for bytes in [swapped_l, leaking_a] {
+    // A used wire's a_query entry on the curve but outside the prime-order subgroup: the
+    // proof's A would carry a small-order component, so it is withheld.
+    let off_subgroup = tampered(|pk| {
+        let p = (1u64..)
+            .find_map(|x| {
+                G1Affine::get_point_from_x_unchecked(ark_bls12_381::Fq::from(x), false)
+                    .filter(|p| !p.is_in_correct_subgroup_assuming_on_curve())
+            })
+            .unwrap();
+        // The constant wire's entry: its value is 1 in every witness.
+        pk.a_query[0] = (pk.a_query[0] + p).into_affine();
+    });
+    for bytes in [swapped_l, leaking_a, off_subgroup] {
         let key = ProvingKey::decode_own(&bytes).unwrap();
         assert_eq!(prove_with(&Prover::new(key).unwrap()).unwrap_err(), ProveError::KeyRejected);
     }

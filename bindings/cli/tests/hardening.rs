@@ -15,31 +15,6 @@ fn registry_leaves(d: &Path) -> u64 {
     info["leaves"].as_u64().unwrap()
 }
 
-fn issue_args<'a>(holder: &'a str, out: &'a str, date: &'a str) -> Vec<&'a str> {
-    vec![
-        "issue",
-        "immunization",
-        "--registry",
-        "reg.redb",
-        "--holder-id",
-        holder,
-        "--vaccine",
-        "cvx|208",
-        "--date",
-        date,
-        "--dose",
-        "2",
-        "--series",
-        "2",
-        "--lot",
-        "AB12",
-        "--issuer",
-        "clinic:test",
-        "--out",
-        out,
-    ]
-}
-
 fn holder_id(d: &Path) -> String {
     let key: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(d.join("holder.key")).unwrap()).unwrap();

@@ -18,9 +18,14 @@ use super::circuit::{Logic, placeholder_value_set_proof, value_set_lane};
 use super::eval::{EvalContext, check_clause};
 use super::*;
 use crate::calendar::{CivilWitness, calendar_number_var};
+use crate::code::Code;
+use crate::date::Day;
+use crate::field;
 use crate::r1cs::Regions;
+use crate::record::RecordKind;
 use crate::record::{Record, SLOTS};
 use crate::valueset::ValueSet;
+use ark_ff::AdditiveGroup;
 
 const CODES: [&str; 5] = ["loinc|4548-4", "loinc|62238-1", "icd10|E11.9", "cvx|208", "sct|260415000"];
 const ISSUERS: [&str; 3] = ["lab:a", "lab:b", "clinic:c"];

@@ -1,6 +1,9 @@
 use super::circuit::PolicyCircuit;
 use super::eval::{EvalContext, PolicyWitness};
 use super::*;
+use crate::code::Code;
+use crate::date::Day;
+use crate::field;
 use crate::fixtures::{PolicyFixture, TrialPatient, border_dcc_policy, codes, trial_policy};
 use crate::holder::HolderSecret;
 use crate::r1cs::R1cs;
@@ -8,6 +11,7 @@ use crate::record::{Record, RecordData, Salt};
 use crate::statement::{PUBLIC_INPUT_NAMES, PublicInputs};
 use crate::tree::Depth;
 use crate::valueset::ValueSet;
+use ark_ff::AdditiveGroup;
 
 fn today() -> Day {
     Day::from_ymd(2026, 11, 24).unwrap()

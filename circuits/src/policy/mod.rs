@@ -1,31 +1,40 @@
 //! General policies: clinical rules over several records, committed by a policy hash.
 //!
-//! A policy names up to K record slots (each of one [`RecordKind`]) and up to G any-of
-//! groups of clauses; it holds if every clause of at least one group holds, over records
-//! of one holder, each in the registry, pairwise distinct. Clauses compare one slot of one
-//! record with constants; the operators and their exact semantics are in
-//! `docs/policies.md`. Validation turns the JSON document into normalised [`Check`]s and
-//! the canonical [`encode`](Policy::encode)ing that the circuit hashes, so the same
-//! circuit (one setup per shape) serves every policy of its shape.
+//! A policy names up to K record slots (each of one
+//! [`RecordKind`](crate::record::RecordKind)) and up to G any-of groups of clauses; it
+//! holds if every clause of at least one group holds, over records of one holder, each in
+//! the registry, pairwise distinct. Clauses compare one slot of one record with constants;
+//! the operators and their exact semantics are in `docs/policies.md`. Validation turns the
+//! JSON document into normalised [`Check`]s and the canonical
+//! [`encode`](Policy::encode)ing that the circuit hashes, so the same circuit (one setup
+//! per shape) serves every policy of its shape.
+//!
+//! Modules: `document` (the JSON types as written), `validate` (document to checks, with
+//! the errors), `encoding` (header sizes and bit packing; the encoding and hash are
+//! [`Policy::encode`] and [`Policy::hash`]); the circuit and the native evaluator side by
+//! side in [`circuit`] and [`eval`], tested against each other.
 
+mod document;
+mod encoding;
 pub mod eval;
+mod validate;
 
 #[cfg(feature = "r1cs")]
 pub mod circuit;
 
-use std::collections::{BTreeMap, BTreeSet};
+pub use document::{ClauseDoc, GroupDoc, PolicyDoc, RecordSpec, ValueSetRef};
+pub use encoding::{clause_header_len, pack, policy_header_len, unpack};
+pub use validate::validate_shape;
+
 use std::fmt;
 
-use ark_ff::{AdditiveGroup, BigInteger, PrimeField};
+use ark_ff::AdditiveGroup;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
-use crate::code::Code;
-use crate::date::Day;
-use crate::field::{self, Fr};
+use crate::field::Fr;
 use crate::holder::Scope;
 use crate::poseidon::Poseidon;
-use crate::record::{ABSENT, Ext, RecordKind, Slot, issuer_id};
+use crate::record::{ABSENT, Slot};
 use crate::statement::{PolicyShape, StatementId, StatementKind, StatementPolicy};
 use crate::tags;
 
@@ -296,87 +305,6 @@ pub struct Group {
     pub clauses: Vec<Clause>,
 }
 
-/// A named record slot.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RecordSpec {
-    /// Its name, used by clauses.
-    pub name: String,
-    /// The kind of record that fills it.
-    pub kind: RecordKind,
-}
-
-/// A named value set reference.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ValueSetRef {
-    /// Its name, used by clauses.
-    pub name: String,
-    /// Its root (from `medzk policy value-set-root`).
-    #[serde(with = "field::serde_hex")]
-    pub root: Fr,
-}
-
-/// A clause as written.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ClauseDoc {
-    /// Record name.
-    pub record: String,
-    /// Slot name (not needed for `age_between` and `series_complete`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub slot: Option<String>,
-    /// Operator.
-    pub op: String,
-    /// Operand of `eq`, `ne`, `lt`, `le`, `gt`, `ge`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub value: Option<Value>,
-    /// Operands of `in`, `not_in`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub values: Option<Vec<Value>>,
-    /// Lower bound of `between`, `date_within` (days), `age_between` (years).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub min: Option<Value>,
-    /// Upper bound of `between`, `date_within` (days), `age_between` (years).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub max: Option<Value>,
-    /// Value-set name of `in_value_set`, `not_in_value_set`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub value_set: Option<String>,
-}
-
-/// A group as written.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct GroupDoc {
-    /// Group name.
-    pub name: String,
-    /// Its clauses.
-    pub clauses: Vec<ClauseDoc>,
-}
-
-/// The policy document (JSON).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct PolicyDoc {
-    /// Always `"policy"`.
-    pub statement: String,
-    /// [`POLICY_VERSION`].
-    pub version: u32,
-    /// Nullifier scope (for example the trial).
-    pub scope: Scope,
-    /// Circuit shape; the default is 4 records, 16 clauses, 4 groups.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub shape: Option<PolicyShape>,
-    /// Record slots.
-    pub records: Vec<RecordSpec>,
-    /// Value sets referenced by clauses.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub value_sets: Vec<ValueSetRef>,
-    /// Any-of groups.
-    pub groups: Vec<GroupDoc>,
-}
-
 /// Why a policy document is not a valid policy for its shape.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PolicyError {
@@ -444,411 +372,6 @@ pub struct Policy {
     records: Vec<RecordSpec>,
     groups: Vec<Group>,
     table: Vec<Fr>,
-}
-
-fn sort_key(x: &Fr) -> Vec<u8> {
-    x.into_bigint().to_bytes_be()
-}
-
-fn clause_error(group: &str, clause: usize, reason: impl Into<String>) -> PolicyError {
-    PolicyError::Clause { group: group.to_string(), clause: clause + 1, reason: reason.into() }
-}
-
-/// Parses a slot's operand into its field encoding (text slots) or integer (numeric slots).
-enum Operand {
-    Field(Fr),
-    Int(i128),
-}
-
-fn parse_operand(slot: ClauseSlot, v: &Value) -> Result<Operand, String> {
-    match slot {
-        ClauseSlot::Code => {
-            let text = v.as_str().ok_or("a code operand is a \"system|code\" string")?;
-            text.parse::<Code>().map(|c| Operand::Field(c.to_field())).map_err(|e| e.to_string())
-        }
-        ClauseSlot::Issuer => {
-            let text = v.as_str().ok_or("an issuer operand is a string")?;
-            Ok(Operand::Field(issuer_id(text)))
-        }
-        ClauseSlot::Ext => {
-            let ext: Ext = serde_json::from_value(v.clone())
-                .map_err(|_| "an ext operand is {\"lot\": …}, {\"code\": …} or {\"number\": …}")?;
-            Ok(Operand::Field(ext.to_field()))
-        }
-        ClauseSlot::Date => {
-            let text = v.as_str().ok_or("a date operand is a YYYY-MM-DD string")?;
-            text.parse::<Day>().map(|d| Operand::Int(d.0 as i128)).map_err(|e| e.to_string())
-        }
-        ClauseSlot::Aux if v.is_string() => {
-            // The aux slot holds a day for some kinds (a condition's abatement date).
-            let text = v.as_str().unwrap_or_default();
-            text.parse::<Day>().map(|d| Operand::Int(d.0 as i128)).map_err(|e| e.to_string())
-        }
-        ClauseSlot::Value | ClauseSlot::Aux => {
-            let n = v.as_i64().map(i128::from).or_else(|| v.as_u64().map(i128::from));
-            let n = n.ok_or("a numeric operand is an integer (or, in the aux slot, a YYYY-MM-DD date)")?;
-            if n < slot.min() || n > slot.max() {
-                return Err(format!(
-                    "{n} is outside the {slot} slot's range {}..={}",
-                    slot.min(),
-                    slot.max()
-                ));
-            }
-            Ok(Operand::Int(n))
-        }
-    }
-}
-
-fn operand_field(slot: ClauseSlot, op: Operand) -> Fr {
-    match op {
-        Operand::Field(f) => f,
-        Operand::Int(n) if slot.signed() => Fr::from(n as i64),
-        Operand::Int(n) => Fr::from(n as u64),
-    }
-}
-
-fn as_u32(v: &Value, what: &str) -> Result<u32, String> {
-    v.as_u64()
-        .and_then(|n| u32::try_from(n).ok())
-        .ok_or_else(|| format!("{what} must be a non-negative integer"))
-}
-
-impl ClauseDoc {
-    fn normalize(
-        &self,
-        records: &[RecordSpec],
-        sets: &BTreeMap<String, Fr>,
-        group: &str,
-        index: usize,
-    ) -> Result<Clause, PolicyError> {
-        let err = |reason: String| clause_error(group, index, reason);
-        let record = records
-            .iter()
-            .position(|r| r.name == self.record)
-            .ok_or_else(|| err(format!("unknown record {:?}", self.record)))?;
-        let kind = records[record].kind;
-        let op = self.op.as_str();
-        let slot = match (&self.slot, op) {
-            (_, "age_between") | (_, "series_complete") => None,
-            (None, _) => return Err(err(format!("operator {op:?} needs a \"slot\""))),
-            (Some(s), _) => Some(match s.as_str() {
-                "code" => ClauseSlot::Code,
-                "date" => ClauseSlot::Date,
-                "value" => ClauseSlot::Value,
-                "aux" => ClauseSlot::Aux,
-                "ext" => ClauseSlot::Ext,
-                "issuer" => ClauseSlot::Issuer,
-                other => {
-                    return Err(err(format!(
-                        "slot {other:?} cannot be compared (slots: code, date, value, aux, ext, issuer)"
-                    )));
-                }
-            }),
-        };
-        let need = |field: &str, v: &Option<Value>| -> Result<Value, PolicyError> {
-            v.clone().ok_or_else(|| err(format!("operator {op:?} needs \"{field}\"")))
-        };
-        let operand = |v: &Value| -> Result<Operand, PolicyError> {
-            parse_operand(slot.expect("slot checked"), v).map_err(err)
-        };
-        let present: Vec<&str> = [
-            ("value", self.value.is_some()),
-            ("values", self.values.is_some()),
-            ("min", self.min.is_some()),
-            ("max", self.max.is_some()),
-            ("value_set", self.value_set.is_some()),
-        ]
-        .iter()
-        .filter(|(_, p)| *p)
-        .map(|(n, _)| *n)
-        .collect();
-        let allowed: &[&str] = match op {
-            "eq" | "ne" | "lt" | "le" | "gt" | "ge" => &["value"],
-            "in" | "not_in" => &["values"],
-            "between" | "date_within" | "age_between" => &["min", "max"],
-            "in_value_set" | "not_in_value_set" => &["value_set"],
-            "series_complete" | "absent" | "present" => &[],
-            other => {
-                return Err(err(format!(
-                    "unknown operator {other:?} (operators: eq, ne, lt, le, gt, ge, between, in, not_in, \
-                     in_value_set, not_in_value_set, date_within, age_between, series_complete, absent, \
-                     present)"
-                )));
-            }
-        };
-        if let Some(extra) = present.iter().find(|p| !allowed.contains(p)) {
-            return Err(err(format!("operator {op:?} does not take \"{extra}\"")));
-        }
-        let numeric = |what: &str| -> Result<ClauseSlot, PolicyError> {
-            let s = slot.expect("slot checked");
-            if s.numeric() {
-                Ok(s)
-            } else {
-                Err(err(format!("{what} compares numbers; the {s} slot is not numeric")))
-            }
-        };
-        let range = |s: ClauseSlot, lo: i128, hi: i128| -> Result<Check, PolicyError> {
-            let (lo, hi) = (lo.max(s.min()), hi.min(s.max()));
-            if lo > hi {
-                return Err(err("the range is empty: no value can satisfy it".into()));
-            }
-            Ok(Check::Range { slot: s, lo, hi })
-        };
-        let int = |v: &Value| -> Result<i128, PolicyError> {
-            match operand(v)? {
-                Operand::Int(n) => Ok(n),
-                Operand::Field(_) => Err(err("expected a number".into())),
-            }
-        };
-        let check = match op {
-            "eq" | "ne" | "in" | "not_in" => {
-                let s = slot.expect("slot checked");
-                let raw: Vec<Value> = match op {
-                    "eq" | "ne" => vec![need("value", &self.value)?],
-                    _ => self.values.clone().unwrap_or_default(),
-                };
-                if raw.is_empty() {
-                    return Err(err(format!("operator {op:?} needs at least one value")));
-                }
-                if raw.len() > TABLE_SIZE {
-                    return Err(PolicyError::SetTooLarge { needed: raw.len(), max: TABLE_SIZE });
-                }
-                if op == "eq" && s.numeric() {
-                    let n = int(&raw[0])?;
-                    range(s, n, n)?
-                } else {
-                    let mut values = Vec::with_capacity(raw.len());
-                    for v in &raw {
-                        values.push(operand_field(s, operand(v)?));
-                    }
-                    if matches!(op, "eq" | "in") {
-                        Check::In { slot: s, values }
-                    } else {
-                        if s.signed() {
-                            // An absent date satisfies no comparison, `ne` and `not_in` included.
-                            values.push(Fr::from(ABSENT as i64));
-                        }
-                        Check::NotIn { slot: s, values }
-                    }
-                }
-            }
-            "lt" | "le" | "gt" | "ge" => {
-                let s = numeric(op)?;
-                let n = int(&need("value", &self.value)?)?;
-                match op {
-                    "lt" => range(s, s.min(), n - 1)?,
-                    "le" => range(s, s.min(), n)?,
-                    "gt" => range(s, n + 1, s.max())?,
-                    _ => range(s, n, s.max())?,
-                }
-            }
-            "between" => {
-                let s = numeric(op)?;
-                let (lo, hi) = (int(&need("min", &self.min)?)?, int(&need("max", &self.max)?)?);
-                range(s, lo, hi)?
-            }
-            "date_within" => {
-                let s = slot.expect("slot checked");
-                if !s.signed() {
-                    return Err(err(format!("date_within reads a date: the date or aux slot, not {s}")));
-                }
-                let min = as_u32(&need("min", &self.min)?, "min (days)").map_err(err)?;
-                let max = as_u32(&need("max", &self.max)?, "max (days)").map_err(err)?;
-                if min > max {
-                    return Err(err(format!("min ({min} days) is above max ({max} days)")));
-                }
-                if max > MAX_WINDOW_DAYS {
-                    return Err(err(format!(
-                        "max ({max} days) is above the longest window ({MAX_WINDOW_DAYS})"
-                    )));
-                }
-                Check::DateWithin { slot: s, min, max }
-            }
-            "absent" | "present" => {
-                let s = slot.expect("slot checked");
-                if !s.signed() {
-                    return Err(err(format!(
-                        "{op} reads a date that may be absent: the date or aux slot, not {s}"
-                    )));
-                }
-                if op == "absent" {
-                    Check::In { slot: s, values: vec![Fr::from(ABSENT as i64)] }
-                } else {
-                    range(s, s.min(), s.max())?
-                }
-            }
-            "age_between" => {
-                if kind != RecordKind::Demographics {
-                    return Err(err(format!(
-                        "age_between reads a demographics record; {:?} is {kind:?}",
-                        self.record
-                    )));
-                }
-                let min = as_u32(&need("min", &self.min)?, "min (years)").map_err(err)?;
-                let max = as_u32(&need("max", &self.max)?, "max (years)").map_err(err)?;
-                if min > max || max > MAX_AGE_YEARS {
-                    return Err(err(format!("ages must satisfy min ≤ max ≤ {MAX_AGE_YEARS}")));
-                }
-                Check::Age { min, max }
-            }
-            "series_complete" => {
-                if kind != RecordKind::Immunization {
-                    return Err(err(format!(
-                        "series_complete reads an immunization record; {:?} is {kind:?}",
-                        self.record
-                    )));
-                }
-                Check::Series
-            }
-            _ => {
-                let s = slot.expect("slot checked");
-                if s.numeric() {
-                    return Err(err(format!("value sets hold codes; the {s} slot is numeric")));
-                }
-                let name = need("value_set", &self.value_set.clone().map(Value::String))?;
-                let name = name.as_str().unwrap_or_default().to_string();
-                let root = *sets.get(&name).ok_or_else(|| err(format!("unknown value set {name:?}")))?;
-                if op == "in_value_set" {
-                    Check::InValueSet { slot: s, set: name, root }
-                } else {
-                    Check::NotInValueSet { slot: s, set: name, root }
-                }
-            }
-        };
-        Ok(Clause { record, check, text: self.describe() })
-    }
-
-    fn describe(&self) -> String {
-        let show = |v: &Value| match v {
-            Value::String(s) => s.clone(),
-            other => other.to_string(),
-        };
-        let target = match &self.slot {
-            Some(s) => format!("{}.{}", self.record, s),
-            None => self.record.clone(),
-        };
-        let (min, max) = (self.min.as_ref().map(show), self.max.as_ref().map(show));
-        let (min, max) = (min.unwrap_or_default(), max.unwrap_or_default());
-        match self.op.as_str() {
-            "between" => format!("{target} between {min} and {max}"),
-            "date_within" => format!("{target} within {min} to {max} days ago"),
-            "age_between" => format!("{} aged {min} to {max}", self.record),
-            "series_complete" => format!("{} series complete", self.record),
-            "absent" => format!("{target} absent"),
-            "present" => format!("{target} present"),
-            "in" | "not_in" => {
-                let values: Vec<String> = self.values.iter().flatten().map(show).collect();
-                let list = if values.len() > 4 {
-                    format!("{}, … ({} values)", values[..3].join(", "), values.len())
-                } else {
-                    values.join(", ")
-                };
-                format!("{target} {} [{list}]", self.op.replace('_', " "))
-            }
-            "in_value_set" | "not_in_value_set" => {
-                format!(
-                    "{target} {} {}",
-                    self.op.replace('_', " "),
-                    self.value_set.clone().unwrap_or_default()
-                )
-            }
-            op => format!("{target} {op} {}", self.value.as_ref().map(show).unwrap_or_default()),
-        }
-    }
-}
-
-/// Validates a shape against the circuit's limits.
-pub fn validate_shape(shape: PolicyShape) -> Result<(), PolicyError> {
-    let ok = (1..=8).contains(&shape.records)
-        && (1..=32).contains(&shape.clauses)
-        && (1..=8).contains(&shape.groups);
-    if ok {
-        Ok(())
-    } else {
-        Err(PolicyError::Shape(format!(
-            "records 1-8, clauses 1-32, groups 1-8; got {}/{}/{}",
-            shape.records, shape.clauses, shape.groups
-        )))
-    }
-}
-
-impl TryFrom<PolicyDoc> for Policy {
-    type Error = PolicyError;
-
-    fn try_from(doc: PolicyDoc) -> Result<Policy, PolicyError> {
-        if doc.statement != "policy" {
-            return Err(PolicyError::Statement(doc.statement));
-        }
-        if doc.version != POLICY_VERSION {
-            return Err(PolicyError::Version(doc.version));
-        }
-        let shape = doc.shape.unwrap_or(DEFAULT_SHAPE);
-        validate_shape(shape)?;
-        let too_many = |what, count: usize, max: u8| {
-            if count > max as usize {
-                Err(PolicyError::TooMany { what, count, max: max as usize })
-            } else {
-                Ok(())
-            }
-        };
-        if doc.records.is_empty() {
-            return Err(PolicyError::Empty("the policy names no record".into()));
-        }
-        if doc.groups.is_empty() {
-            return Err(PolicyError::Empty("the policy has no group".into()));
-        }
-        too_many("records", doc.records.len(), shape.records)?;
-        too_many("groups", doc.groups.len(), shape.groups)?;
-        let clauses: usize = doc.groups.iter().map(|g| g.clauses.len()).sum();
-        too_many("clauses", clauses, shape.clauses)?;
-        let mut names = BTreeSet::new();
-        for r in &doc.records {
-            if !names.insert(r.name.clone()) {
-                return Err(PolicyError::Duplicate { what: "record", name: r.name.clone() });
-            }
-        }
-        let mut sets = BTreeMap::new();
-        for v in &doc.value_sets {
-            if sets.insert(v.name.clone(), v.root).is_some() {
-                return Err(PolicyError::Duplicate { what: "value set", name: v.name.clone() });
-            }
-        }
-        let mut group_names = BTreeSet::new();
-        let mut groups = Vec::with_capacity(doc.groups.len());
-        for g in &doc.groups {
-            if !group_names.insert(g.name.clone()) {
-                return Err(PolicyError::Duplicate { what: "group", name: g.name.clone() });
-            }
-            if g.clauses.is_empty() {
-                return Err(PolicyError::Empty(format!("group {:?} has no clause", g.name)));
-            }
-            let clauses: Vec<Clause> = g
-                .clauses
-                .iter()
-                .enumerate()
-                .map(|(i, c)| c.normalize(&doc.records, &sets, &g.name, i))
-                .collect::<Result<_, _>>()?;
-            let lanes = clauses
-                .iter()
-                .filter(|c| matches!(c.check.check_type(), CheckType::InValueSet | CheckType::NotInValueSet))
-                .count();
-            if lanes > VALUE_SET_LANES {
-                return Err(PolicyError::TooMany {
-                    what: "value-set clauses in one group",
-                    count: lanes,
-                    max: VALUE_SET_LANES,
-                });
-            }
-            groups.push(Group { name: g.name.clone(), clauses });
-        }
-        let values: BTreeSet<Vec<u8>> =
-            groups.iter().flat_map(|g| &g.clauses).flat_map(|c| c.check.set_values()).map(sort_key).collect();
-        if values.len() > TABLE_SIZE {
-            return Err(PolicyError::SetTooLarge { needed: values.len(), max: TABLE_SIZE });
-        }
-        let table = values.iter().map(|k| Fr::from_be_bytes_mod_order(k)).collect(); // medzk-allow-mod-order: our canonical bytes
-        Ok(Policy { scope: doc.scope.clone(), records: doc.records.clone(), shape, doc, groups, table })
-    }
 }
 
 impl Policy {
@@ -971,29 +494,6 @@ impl Policy {
     pub fn to_json(&self) -> String {
         serde_json::to_string_pretty(&self.doc).expect("serializable")
     }
-}
-
-/// Bits of a clause header for `shape`.
-pub fn clause_header_len(shape: PolicyShape) -> usize {
-    shape.records as usize + 6 + CHECK_TYPES + shape.groups as usize + TABLE_SIZE
-}
-
-/// Bits of the policy header for `shape`.
-pub fn policy_header_len(shape: PolicyShape) -> usize {
-    let (k, g) = (shape.records as usize, shape.groups as usize);
-    3 * k + g * k + g
-}
-
-/// The low `n` bits of `x`, little-endian.
-pub fn unpack(x: Fr, n: usize) -> Vec<bool> {
-    let bits = x.into_bigint().to_bits_le();
-    (0..n).map(|i| bits[i]).collect()
-}
-
-/// Little-endian bits to a field element (fewer than 253 bits).
-pub fn pack(bits: &[bool]) -> Fr {
-    assert!(bits.len() < 253);
-    bits.iter().rev().fold(Fr::ZERO, |acc, b| acc.double() + Fr::from(*b as u64))
 }
 
 impl StatementPolicy for Policy {

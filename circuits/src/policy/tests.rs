@@ -1,5 +1,6 @@
 use super::eval::{EvalContext, PolicyUnmet, PolicyWitness, check_clause, select};
 use super::*;
+use crate::date::Day;
 use crate::fixtures::{PolicyFixture, TrialPatient, border_dcc_policy, codes, trial_policy};
 use crate::holder::HolderSecret;
 use crate::record::RecordData;

@@ -72,31 +72,7 @@ pub fn flow(days_ago: i32) -> Flow {
     ok(d, &["registry", "init", "--registry", "reg.redb", "--depth", "8"]);
     let holder_id = ok(d, &["holder", "keygen", "--out", "holder.key"]).trim().to_string();
     let date = medzk_day(days_ago);
-    ok(
-        d,
-        &[
-            "issue",
-            "immunization",
-            "--registry",
-            "reg.redb",
-            "--holder-id",
-            &holder_id,
-            "--vaccine",
-            "cvx|208",
-            "--date",
-            &date,
-            "--dose",
-            "2",
-            "--series",
-            "2",
-            "--lot",
-            "AB12",
-            "--issuer",
-            "clinic:test",
-            "--out",
-            "cred.json",
-        ],
-    );
+    ok(d, &issue_args(&holder_id, "cred.json", &date));
     ok(d, &["registry", "path", "--registry", "reg.redb", "--index", "0", "--out", "path.json"]);
     std::fs::write(d.join("policy.json"), POLICY).unwrap();
     let nonce = ok(d, &["nonce"]).trim().to_string();
@@ -155,5 +131,31 @@ pub fn verify_args<'a>(nonce: &'a str, presentation: &'a str) -> Vec<&'a str> {
         TODAY,
         "--presentation",
         presentation,
+    ]
+}
+
+/// `issue immunization` of dose 2 of 2 of CVX 208 on `date` to `holder`, written to `out`.
+pub fn issue_args<'a>(holder: &'a str, out: &'a str, date: &'a str) -> Vec<&'a str> {
+    vec![
+        "issue",
+        "immunization",
+        "--registry",
+        "reg.redb",
+        "--holder-id",
+        holder,
+        "--vaccine",
+        "cvx|208",
+        "--date",
+        date,
+        "--dose",
+        "2",
+        "--series",
+        "2",
+        "--lot",
+        "AB12",
+        "--issuer",
+        "clinic:test",
+        "--out",
+        out,
     ]
 }

@@ -1,0 +1,91 @@
+//! The policy document as written (JSON): records, value sets, groups and clauses, before
+//! validation turns it into normalised checks (`validate`).
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::field::{self, Fr};
+use crate::holder::Scope;
+use crate::record::RecordKind;
+use crate::statement::PolicyShape;
+
+/// A named record slot.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RecordSpec {
+    /// Its name, used by clauses.
+    pub name: String,
+    /// The kind of record that fills it.
+    pub kind: RecordKind,
+}
+
+/// A named value set reference.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ValueSetRef {
+    /// Its name, used by clauses.
+    pub name: String,
+    /// Its root (from `medzk policy value-set-root`).
+    #[serde(with = "field::serde_hex")]
+    pub root: Fr,
+}
+
+/// A clause as written.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClauseDoc {
+    /// Record name.
+    pub record: String,
+    /// Slot name (not needed for `age_between` and `series_complete`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub slot: Option<String>,
+    /// Operator.
+    pub op: String,
+    /// Operand of `eq`, `ne`, `lt`, `le`, `gt`, `ge`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<Value>,
+    /// Operands of `in`, `not_in`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub values: Option<Vec<Value>>,
+    /// Lower bound of `between`, `date_within` (days), `age_between` (years).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min: Option<Value>,
+    /// Upper bound of `between`, `date_within` (days), `age_between` (years).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max: Option<Value>,
+    /// Value-set name of `in_value_set`, `not_in_value_set`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value_set: Option<String>,
+}
+
+/// A group as written.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GroupDoc {
+    /// Group name.
+    pub name: String,
+    /// Its clauses.
+    pub clauses: Vec<ClauseDoc>,
+}
+
+/// The policy document (JSON).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PolicyDoc {
+    /// Always `"policy"`.
+    pub statement: String,
+    /// [`POLICY_VERSION`](super::POLICY_VERSION).
+    pub version: u32,
+    /// Nullifier scope (for example the trial).
+    pub scope: Scope,
+    /// Circuit shape; the default is 4 records, 16 clauses, 4 groups.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shape: Option<PolicyShape>,
+    /// Record slots.
+    pub records: Vec<RecordSpec>,
+    /// Value sets referenced by clauses.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub value_sets: Vec<ValueSetRef>,
+    /// Any-of groups.
+    pub groups: Vec<GroupDoc>,
+}

@@ -62,6 +62,9 @@ pub struct ProvingKey {
     inner: Arc<Groth16ProvingKey>,
     verifying_key: VerifyingKey,
     shape: Arc<CircuitShape>,
+    /// Whether [`crate::key_check::check_all`] passed on this key (so a prover need not
+    /// repeat its pairing check).
+    checked: bool,
 }
 
 impl ProvingKey {
@@ -82,7 +85,13 @@ impl ProvingKey {
         }
         check_sizes(&inner, &shape).map_err(DecodeError::Malformed)?;
         let verifying_key = VerifyingKey::new(statement, inner.vk.clone())?;
-        Ok(ProvingKey { statement, inner: Arc::new(inner), verifying_key, shape: Arc::new(shape) })
+        Ok(ProvingKey {
+            statement,
+            inner: Arc::new(inner),
+            verifying_key,
+            shape: Arc::new(shape),
+            checked: false,
+        })
     }
 
     /// The encoding (uncompressed, with its digest).
@@ -107,7 +116,7 @@ impl ProvingKey {
         }
         key_check::check_all(&key.inner, &key.shape, &mut rand::rngs::OsRng)
             .map_err(KeyError::Inconsistent)?;
-        Ok(key)
+        Ok(ProvingKey { checked: true, ..key })
     }
 
     /// Decodes a proving key after checking its digest only (see the module docs), with no
@@ -137,6 +146,11 @@ impl ProvingKey {
             return Err(DecodeError::TrailingBytes(reader.len()));
         }
         ProvingKey::with_shape(env.statement, inner, shape)
+    }
+
+    /// Whether the key passed every consistency check ([`ProvingKey::from_bytes`]).
+    pub fn is_checked(&self) -> bool {
+        self.checked
     }
 
     /// The statement this key proves.

@@ -18,6 +18,8 @@ pub mod poseidon;
 #[cfg(feature = "r1cs")]
 pub mod r1cs;
 pub mod record;
+#[cfg(feature = "schema")]
+pub mod schema;
 pub mod statement;
 pub mod tags;
 pub mod text;

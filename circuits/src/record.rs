@@ -39,6 +39,7 @@ pub const ABSENT: i32 = i32::MIN;
 
 /// What a record is about (FHIR resource type).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 #[repr(u8)]
 pub enum RecordKind {

@@ -25,12 +25,17 @@ pub enum StatementKind {
 
 /// Size parameters of the general policy circuit.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
 pub struct PolicyShape {
     /// Record slots.
+    #[cfg_attr(feature = "schema", schemars(range(min = 1, max = 8)))]
     pub records: u8,
     /// Clause slots.
+    #[cfg_attr(feature = "schema", schemars(range(min = 1, max = 32)))]
     pub clauses: u8,
     /// Any-of groups.
+    #[cfg_attr(feature = "schema", schemars(range(min = 1, max = 8)))]
     pub groups: u8,
 }
 

@@ -8,14 +8,17 @@
 
 mod cmd;
 mod io;
+mod progress;
+mod report;
 
-use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Args, Parser, Subcommand};
-use medzk_circuits::field;
+use clap::{CommandFactory, Parser, Subcommand};
+use serde_json::json;
 
+use crate::cmd::registry::RegistryCommand;
 use crate::io::CliError;
+use crate::report::{Report, shown};
 
 #[derive(Parser)]
 #[command(
@@ -24,9 +27,15 @@ use crate::io::CliError;
     about = "Zero-knowledge proofs of facts about committed medical records",
     after_help = "Exit status: 0 success (a presentation accepted); 1 a presentation rejected, or a proof \
                   impossible (the reason on one line); 2 a usage, input or I/O error, or the verifier's own \
-                  configuration error."
+                  configuration error.\n\n\
+                  With --json, stdout holds one JSON document: the result, or {\"error\": {\"kind\", \
+                  \"message\", \"path\"}, \"exit_code\"} on failure (kinds: rejected, cannot_prove, file, \
+                  input); the message is on stderr as well."
 )]
 struct Cli {
+    /// Print the result as JSON (full values) instead of words.
+    #[arg(long, global = true)]
+    json: bool,
     #[command(subcommand)]
     command: Command,
 }
@@ -58,35 +67,16 @@ enum Command {
     Inspect(InspectCommand),
     /// Run the whole flow in a temporary directory, with timings.
     Demo(cmd::demo::DemoArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions(cmd::man::CompletionsArgs),
+    /// Print the man page, or write one page per command into a directory.
+    Man(cmd::man::ManArgs),
 }
 
 #[derive(Subcommand)]
 enum HolderCommand {
     /// Generate a holder key file and print the holder id.
     Keygen(cmd::holder::KeygenArgs),
-}
-
-#[derive(Subcommand)]
-enum RegistryCommand {
-    /// Create an empty registry.
-    Init(cmd::registry::InitArgs),
-    /// Print size, root and ledger as JSON.
-    Info(RegistryArg),
-    /// Write the inclusion path of a leaf.
-    Path(cmd::registry::PathArgs),
-    /// Revoke a leaf (its record no longer proves against new roots).
-    Revoke(cmd::registry::RevokeArgs),
-    /// Print the roots a verifier should trust now, as JSON.
-    Roots(cmd::registry::RootsArgs),
-    /// Check the ledger's hash chain and the tree against the last root.
-    Check(RegistryArg),
-}
-
-#[derive(Args)]
-struct RegistryArg {
-    /// The registry database file.
-    #[arg(long)]
-    registry: PathBuf,
 }
 
 #[derive(Subcommand)]
@@ -117,81 +107,95 @@ enum PolicyCommand {
     Check(cmd::policy::CheckArgs),
     /// Print the root of a value-set file, to reference it in a policy.
     ValueSet(cmd::policy::ValueSetArgs),
+    /// Print the JSON Schema of policy documents (docs/policy.schema.json).
+    Schema,
 }
 
-fn json(value: &impl serde::Serialize) -> String {
-    serde_json::to_string_pretty(value).expect("serializable")
-}
-
-fn run(cli: Cli) -> Result<(), CliError> {
-    match cli.command {
+fn run(command: Command, json_out: bool) -> Result<Report, CliError> {
+    Ok(match command {
         Command::Holder(HolderCommand::Keygen(a)) => {
             let key = cmd::holder::keygen(&a)?;
-            println!("{}", key.holder_id);
+            Report::new(
+                key.holder_id.to_string(),
+                json!({ "holder_id": key.holder_id.to_string(), "key_file": shown(&a.out) }),
+            )
         }
-        Command::Registry(c) => match c {
-            RegistryCommand::Init(a) => {
-                let reg = cmd::registry::init(&a)?;
-                let root = reg.root().map_err(|e| CliError::file(&a.registry, e))?;
-                println!("{}", field::to_hex(&root));
-            }
-            RegistryCommand::Info(a) => println!("{}", json(&cmd::registry::info(&a.registry)?)),
-            RegistryCommand::Path(a) => println!("{}", field::to_hex(&cmd::registry::path(&a)?)),
-            RegistryCommand::Revoke(a) => println!("{}", field::to_hex(&cmd::registry::revoke(&a)?.root)),
-            RegistryCommand::Roots(a) => {
-                let roots: Vec<String> = cmd::registry::roots(&a)?.iter().map(field::to_hex).collect();
-                println!("{}", json(&roots));
-            }
-            RegistryCommand::Check(a) => {
-                cmd::registry::check(&a.registry)?;
-                println!("ok");
-            }
-        },
+        Command::Registry(c) => cmd::registry::run(c)?,
         Command::Issue(c) => {
-            let (_, appended) = match c {
+            let issued = match c {
                 IssueCommand::Immunization(a) => cmd::issue::immunization(&a)?,
                 IssueCommand::Observation(a) => cmd::issue::observation(&a)?,
                 IssueCommand::Condition(a) => cmd::issue::condition(&a)?,
                 IssueCommand::Demographics(a) => cmd::issue::demographics(&a)?,
             };
-            println!("leaf {} root {}", appended.first, field::to_hex(&appended.checkpoint.root));
+            issued.report()
         }
-        Command::Policy(c) => println!(
-            "{}",
-            match c {
-                PolicyCommand::Hash(a) => cmd::policy::hash(&a)?,
-                PolicyCommand::Check(a) => cmd::policy::check(&a)?,
-                PolicyCommand::ValueSet(a) => cmd::policy::value_set(&a)?,
-            }
-        ),
+        Command::Policy(c) => match c {
+            PolicyCommand::Hash(a) => cmd::policy::hash(&a)?,
+            PolicyCommand::Check(a) => cmd::policy::check(&a)?,
+            PolicyCommand::ValueSet(a) => cmd::policy::value_set(&a)?,
+            PolicyCommand::Schema => Report::json_only(medzk_circuits::schema::policy_schema()),
+        },
         Command::Setup(a) => {
             eprintln!(
                 "medzk: WARNING: development setup from a seed; anyone who knows the seed can forge proofs"
             );
             let vk = cmd::setup::setup(&a)?;
-            println!("{} verifying key {}", vk.statement(), vk.hash());
+            Report::new(
+                format!("{} verifying key {}", vk.statement(), vk.hash()),
+                json!({
+                    "statement": vk.statement().to_string(),
+                    "vk_hash": vk.hash().to_string(),
+                    "pk": shown(&a.pk),
+                    "vk": shown(&a.vk),
+                    "insecure": true,
+                }),
+            )
         }
         Command::Prove(a) => {
             let p = cmd::prove::prove(&a)?;
-            println!("wrote {} ({} bytes, {})", a.out.display(), p.to_bytes().len(), p.statement);
+            let bytes = p.to_bytes().len();
+            Report::new(
+                format!("wrote {} ({bytes} bytes, {})", a.out.display(), p.statement),
+                json!({ "presentation": shown(&a.out), "bytes": bytes, "statement": p.statement.to_string() }),
+            )
         }
-        Command::Verify(a) => println!("{}", cmd::verify::verify(&a)?),
-        Command::Nonce => println!("{}", cmd::fresh_nonce()),
-        Command::Inspect(InspectCommand::Vaccination(a)) => {
-            println!("{}", json(&cmd::inspect::vaccination(&a)?))
+        Command::Verify(a) => cmd::verify::verify(&a)?.report(),
+        Command::Nonce => {
+            let nonce = cmd::fresh_nonce();
+            Report::new(nonce.clone(), json!({ "nonce": nonce }))
         }
-        Command::Inspect(InspectCommand::Policy(a)) => println!("{}", json(&cmd::inspect::policy(&a)?)),
-        Command::Demo(a) => cmd::demo::demo(&a)?,
-    }
-    Ok(())
+        Command::Inspect(InspectCommand::Vaccination(a)) => Report::json_only(cmd::inspect::vaccination(&a)?),
+        Command::Inspect(InspectCommand::Policy(a)) => Report::json_only(cmd::inspect::policy(&a)?),
+        Command::Demo(a) => cmd::demo::demo(&a, json_out)?,
+        Command::Completions(a) => {
+            let mut out = Vec::new();
+            clap_complete::generate(a.shell, &mut Cli::command(), "medzk", &mut out);
+            Report::new(String::from_utf8_lossy(&out).trim_end(), json!(null))
+        }
+        Command::Man(a) => cmd::man::man(&a, Cli::command())?,
+    })
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    match run(cli) {
-        Ok(()) => ExitCode::SUCCESS,
+    if cli.json {
+        progress::disable();
+    }
+    match run(cli.command, cli.json) {
+        Ok(report) => {
+            if cli.json && !report.json.is_null() {
+                report::say(report::pretty(&report.json));
+            } else if !report.text.is_empty() {
+                report::say(&report.text);
+            }
+            ExitCode::SUCCESS
+        }
         Err(e) => {
             eprintln!("medzk: {e}");
+            if cli.json {
+                report::say(report::pretty(&report::error_json(&e)));
+            }
             ExitCode::from(e.exit_code())
         }
     }

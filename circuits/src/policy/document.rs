@@ -9,8 +9,32 @@ use crate::holder::Scope;
 use crate::record::RecordKind;
 use crate::statement::PolicyShape;
 
+/// Every clause operator, as written in a clause's `op`.
+pub const OPERATORS: [&str; 16] = [
+    "eq",
+    "ne",
+    "lt",
+    "le",
+    "gt",
+    "ge",
+    "between",
+    "in",
+    "not_in",
+    "in_value_set",
+    "not_in_value_set",
+    "date_within",
+    "age_between",
+    "series_complete",
+    "absent",
+    "present",
+];
+
+/// Every slot a clause can read, as written in a clause's `slot`.
+pub const SLOTS: [&str; 6] = ["code", "date", "value", "aux", "ext", "issuer"];
+
 /// A named record slot.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct RecordSpec {
     /// Its name, used by clauses.
@@ -21,37 +45,46 @@ pub struct RecordSpec {
 
 /// A named value set reference.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ValueSetRef {
     /// Its name, used by clauses.
     pub name: String,
-    /// Its root (from `medzk policy value-set-root`).
+    /// Its root (from `medzk policy value-set`).
     #[serde(with = "field::serde_hex")]
+    #[cfg_attr(feature = "schema", schemars(schema_with = "crate::schema::field_hex"))]
     pub root: Fr,
 }
 
 /// A clause as written.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ClauseDoc {
     /// Record name.
     pub record: String,
     /// Slot name (not needed for `age_between` and `series_complete`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schema", schemars(schema_with = "crate::schema::slot"))]
     pub slot: Option<String>,
     /// Operator.
+    #[cfg_attr(feature = "schema", schemars(schema_with = "crate::schema::operator"))]
     pub op: String,
     /// Operand of `eq`, `ne`, `lt`, `le`, `gt`, `ge`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schema", schemars(with = "Option<crate::schema::Operand>"))]
     pub value: Option<Value>,
     /// Operands of `in`, `not_in`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schema", schemars(schema_with = "crate::schema::operands"))]
     pub values: Option<Vec<Value>>,
     /// Lower bound of `between`, `date_within` (days), `age_between` (years).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schema", schemars(with = "Option<crate::schema::Operand>"))]
     pub min: Option<Value>,
     /// Upper bound of `between`, `date_within` (days), `age_between` (years).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schema", schemars(with = "Option<crate::schema::Operand>"))]
     pub max: Option<Value>,
     /// Value-set name of `in_value_set`, `not_in_value_set`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -60,21 +93,36 @@ pub struct ClauseDoc {
 
 /// A group as written.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct GroupDoc {
     /// Group name.
     pub name: String,
     /// Its clauses.
+    #[cfg_attr(feature = "schema", schemars(length(min = 1)))]
     pub clauses: Vec<ClauseDoc>,
 }
 
 /// The policy document (JSON).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(
+    feature = "schema",
+    schemars(
+        title = "General policy",
+        description = "Several records against any-of groups of clauses (docs/policies.md)."
+    )
+)]
 pub struct PolicyDoc {
     /// Always `"policy"`.
+    #[cfg_attr(feature = "schema", schemars(extend("const" = "policy")))]
     pub statement: String,
     /// [`POLICY_VERSION`](super::POLICY_VERSION).
+    #[cfg_attr(
+        feature = "schema",
+        schemars(extend("const" = super::POLICY_VERSION), description = "The document version.")
+    )]
     pub version: u32,
     /// Nullifier scope (for example the trial).
     pub scope: Scope,
@@ -82,10 +130,12 @@ pub struct PolicyDoc {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shape: Option<PolicyShape>,
     /// Record slots.
+    #[cfg_attr(feature = "schema", schemars(length(min = 1)))]
     pub records: Vec<RecordSpec>,
     /// Value sets referenced by clauses.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub value_sets: Vec<ValueSetRef>,
     /// Any-of groups.
+    #[cfg_attr(feature = "schema", schemars(length(min = 1)))]
     pub groups: Vec<GroupDoc>,
 }

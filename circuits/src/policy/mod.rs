@@ -22,7 +22,7 @@ mod validate;
 #[cfg(feature = "r1cs")]
 pub mod circuit;
 
-pub use document::{ClauseDoc, GroupDoc, PolicyDoc, RecordSpec, ValueSetRef};
+pub use document::{ClauseDoc, GroupDoc, OPERATORS, PolicyDoc, RecordSpec, SLOTS, ValueSetRef};
 pub use encoding::{clause_header_len, pack, policy_header_len, unpack};
 pub use validate::validate_shape;
 

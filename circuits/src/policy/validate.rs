@@ -107,7 +107,8 @@ impl ClauseDoc {
                 "issuer" => ClauseSlot::Issuer,
                 other => {
                     return Err(err(format!(
-                        "slot {other:?} cannot be compared (slots: code, date, value, aux, ext, issuer)"
+                        "slot {other:?} cannot be compared (slots: {})",
+                        SLOTS.join(", ")
                     )));
                 }
             }),
@@ -136,11 +137,7 @@ impl ClauseDoc {
             "in_value_set" | "not_in_value_set" => &["value_set"],
             "series_complete" | "absent" | "present" => &[],
             other => {
-                return Err(err(format!(
-                    "unknown operator {other:?} (operators: eq, ne, lt, le, gt, ge, between, in, not_in, \
-                     in_value_set, not_in_value_set, date_within, age_between, series_complete, absent, \
-                     present)"
-                )));
+                return Err(err(format!("unknown operator {other:?} (operators: {})", OPERATORS.join(", "))));
             }
         };
         if let Some(extra) = present.iter().find(|p| !allowed.contains(p)) {

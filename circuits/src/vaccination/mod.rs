@@ -50,29 +50,47 @@ pub const POLICY_VERSION: u32 = 1;
 
 /// Days since the dose: `min ≤ today − date ≤ max`, both inclusive.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct DayWindow {
     /// Fewest days since the dose (inclusive).
+    #[cfg_attr(feature = "schema", schemars(range(max = 65535)))]
     pub min: u32,
     /// Most days since the dose (inclusive).
+    #[cfg_attr(feature = "schema", schemars(range(max = 65535)))]
     pub max: u32,
 }
 
 /// The policy document as written (JSON); becomes a [`VaccinationPolicy`] once valid.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "schema",
+    schemars(
+        title = "Vaccination policy",
+        description = "One immunization record against approved vaccines, a dose number and a window of days."
+    )
+)]
 #[serde(deny_unknown_fields)]
 pub struct VaccinationPolicyDoc {
     /// Always `"vaccination"`.
+    #[cfg_attr(feature = "schema", schemars(extend("const" = "vaccination")))]
     pub statement: String,
     /// Document version, [`POLICY_VERSION`].
+    #[cfg_attr(
+        feature = "schema",
+        schemars(extend("const" = POLICY_VERSION), description = "The document version.")
+    )]
     pub version: u32,
     /// Nullifier scope of the verifier.
     pub scope: Scope,
     /// Approved vaccine codes (1 to 16, distinct).
+    #[cfg_attr(feature = "schema", schemars(length(min = 1, max = MAX_VACCINES), extend("uniqueItems" = true)))]
     pub vaccines: Vec<Code>,
     /// Window of days since the dose.
     pub days_since_dose: DayWindow,
     /// Smallest acceptable dose number (0 to 255).
+    #[cfg_attr(feature = "schema", schemars(range(max = 255)))]
     pub min_dose_number: u32,
     /// Whether the dose must complete its series (dose number ≥ series doses).
     pub complete_series: bool,

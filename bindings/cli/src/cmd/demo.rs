@@ -17,7 +17,11 @@ use rand::{Rng, SeedableRng, rngs::StdRng};
 
 use super::setup::StatementArg;
 use super::{fresh_nonce, holder, issue, now_unix, prove, registry, setup, short, verify};
+use serde_json::{Value, json};
+
 use crate::io::{self, CliError, CliResult};
+use crate::progress;
+use crate::report::{Report, say, shown};
 
 /// Arguments of `demo`.
 #[derive(Args)]
@@ -48,20 +52,67 @@ fn show(d: Duration) -> String {
     }
 }
 
-fn step(n: u32, actor: &str, what: impl AsRef<str>, time: Option<Duration>) {
-    let time = time.map(show).unwrap_or_default();
-    println!("{n:>2}. {actor:<9}{time:>10}  {}", what.as_ref());
+fn millis(d: Duration) -> f64 {
+    (d.as_secs_f64() * 1e4).round() / 10.0
 }
 
-fn detail(text: impl AsRef<str>) {
-    println!("{:>25}{}", "", text.as_ref());
+/// The demo's output: steps printed as they happen, or collected for `--json` with full
+/// values where the words shorten them.
+struct Log {
+    json: bool,
+    steps: Vec<Value>,
+}
+
+impl Log {
+    fn line(&self, text: impl AsRef<str>) {
+        if !self.json {
+            say(text.as_ref());
+        }
+    }
+
+    fn step(&mut self, n: u32, actor: &str, what: impl AsRef<str>, time: Option<Duration>) {
+        if !self.json {
+            let shown = time.map(show).unwrap_or_default();
+            say(format!("{n:>2}. {actor:<9}{shown:>10}  {}", what.as_ref()));
+        }
+        self.steps.push(json!({
+            "step": n,
+            "actor": actor,
+            "what": what.as_ref(),
+            "ms": time.map(millis),
+            "details": [],
+        }));
+    }
+
+    fn detail(&mut self, text: impl AsRef<str>) {
+        if !self.json {
+            say(format!("{:>25}{}", "", text.as_ref()));
+        }
+        if let Some(Value::Array(details)) = self.steps.last_mut().map(|s| &mut s["details"]) {
+            details.push(text.as_ref().into());
+        }
+    }
+
+    /// A long hex value, shortened in words and whole in JSON.
+    fn short(&self, hex: &str) -> String {
+        if self.json { hex.to_string() } else { short(hex) }
+    }
+
+    /// A full value of the last step (JSON only).
+    fn fact(&mut self, key: &str, value: impl Into<Value>) {
+        if let Some(step) = self.steps.last_mut() {
+            step[key] = value.into();
+        }
+    }
 }
 
 /// Other holders' immunizations, appended in one transaction.
 fn populate(registry: &Path, count: u64, today: Day) -> CliResult {
     let mut rng = StdRng::seed_from_u64(2026);
+    let bar = progress::bar(count, "committing other holders' records");
     let commitments: Vec<Fr> = (0..count)
         .map(|i| {
+            bar.inc(1);
             let holder = HolderSecret::generate(&mut rng).id();
             let vaccine: Code = VACCINES[rng.gen_range(0..VACCINES.len())].parse().expect("valid");
             let series = rng.gen_range(1..=3);
@@ -77,13 +128,17 @@ fn populate(registry: &Path, count: u64, today: Day) -> CliResult {
             record.encode(&Salt::generate(&mut rng)).commitment()
         })
         .collect();
+    bar.finish_and_clear();
     let reg = registry::open(registry)?;
+    let spinner = progress::spinner(format!("appending {count} commitments to the registry"));
     reg.append_batch(&commitments, now_unix()).map_err(|e| CliError::file(registry, e))?;
+    spinner.finish_and_clear();
     Ok(())
 }
 
-/// Runs the demo.
-pub fn demo(args: &DemoArgs) -> CliResult {
+/// Runs the demo; with `json`, prints nothing and returns the steps as JSON.
+pub fn demo(args: &DemoArgs, json: bool) -> CliResult<Report> {
+    let mut log = Log { json, steps: Vec::new() };
     if args.records == 0 {
         return Err(CliError::Input("--records must be at least 1".into()));
     }
@@ -106,7 +161,7 @@ pub fn demo(args: &DemoArgs) -> CliResult {
     };
     let file = |name: &str| dir.join(name);
     let today = super::today(None);
-    println!("medzk demo: a border check of vaccination status, files in {}\n", dir.display());
+    log.line(format!("medzk demo: a border check of vaccination status, files in {}\n", dir.display()));
 
     // Keys.
     let setup_args = setup::SetupArgs {
@@ -119,14 +174,20 @@ pub fn demo(args: &DemoArgs) -> CliResult {
     };
     let (vk, t) = timed(|| setup::setup(&setup_args))?;
     let shape = super::inspect::vaccination_json(DEFAULT_DEPTH)?;
-    step(1, "setup", format!("keys for {} ({} constraints)", vk.statement(), shape["constraints"]), Some(t));
-    detail(format!(
+    log.step(
+        1,
+        "setup",
+        format!("keys for {} ({} constraints)", vk.statement(), shape["constraints"]),
+        Some(t),
+    );
+    log.detail(format!(
         "proving key {} KiB, verifying key {} bytes, key hash {}",
         std::fs::metadata(&setup_args.pk).map(|m| m.len() / 1024).unwrap_or(0),
         vk.to_bytes().len(),
-        short(&vk.hash().to_string())
+        log.short(&vk.hash().to_string())
     ));
-    detail("WARNING: development setup from a public seed; never deploy these keys");
+    log.fact("vk_hash", vk.hash().to_string());
+    log.detail("WARNING: development setup from a public seed; never deploy these keys");
 
     // Registry with other holders' records.
     let reg_path = file("registry.redb");
@@ -135,7 +196,7 @@ pub fn demo(args: &DemoArgs) -> CliResult {
         registry::init(&registry::InitArgs { registry: reg_path.clone(), depth: DEFAULT_DEPTH })?;
         populate(&reg_path, others, today)
     })?;
-    step(
+    log.step(
         2,
         "registry",
         format!("depth-{DEFAULT_DEPTH} registry; {others} commitments from {} issuers", CLINICS.len()),
@@ -145,12 +206,13 @@ pub fn demo(args: &DemoArgs) -> CliResult {
     // The patient.
     let key_path = file("holder.key");
     let (key, t) = timed(|| holder::keygen(&holder::KeygenArgs { out: key_path.clone(), force: false }))?;
-    step(
+    log.step(
         3,
         "holder",
-        format!("patient creates a holder key; holder id {}", short(&key.holder_id.to_string())),
+        format!("patient creates a holder key; holder id {}", log.short(&key.holder_id.to_string())),
         Some(t),
     );
+    log.fact("holder_id", key.holder_id.to_string());
 
     let dose_date = Day(today.0 - 45);
     let issue_args = issue::ImmunizationArgs {
@@ -167,8 +229,9 @@ pub fn demo(args: &DemoArgs) -> CliResult {
         series: 2,
         lot: "EW0182".into(),
     };
-    let ((credential, appended), t) = timed(|| issue::immunization(&issue_args))?;
-    step(
+    let (issued, t) = timed(|| issue::immunization(&issue_args))?;
+    let (credential, appended) = (issued.credential, issued.appended);
+    log.step(
         4,
         "issue",
         format!(
@@ -177,10 +240,12 @@ pub fn demo(args: &DemoArgs) -> CliResult {
         ),
         Some(t),
     );
-    detail(format!(
+    log.detail(format!(
         "published: commitment {} only; the record stays with the patient",
-        short(&field::to_hex(&credential.commitment))
+        log.short(&field::to_hex(&credential.commitment))
     ));
+    log.fact("leaf", credential.leaf_index);
+    log.fact("commitment", field::to_hex(&credential.commitment));
 
     let path_args = registry::PathArgs {
         registry: reg_path.clone(),
@@ -189,12 +254,13 @@ pub fn demo(args: &DemoArgs) -> CliResult {
     };
     let (root, t) = timed(|| registry::path(&path_args))?;
     debug_assert_eq!(root, appended.checkpoint.root);
-    step(
+    log.step(
         5,
         "registry",
-        format!("hands the patient its inclusion path under root {}", short(&field::to_hex(&root))),
+        format!("hands the patient its inclusion path under root {}", log.short(&field::to_hex(&root))),
         Some(t),
     );
+    log.fact("root", field::to_hex(&root));
 
     // The verifier's policy and session.
     let policy: VaccinationPolicy = {
@@ -210,8 +276,19 @@ pub fn demo(args: &DemoArgs) -> CliResult {
     };
     io::write(&file("policy.json"), serde_json::to_string_pretty(&policy).expect("serializable").as_bytes())?;
     let nonce = fresh_nonce();
-    step(6, "verifier", format!("{VERIFIER} asks: approved vaccine, series complete, 14-365 days ago"), None);
-    detail(format!("policy hash {}, session nonce {}…", short(&field::to_hex(&policy.hash())), &nonce[..8]));
+    log.step(
+        6,
+        "verifier",
+        format!("{VERIFIER} asks: approved vaccine, series complete, 14-365 days ago"),
+        None,
+    );
+    log.detail(format!(
+        "policy hash {}, session nonce {}",
+        log.short(&field::to_hex(&policy.hash())),
+        log.short(&nonce)
+    ));
+    log.fact("policy_hash", field::to_hex(&policy.hash()));
+    log.fact("nonce", nonce.clone());
 
     // Prove and verify.
     let vk_hash = vk.hash();
@@ -230,8 +307,9 @@ pub fn demo(args: &DemoArgs) -> CliResult {
         out: file(out),
     };
     let (presentation, t) = timed(|| prove::prove(&prove_args(&nonce, "presentation.bin")))?;
-    step(7, "prove", "patient proves the policy holds, revealing nothing of the record", Some(t));
-    detail(format!("presentation.bin: {} bytes", presentation.to_bytes().len()));
+    log.step(7, "prove", "patient proves the policy holds, revealing nothing of the record", Some(t));
+    log.detail(format!("presentation.bin: {} bytes", presentation.to_bytes().len()));
+    log.fact("bytes", presentation.to_bytes().len());
 
     let verify_args = |nonce: &str, presentation: &str| verify::VerifyArgs {
         vk: file("vaccination.vk"),
@@ -246,8 +324,16 @@ pub fn demo(args: &DemoArgs) -> CliResult {
         nullifiers: None,
     };
     let (accepted, t) = timed(|| verify::verify(&verify_args(&nonce, "presentation.bin")))?;
-    step(8, "verify", "the verifier checks the presentation with its own policy, nonce and roots", Some(t));
-    detail(accepted.to_string());
+    log.step(
+        8,
+        "verify",
+        "the verifier checks the presentation with its own policy, nonce and roots",
+        Some(t),
+    );
+    if !json {
+        log.detail(accepted.to_string());
+    }
+    log.fact("verdict", accepted.report().json);
 
     // Rejection 1: replay in another session.
     let replay_nonce = fresh_nonce();
@@ -257,45 +343,58 @@ pub fn demo(args: &DemoArgs) -> CliResult {
         Ok(_) => return Err(CliError::Input("demo: the replayed presentation was accepted".into())),
         Err(e) => return Err(e),
     };
-    step(9, "replay", "the same presentation, shown in a new session (another nonce)", None);
-    detail(format!("REJECTED: {reason} ({})", show(t)));
+    log.step(9, "replay", "the same presentation, shown in a new session (another nonce)", None);
+    log.detail(format!("REJECTED: {reason} ({})", show(t)));
+    log.fact("reason", reason.as_str());
+    log.fact("ms", millis(t));
 
     // Rejection 2: a presentation from a record revoked since.
     let later_nonce = fresh_nonce();
     prove::prove(&prove_args(&later_nonce, "prepared.bin"))?;
-    step(10, "prove", "patient prepares a presentation for a later session", None);
+    log.step(10, "prove", "patient prepares a presentation for a later session", None);
     let (checkpoint, t) = timed(|| {
         registry::revoke(&registry::RevokeArgs { registry: reg_path.clone(), index: credential.leaf_index })
     })?;
-    step(
+    log.step(
         11,
         "revoke",
         format!(
             "{} revokes the record (leaf {}); new root {}",
             CLINICS[0],
             credential.leaf_index,
-            short(&field::to_hex(&checkpoint.root))
+            log.short(&field::to_hex(&checkpoint.root))
         ),
         Some(t),
     );
+    log.fact("root", field::to_hex(&checkpoint.root));
     let (late, t) = timed(|| Ok(verify::verify(&verify_args(&later_nonce, "prepared.bin"))))?;
     let reason = match late {
         Err(CliError::Rejected(reason)) => reason,
         Ok(_) => return Err(CliError::Input("demo: a revoked record's presentation was accepted".into())),
         Err(e) => return Err(e),
     };
-    step(12, "verify", "the prepared presentation, after the revocation", None);
-    detail(format!("REJECTED: {reason} ({})", show(t)));
+    log.step(12, "verify", "the prepared presentation, after the revocation", None);
+    log.detail(format!("REJECTED: {reason} ({})", show(t)));
+    log.fact("reason", reason.as_str());
+    log.fact("ms", millis(t));
 
     registry::path(&path_args)?;
     match prove::prove(&prove_args(&fresh_nonce(), "retry.bin")) {
         Err(CliError::CannotProve(reason)) => {
-            step(13, "prove", "patient fetches a fresh path and tries again", None);
-            detail(reason);
+            log.step(13, "prove", "patient fetches a fresh path and tries again", None);
+            log.detail(&reason);
+            log.fact("reason", reason);
         }
         Ok(_) => return Err(CliError::Input("demo: a revoked record was proven".into())),
         Err(e) => return Err(e),
     }
-    println!("\ndone: 1 presentation accepted, 2 rejected, 1 proof refused");
-    Ok(())
+    log.line("\ndone: 1 presentation accepted, 2 rejected, 1 proof refused");
+    Ok(Report::printed(json!({
+        "dir": if args.dir.is_some() { shown(&dir) } else { Value::Null },
+        "records": args.records,
+        "steps": log.steps,
+        "accepted": 1,
+        "rejected": 2,
+        "refused": 1,
+    })))
 }

@@ -11,8 +11,45 @@ use medzk_circuits::issuance::check_record;
 use medzk_circuits::record::{ClinicalStatus, RecordData, Salt, VerificationStatus};
 use medzk_registry::Appended;
 
+use medzk_circuits::field;
+use serde_json::json;
+
 use super::{now_unix, registry};
 use crate::io::{self, CliError, CliResult};
+use crate::report::{Report, shown};
+
+/// A record issued: its credential (written to `--out`), the registry's checkpoint, and
+/// the warnings about values that are legal but odd.
+pub struct Issued {
+    /// The credential written.
+    pub credential: Credential,
+    /// Where it was written.
+    pub file: PathBuf,
+    /// The append.
+    pub appended: Appended,
+    /// Warnings (also printed on stderr).
+    pub warnings: Vec<String>,
+}
+
+impl Issued {
+    /// The one-line result, or JSON without the credential's secrets (its salt and record
+    /// stay in the file).
+    pub fn report(&self) -> Report {
+        let root = field::to_hex(&self.appended.checkpoint.root);
+        Report::new(
+            format!("leaf {} root {root}", self.appended.first),
+            json!({
+                "leaf": self.appended.first,
+                "root": root,
+                "commitment": field::to_hex(&self.credential.commitment),
+                "kind": self.credential.record.kind,
+                "credential_file": shown(&self.file),
+                "checkpoint": self.appended.checkpoint,
+                "warnings": self.warnings,
+            }),
+        )
+    }
+}
 
 /// Arguments every record kind shares.
 #[derive(Args, Clone)]
@@ -130,9 +167,9 @@ fn holder(common: &Common) -> CliResult<HolderId> {
 /// failure loses anything: the credential (with its salt and the leaf index it will have)
 /// is written first, atomically, while this process holds the registry; only then is the
 /// commitment appended, and if that fails the credential is removed again.
-pub fn issue(common: &Common, record: RecordData) -> CliResult<(Credential, Appended)> {
+pub fn issue(common: &Common, record: RecordData) -> CliResult<Issued> {
     let warnings = check_record(&record, super::today(None)).map_err(|e| CliError::Input(e.to_string()))?;
-    for w in warnings {
+    for w in &warnings {
         eprintln!("medzk: warning: {w}");
     }
     let salt = Salt::generate(&mut rand::rngs::OsRng);
@@ -154,11 +191,11 @@ pub fn issue(common: &Common, record: RecordData) -> CliResult<(Credential, Appe
             "the registry changed while issuing; issue again",
         )));
     }
-    Ok((credential, appended))
+    Ok(Issued { credential, file: common.out.clone(), appended, warnings })
 }
 
 /// Issues an observation.
-pub fn observation(a: &ObservationArgs) -> CliResult<(Credential, Appended)> {
+pub fn observation(a: &ObservationArgs) -> CliResult<Issued> {
     let record = RecordData::observation(
         holder(&a.common)?,
         a.test.clone(),
@@ -171,7 +208,7 @@ pub fn observation(a: &ObservationArgs) -> CliResult<(Credential, Appended)> {
 }
 
 /// Issues a condition.
-pub fn condition(a: &ConditionArgs) -> CliResult<(Credential, Appended)> {
+pub fn condition(a: &ConditionArgs) -> CliResult<Issued> {
     let status = match a.status {
         Status::Active => ClinicalStatus::Active,
         Status::Recurrence => ClinicalStatus::Recurrence,
@@ -202,7 +239,7 @@ pub fn condition(a: &ConditionArgs) -> CliResult<(Credential, Appended)> {
 }
 
 /// Issues demographics.
-pub fn demographics(a: &DemographicsArgs) -> CliResult<(Credential, Appended)> {
+pub fn demographics(a: &DemographicsArgs) -> CliResult<Issued> {
     let record = RecordData::demographics(holder(&a.common)?, a.birth, a.gender.clone(), &a.common.issuer);
     issue(&a.common, record)
 }
@@ -230,7 +267,7 @@ pub struct ImmunizationArgs {
 }
 
 /// Issues an immunization; returns the credential written and the registry's checkpoint.
-pub fn immunization(a: &ImmunizationArgs) -> CliResult<(Credential, Appended)> {
+pub fn immunization(a: &ImmunizationArgs) -> CliResult<Issued> {
     let record = RecordData::immunization(
         holder(&a.common)?,
         a.vaccine.clone(),

@@ -4,6 +4,7 @@ pub mod demo;
 pub mod holder;
 pub mod inspect;
 pub mod issue;
+pub mod man;
 pub mod policy;
 pub mod prove;
 pub mod registry;

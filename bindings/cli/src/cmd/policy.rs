@@ -11,7 +11,10 @@ use medzk_circuits::valueset::ValueSet;
 
 use super::prove::{load_credentials, load_holder, load_value_sets};
 use super::{AnyPolicy, load_policy, today};
+use serde_json::json;
+
 use crate::io::{self, CliError, CliResult};
+use crate::report::{Report, shown};
 
 /// Arguments of `policy hash`.
 #[derive(Args)]
@@ -47,20 +50,28 @@ pub struct ValueSetArgs {
 }
 
 /// The policy's statement and hash.
-pub fn hash(args: &HashArgs) -> CliResult<String> {
+pub fn hash(args: &HashArgs) -> CliResult<Report> {
     let policy = load_policy(&args.policy)?;
-    let kind = match &policy {
-        AnyPolicy::Vaccination(_) => "vaccination".to_string(),
+    let (kind, shape) = match &policy {
+        AnyPolicy::Vaccination(_) => ("vaccination".to_string(), None),
         AnyPolicy::General(p) => {
             let s = p.shape();
-            format!("policy (shape k{}-m{}-g{})", s.records, s.clauses, s.groups)
+            (format!("policy (shape k{}-m{}-g{})", s.records, s.clauses, s.groups), Some(s))
         }
     };
-    Ok(format!("{} {kind}", field::to_hex(&policy.as_statement().policy_hash())))
+    let hash = field::to_hex(&policy.as_statement().policy_hash());
+    let statement = match policy {
+        AnyPolicy::Vaccination(_) => "vaccination",
+        AnyPolicy::General(_) => "policy",
+    };
+    Ok(Report::new(
+        format!("{hash} {kind}"),
+        json!({ "policy_hash": hash, "statement": statement, "shape": shape, "scope": policy.scope() }),
+    ))
 }
 
 /// Checks natively whether the holder's credentials meet the policy; the outcome in words.
-pub fn check(args: &CheckArgs) -> CliResult<String> {
+pub fn check(args: &CheckArgs) -> CliResult<Report> {
     let policy = load_policy(&args.policy)?;
     let holder = load_holder(&args.holder_key)?;
     let id = holder.secret.id();
@@ -76,7 +87,12 @@ pub fn check(args: &CheckArgs) -> CliResult<String> {
             let mut reasons = Vec::new();
             for (r, c) in records.iter().zip(&args.credentials) {
                 match p.evaluate(r, today) {
-                    Ok(()) => return Ok(format!("holds: {} meets the policy", c.display())),
+                    Ok(()) => {
+                        return Ok(Report::new(
+                            format!("holds: {} meets the policy", c.display()),
+                            json!({ "holds": true, "today": today.to_string(), "credential": shown(c) }),
+                        ));
+                    }
                     Err(e) => reasons.push(format!("{}: {e}", c.display())),
                 }
             }
@@ -87,18 +103,20 @@ pub fn check(args: &CheckArgs) -> CliResult<String> {
             let ctx = EvalContext { today, value_sets: &sets };
             match select(p, &records, &ctx) {
                 Ok(selection) => {
-                    let used: Vec<String> = selection
+                    let used: Vec<(&str, &PathBuf)> = selection
                         .assignment
                         .iter()
                         .enumerate()
-                        .filter_map(|(k, a)| {
-                            a.map(|i| format!("{} = {}", p.records()[k].name, args.credentials[i].display()))
-                        })
+                        .filter_map(|(k, a)| a.map(|i| (p.records()[k].name.as_str(), &args.credentials[i])))
                         .collect();
-                    Ok(format!(
-                        "holds: group {:?} with {}",
-                        p.groups()[selection.group].name,
-                        used.join(", ")
+                    let group = &p.groups()[selection.group].name;
+                    let words: Vec<String> =
+                        used.iter().map(|(name, file)| format!("{name} = {}", file.display())).collect();
+                    let records: serde_json::Map<String, serde_json::Value> =
+                        used.iter().map(|(name, file)| (name.to_string(), shown(file))).collect();
+                    Ok(Report::new(
+                        format!("holds: group {group:?} with {}", words.join(", ")),
+                        json!({ "holds": true, "today": today.to_string(), "group": group, "records": records }),
                     ))
                 }
                 Err(reports) => Err(CliError::CannotProve(format!(
@@ -111,7 +129,11 @@ pub fn check(args: &CheckArgs) -> CliResult<String> {
 }
 
 /// The root of a value-set file.
-pub fn value_set(args: &ValueSetArgs) -> CliResult<String> {
+pub fn value_set(args: &ValueSetArgs) -> CliResult<Report> {
     let set = ValueSet::from_json(&io::read_text(&args.file)?).map_err(|e| CliError::file(&args.file, e))?;
-    Ok(format!("{} {} ({} codes)", field::to_hex(&set.root()), set.name(), set.len()))
+    let root = field::to_hex(&set.root());
+    Ok(Report::new(
+        format!("{root} {} ({} codes)", set.name(), set.len()),
+        json!({ "root": root, "name": set.name(), "codes": set.len() }),
+    ))
 }

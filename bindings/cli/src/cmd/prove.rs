@@ -164,9 +164,10 @@ pub fn prove(args: &ProveArgs) -> CliResult<Presentation> {
         session,
         today,
     };
-    let presentation = prover
-        .prove(request, &mut Transcript::new(TRANSCRIPT_LABEL), &mut rand::rngs::OsRng)
-        .map_err(prove_error)?;
+    let spinner = crate::progress::spinner(format!("proving {}", prover.key().statement()));
+    let proved = prover.prove(request, &mut Transcript::new(TRANSCRIPT_LABEL), &mut rand::rngs::OsRng);
+    spinner.finish_and_clear();
+    let presentation = proved.map_err(prove_error)?;
     io::write(&args.out, &presentation.to_bytes())?;
     Ok(presentation)
 }

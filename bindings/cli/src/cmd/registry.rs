@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use clap::Args;
+use clap::{Args, Subcommand};
 use medzk_circuits::credential::InclusionFile;
 use medzk_circuits::field::{self, Fr};
 use medzk_circuits::tree::{DEFAULT_DEPTH, Depth};
@@ -11,6 +11,67 @@ use serde_json::json;
 
 use super::now_unix;
 use crate::io::{self, CliError, CliResult};
+use crate::report::{Report, shown};
+
+/// `medzk registry …`.
+#[derive(Subcommand)]
+pub enum RegistryCommand {
+    /// Create an empty registry.
+    Init(InitArgs),
+    /// Print size, root and ledger as JSON.
+    Info(RegistryArg),
+    /// Write the inclusion path of a leaf.
+    Path(PathArgs),
+    /// Revoke a leaf (its record no longer proves against new roots).
+    Revoke(RevokeArgs),
+    /// Print the roots a verifier should trust now, as JSON.
+    Roots(RootsArgs),
+    /// Check the ledger's hash chain and the tree against the last root.
+    Check(RegistryArg),
+}
+
+/// The registry file alone.
+#[derive(Args)]
+pub struct RegistryArg {
+    /// The registry database file.
+    #[arg(long)]
+    pub registry: PathBuf,
+}
+
+/// Runs a registry command.
+pub fn run(command: RegistryCommand) -> CliResult<Report> {
+    Ok(match command {
+        RegistryCommand::Init(a) => {
+            let reg = init(&a)?;
+            let root = field::to_hex(&reg.root().map_err(storage(&a.registry))?);
+            Report::new(
+                root.clone(),
+                json!({ "registry": shown(&a.registry), "depth": a.depth, "leaves": 0, "root": root }),
+            )
+        }
+        RegistryCommand::Info(a) => Report::json_only(info(&a.registry)?),
+        RegistryCommand::Path(a) => {
+            let root = field::to_hex(&path(&a)?);
+            Report::new(root.clone(), json!({ "index": a.index, "root": root, "path_file": shown(&a.out) }))
+        }
+        RegistryCommand::Revoke(a) => {
+            let checkpoint = revoke(&a)?;
+            Report::new(
+                field::to_hex(&checkpoint.root),
+                json!({ "index": a.index, "checkpoint": checkpoint }),
+            )
+        }
+        RegistryCommand::Roots(a) => {
+            let roots: Vec<String> = roots(&a)?.iter().map(field::to_hex).collect();
+            Report::json_only(json!(roots))
+        }
+        RegistryCommand::Check(a) => {
+            check(&a.registry)?;
+            let facts = info(&a.registry)?;
+            Report::new("ok", json!({ "ok": true, "leaves": facts["leaves"], "root": facts["root"] }))
+        }
+    })
+}
 
 /// Arguments of `registry init`.
 #[derive(Args)]

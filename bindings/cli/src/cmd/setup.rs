@@ -87,8 +87,10 @@ pub fn setup(args: &SetupArgs) -> CliResult<VerifyingKey> {
         ));
     }
     let id = statement(args.statement, args.depth, args.shape)?;
-    let (pk, vk) =
-        insecure_dev_setup(id, args.seed.as_bytes()).map_err(|e| CliError::Input(e.to_string()))?;
+    let spinner = crate::progress::spinner(format!("generating keys for {id}"));
+    let keys = insecure_dev_setup(id, args.seed.as_bytes());
+    spinner.finish_and_clear();
+    let (pk, vk) = keys.map_err(|e| CliError::Input(e.to_string()))?;
     io::write(&args.pk, &pk.to_bytes())?;
     io::write(&args.vk, vk.to_bytes())?;
     Ok(vk)

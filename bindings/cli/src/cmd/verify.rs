@@ -12,7 +12,10 @@ use medzk_verifier::{Verified, Verifier, VerifyOnceError, VerifyingKey};
 use merlin::Transcript;
 
 use super::{load_policy, now_unix, parse_field, parse_nonce, short, today};
+use serde_json::json;
+
 use crate::io::{self, CliError, CliResult};
+use crate::report::Report;
 
 /// Arguments of `verify`.
 #[derive(Args)]
@@ -63,6 +66,23 @@ impl fmt::Display for Accepted {
             v.today,
             short(&field::to_hex(&v.nullifier)),
             short(&field::to_hex(&v.root))
+        )
+    }
+}
+
+impl Accepted {
+    /// The line above, or JSON with the full nullifier and root.
+    pub fn report(&self) -> Report {
+        let v = &self.0;
+        Report::new(
+            self.to_string(),
+            json!({
+                "accepted": true,
+                "statement": v.statement.to_string(),
+                "today": v.today.to_string(),
+                "nullifier": field::to_hex(&v.nullifier),
+                "root": field::to_hex(&v.root),
+            }),
         )
     }
 }

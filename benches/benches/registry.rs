@@ -48,5 +48,47 @@ fn registry(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, registry);
+/// Bulk appends: a batch of n commitments into a fresh depth-32 registry in one
+/// transaction, level by level (`Tree::set_leaves`), against the leaf-by-leaf update it
+/// replaced (`set_leaf` per commitment, 16 node hashes each) on the in-memory tree.
+fn bulk(c: &mut Criterion) {
+    let depth = Depth::default();
+    let mut group = c.benchmark_group("registry-bulk-depth32");
+    group.sample_size(10);
+    for n in [10_000u64, 100_000, 1_000_000] {
+        let commitments: Vec<Fr> = (1..=n).map(Fr::from).collect();
+        group.bench_function(BenchmarkId::new("append-batch-redb", n), |b| {
+            b.iter_batched(
+                || {
+                    let dir = tempfile::tempdir().expect("temp dir");
+                    let registry =
+                        Registry::create(&dir.path().join("bulk.redb"), depth, 0).expect("registry");
+                    (dir, registry)
+                },
+                |(dir, registry)| {
+                    registry.append_batch(&commitments, 0).expect("append");
+                    (dir, registry)
+                },
+                BatchSize::PerIteration,
+            )
+        });
+        group.bench_function(BenchmarkId::new("set-leaves-memory", n), |b| {
+            b.iter(|| MemoryTree::empty(depth).set_leaves(0, &commitments).unwrap_or_else(|e| match e {}))
+        });
+        if n <= 10_000 {
+            group.bench_function(BenchmarkId::new("set-leaf-each-memory-baseline", n), |b| {
+                b.iter(|| {
+                    let mut tree = MemoryTree::empty(depth);
+                    for (i, v) in commitments.iter().enumerate() {
+                        tree.insert(i as u64, *v);
+                    }
+                    tree.current_root()
+                })
+            });
+        }
+    }
+    group.finish();
+}
+
+criterion_group!(benches, registry, bulk);
 criterion_main!(benches);

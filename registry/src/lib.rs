@@ -391,10 +391,8 @@ impl Registry {
             }
             let mut nodes = txn.open_table(NODES)?;
             let mut tree = Tree::new(self.depth, WriteStore(&mut nodes));
-            let mut root = tree.root()?;
-            for (i, c) in commitments.iter().enumerate() {
-                root = tree.set_leaf(first + i as u64, *c)?;
-            }
+            // Level by level: each changed node hashed once, in parallel.
+            let root = tree.set_leaves(first, commitments)?;
             meta.insert("leaves", (first + count).to_le_bytes().as_slice())?;
             let checkpoint =
                 self.push_checkpoint(&txn, root, first + count, now, Event::Append { first, count })?;

@@ -1,13 +1,22 @@
 #!/usr/bin/env bash
 # The whole test suite, as CI and a new user run it: `./scripts/test.sh`.
 # Installs what it needs on a fresh Debian machine (the wasm toolchain, Chromium for the
-# browser test, the npm test dependency); set MEDZK_SKIP_WASM=1 to run the Rust tests only.
+# browser test, the npm test dependency, PostgreSQL for the registry suite); set
+# MEDZK_SKIP_WASM=1 to run the Rust tests only.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
-echo "== Rust: unit, property, circuit, end-to-end, golden-corpus and CLI tests"
+# The registry suite runs on redb and on a throwaway PostgreSQL server it starts itself
+# (initdb + pg_ctl in a temporary directory); install the server where it is missing.
+if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+  as_root apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq postgresql >/dev/null
+fi
+export MEDZK_REQUIRE_POSTGRES=1
+
+echo "== Rust: unit, property, circuit, end-to-end, golden-corpus, CLI and PostgreSQL tests"
 cargo test --workspace --locked
 
 if [ "${MEDZK_SKIP_WASM:-0}" = 1 ]; then

@@ -15,22 +15,27 @@
 //!   backoff, up to [`LOCK_WAIT`]) and is then told to retry. Readers of roots never open
 //!   it: every change republishes the ledger beside it ([`ledger`]).
 
+pub mod cluster;
 pub mod ledger;
 pub mod nullifiers;
+pub mod postgres;
+pub mod redb_store;
+pub mod storage;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 use medzk_circuits::field::{self, Fr};
 use medzk_circuits::poseidon::Poseidon;
 use medzk_circuits::tags;
-use medzk_circuits::tree::{Depth, EMPTY_LEAF, MerklePath, NodeStore, Tree};
-use redb::{Database, ReadableTable, ReadableTableMetadata, Table, TableDefinition};
+use medzk_circuits::tree::{Depth, EMPTY_LEAF, MerklePath, Tree};
+use redb::Database;
 use serde::{Deserialize, Serialize};
 
-const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta");
-const NODES: TableDefinition<(u8, u64), [u8; 32]> = TableDefinition::new("nodes");
-const CHECKPOINTS: TableDefinition<u64, &[u8]> = TableDefinition::new("checkpoints");
+pub use postgres::PgStore;
+pub use redb_store::RedbStore;
+pub use storage::{Backend, View, WriteView};
+use storage::{Nodes, NodesMut};
 
 /// Version of the registry's on-disk layout.
 pub const STORAGE_FORMAT: u8 = 1;
@@ -177,7 +182,14 @@ pub struct Checkpoint {
 const CHECKPOINT_BYTES: usize = 8 + 32 + 8 + 8 + 24 + 32 + 32;
 
 impl Checkpoint {
-    fn new(seq: u64, root: Fr, leaves: u64, timestamp: i64, event: Event, previous: Fr) -> Checkpoint {
+    pub(crate) fn new(
+        seq: u64,
+        root: Fr,
+        leaves: u64,
+        timestamp: i64,
+        event: Event,
+        previous: Fr,
+    ) -> Checkpoint {
         let mut c = Checkpoint { seq, root, leaves, timestamp, event, previous, hash: Fr::from(0u64) };
         c.hash = c.compute_hash();
         c
@@ -201,7 +213,7 @@ impl Checkpoint {
         )
     }
 
-    fn to_bytes(self) -> Vec<u8> {
+    pub(crate) fn to_bytes(self) -> Vec<u8> {
         let mut out = Vec::with_capacity(CHECKPOINT_BYTES);
         out.extend_from_slice(&self.seq.to_le_bytes());
         out.extend_from_slice(&field::to_bytes(&self.root));
@@ -215,7 +227,7 @@ impl Checkpoint {
         out
     }
 
-    fn from_bytes(b: &[u8]) -> Option<Checkpoint> {
+    pub(crate) fn from_bytes(b: &[u8]) -> Option<Checkpoint> {
         if b.len() != CHECKPOINT_BYTES {
             return None;
         }
@@ -242,103 +254,85 @@ pub struct Appended {
     pub checkpoint: Checkpoint,
 }
 
-/// A registry database.
+/// A registry over a storage backend ([`RedbStore`] by default, [`PgStore`] for
+/// PostgreSQL).
 pub struct Registry {
-    db: Database,
+    store: Box<dyn Backend>,
     depth: Depth,
-    path: PathBuf,
 }
 
-/// Nodes in a write transaction.
-struct WriteStore<'a, 't>(&'a mut Table<'t, (u8, u64), [u8; 32]>);
-/// Nodes in a read transaction.
-struct ReadStore(redb::ReadOnlyTable<(u8, u64), [u8; 32]>);
-
-fn decode_node(bytes: [u8; 32]) -> Result<Fr, RegistryError> {
-    field::from_bytes(&bytes).map_err(|_| RegistryError::Corrupt("a node is not a field element".into()))
-}
-
-impl NodeStore for WriteStore<'_, '_> {
-    type Error = RegistryError;
-    fn get(&self, level: usize, index: u64) -> Result<Option<Fr>, RegistryError> {
-        self.0.get((level as u8, index))?.map(|g| decode_node(g.value())).transpose()
-    }
-    fn set(&mut self, level: usize, index: u64, value: Fr) -> Result<(), RegistryError> {
-        self.0.insert((level as u8, index), field::to_bytes(&value))?;
+/// Runs `f` on a snapshot and returns its value.
+fn read_with<T>(
+    store: &dyn Backend,
+    mut f: impl FnMut(&mut dyn View) -> Result<T, RegistryError>,
+) -> Result<T, RegistryError> {
+    let mut out = None;
+    store.read(&mut |view| {
+        out = Some(f(view)?);
         Ok(())
-    }
+    })?;
+    out.ok_or_else(|| RegistryError::Storage("the backend skipped a read".into()))
 }
 
-impl NodeStore for ReadStore {
-    type Error = RegistryError;
-    fn get(&self, level: usize, index: u64) -> Result<Option<Fr>, RegistryError> {
-        self.0.get((level as u8, index))?.map(|g| decode_node(g.value())).transpose()
-    }
-    fn set(&mut self, _: usize, _: u64, _: Fr) -> Result<(), RegistryError> {
-        Err(RegistryError::Storage("read-only transaction".into()))
-    }
+/// Runs `f` in one write transaction and returns its value.
+fn write_with<T>(
+    store: &dyn Backend,
+    mut f: impl FnMut(&mut dyn WriteView) -> Result<T, RegistryError>,
+) -> Result<T, RegistryError> {
+    let mut out = None;
+    store.write(&mut |txn| {
+        out = Some(f(txn)?);
+        Ok(())
+    })?;
+    out.ok_or_else(|| RegistryError::Storage("the backend skipped a write".into()))
 }
 
 impl Registry {
-    /// Creates a new registry file of `depth`; fails if the file exists.
+    /// Creates a new registry file of `depth` (redb); fails if the file exists.
     pub fn create(path: &Path, depth: Depth, now: i64) -> Result<Registry, RegistryError> {
-        if path.exists() {
-            return Err(RegistryError::Open {
-                path: path.display().to_string(),
-                reason: "file exists".into(),
-            });
-        }
-        let db = open_database(path, true)?;
-        let txn = db.begin_write()?;
-        {
-            let mut meta = txn.open_table(META)?;
-            meta.insert("format", [STORAGE_FORMAT].as_slice())?;
-            meta.insert("depth", [depth.bits()].as_slice())?;
-            meta.insert("leaves", 0u64.to_le_bytes().as_slice())?;
-            txn.open_table(NODES)?;
-            let root = medzk_circuits::tree::empty(depth.levels());
-            let first = Checkpoint::new(0, root, 0, now, Event::Create, Fr::from(0u64));
-            txn.open_table(CHECKPOINTS)?.insert(0, first.to_bytes().as_slice())?;
-        }
-        txn.commit()?;
-        let reg = Registry { db, depth, path: path.to_path_buf() };
-        reg.publish()?;
-        Ok(reg)
+        Registry::init(Box::new(RedbStore::create(path, depth)?), now)
     }
 
     /// Opens an existing registry file (waiting while another process holds it), and
     /// republishes its ledger if the published one lags.
     pub fn open(path: &Path) -> Result<Registry, RegistryError> {
-        if !path.exists() {
-            return Err(RegistryError::Open {
-                path: path.display().to_string(),
-                reason: "no such file".into(),
-            });
-        }
-        let db = open_database(path, false)?;
-        let txn = db.begin_read()?;
-        let meta = txn.open_table(META).map_err(|_| RegistryError::Corrupt("not a medzk registry".into()))?;
-        let byte = |key: &str| -> Result<u8, RegistryError> {
-            let v = meta.get(key)?.ok_or_else(|| RegistryError::Corrupt(format!("missing {key}")))?;
-            v.value().first().copied().ok_or_else(|| RegistryError::Corrupt(format!("empty {key}")))
-        };
-        if byte("format")? != STORAGE_FORMAT {
-            return Err(RegistryError::Corrupt("unsupported storage format".into()));
-        }
-        let depth = Depth::new(byte("depth")?).map_err(|e| RegistryError::Corrupt(e.to_string()))?;
-        drop(meta);
-        drop(txn);
-        let reg = Registry { db, depth, path: path.to_path_buf() };
+        let reg = Registry::on(Box::new(RedbStore::open(path)?));
         let published = Ledger::read(path).ok().map(|l| *l.last());
         if published != Some(reg.last_checkpoint()?) {
-            reg.publish()?;
+            reg.store.committed(&reg.history()?)?;
         }
         Ok(reg)
     }
 
-    /// Writes the published ledger (see [`ledger`]).
-    fn publish(&self) -> Result<(), RegistryError> {
-        Ledger::publish(&self.path, self.depth, self.history()?)
+    /// Writes the first checkpoint into an empty backend.
+    pub fn init(store: Box<dyn Backend>, now: i64) -> Result<Registry, RegistryError> {
+        let depth = store.depth();
+        let root = medzk_circuits::tree::empty(depth.levels());
+        let first = Checkpoint::new(0, root, 0, now, Event::Create, Fr::from(0u64));
+        write_with(store.as_ref(), |txn| {
+            if !txn.checkpoints()?.is_empty() {
+                return Err(RegistryError::Open {
+                    path: store.describe(),
+                    reason: "a registry already exists there".into(),
+                });
+            }
+            txn.set_leaves(0)?;
+            txn.push_checkpoint(&first)
+        })?;
+        let reg = Registry::on(store);
+        reg.store.committed(&[first])?;
+        Ok(reg)
+    }
+
+    /// A registry over an existing backend.
+    pub fn on(store: Box<dyn Backend>) -> Registry {
+        let depth = store.depth();
+        Registry { store, depth }
+    }
+
+    /// The backend, in words.
+    pub fn describe(&self) -> String {
+        self.store.describe()
     }
 
     /// The tree depth.
@@ -346,24 +340,9 @@ impl Registry {
         self.depth
     }
 
-    fn leaves_in(meta: &impl ReadableTable<&'static str, &'static [u8]>) -> Result<u64, RegistryError> {
-        let v = meta.get("leaves")?.ok_or_else(|| RegistryError::Corrupt("missing leaf count".into()))?;
-        let bytes: [u8; 8] =
-            v.value().try_into().map_err(|_| RegistryError::Corrupt("bad leaf count".into()))?;
-        Ok(u64::from_le_bytes(bytes))
-    }
-
-    fn last_checkpoint_in(
-        table: &impl ReadableTable<u64, &'static [u8]>,
-    ) -> Result<Checkpoint, RegistryError> {
-        let (_, v) = table.last()?.ok_or_else(|| RegistryError::Corrupt("empty ledger".into()))?;
-        Checkpoint::from_bytes(v.value()).ok_or_else(|| RegistryError::Corrupt("bad checkpoint".into()))
-    }
-
     /// Number of leaves appended (revoked ones included).
     pub fn len(&self) -> Result<u64, RegistryError> {
-        let txn = self.db.begin_read()?;
-        Registry::leaves_in(&txn.open_table(META)?)
+        read_with(self.store.as_ref(), |view| view.leaves())
     }
 
     /// Whether nothing was appended yet.
@@ -376,78 +355,68 @@ impl Registry {
         self.append_batch(&[commitment], now)
     }
 
-    /// Appends commitments in one transaction, with one checkpoint.
+    /// Appends commitments in one transaction, with one checkpoint. The tree is updated
+    /// level by level, each changed node hashed once.
     pub fn append_batch(&self, commitments: &[Fr], now: i64) -> Result<Appended, RegistryError> {
         if commitments.contains(&EMPTY_LEAF) {
             return Err(RegistryError::EmptyCommitment);
         }
-        let txn = self.db.begin_write()?;
-        let appended = {
-            let mut meta = txn.open_table(META)?;
-            let first = Registry::leaves_in(&meta)?;
+        let depth = self.depth;
+        let appended = write_with(self.store.as_ref(), |txn| {
+            let first = txn.leaves()?;
             let count = commitments.len() as u64;
-            if first.checked_add(count).is_none_or(|end| end > self.depth.capacity()) {
-                return Err(RegistryError::Full(self.depth.capacity()));
-            }
-            let mut nodes = txn.open_table(NODES)?;
-            let mut tree = Tree::new(self.depth, WriteStore(&mut nodes));
-            // Level by level: each changed node hashed once, in parallel.
-            let root = tree.set_leaves(first, commitments)?;
-            meta.insert("leaves", (first + count).to_le_bytes().as_slice())?;
-            let checkpoint =
-                self.push_checkpoint(&txn, root, first + count, now, Event::Append { first, count })?;
-            Appended { first, checkpoint }
-        };
-        txn.commit()?;
+            let end = first.checked_add(count).filter(|end| *end <= depth.capacity());
+            let end = end.ok_or(RegistryError::Full(depth.capacity()))?;
+            txn.prefetch(&storage::update_keys(depth, first, end))?;
+            let root = Tree::new(depth, NodesMut(txn)).set_leaves(first, commitments)?;
+            txn.set_leaves(end)?;
+            let checkpoint = Registry::push_checkpoint(txn, root, end, now, Event::Append { first, count })?;
+            Ok(Appended { first, checkpoint })
+        })?;
         self.publish()?;
         Ok(appended)
     }
 
     /// Revokes the leaf at `index`: it becomes empty and a new root is recorded.
     pub fn revoke(&self, index: u64, now: i64) -> Result<Checkpoint, RegistryError> {
-        let txn = self.db.begin_write()?;
-        let checkpoint = {
-            let meta = txn.open_table(META)?;
-            let leaves = Registry::leaves_in(&meta)?;
+        let depth = self.depth;
+        let checkpoint = write_with(self.store.as_ref(), |txn| {
+            let leaves = txn.leaves()?;
             if index >= leaves {
                 return Err(RegistryError::NoSuchLeaf(index));
             }
-            let mut nodes = txn.open_table(NODES)?;
-            let mut tree = Tree::new(self.depth, WriteStore(&mut nodes));
-            if tree.leaf(index)? == EMPTY_LEAF {
+            txn.prefetch(&storage::update_keys(depth, index, index + 1))?;
+            if Tree::new(depth, Nodes(txn)).leaf(index)? == EMPTY_LEAF {
                 return Err(RegistryError::AlreadyRevoked(index));
             }
-            let root = tree.set_leaf(index, EMPTY_LEAF)?;
-            self.push_checkpoint(&txn, root, leaves, now, Event::Revoke { index })?
-        };
-        txn.commit()?;
+            let root = Tree::new(depth, NodesMut(txn)).set_leaves(index, &[EMPTY_LEAF])?;
+            Registry::push_checkpoint(txn, root, leaves, now, Event::Revoke { index })
+        })?;
         self.publish()?;
         Ok(checkpoint)
     }
 
     fn push_checkpoint(
-        &self,
-        txn: &redb::WriteTransaction,
+        txn: &mut dyn WriteView,
         root: Fr,
         leaves: u64,
         now: i64,
         event: Event,
     ) -> Result<Checkpoint, RegistryError> {
-        let mut table = txn.open_table(CHECKPOINTS)?;
-        let last = Registry::last_checkpoint_in(&table)?;
+        let last = txn.last_checkpoint()?;
         let next = Checkpoint::new(last.seq + 1, root, leaves, now, event, last.hash);
-        table.insert(next.seq, next.to_bytes().as_slice())?;
+        txn.push_checkpoint(&next)?;
         Ok(next)
     }
 
-    fn read_tree(&self) -> Result<Tree<ReadStore>, RegistryError> {
-        let txn = self.db.begin_read()?;
-        Ok(Tree::new(self.depth, ReadStore(txn.open_table(NODES)?)))
+    fn publish(&self) -> Result<(), RegistryError> {
+        self.store.committed(&self.history()?)
     }
 
     /// The current root.
     pub fn root(&self) -> Result<Fr, RegistryError> {
-        self.read_tree()?.root()
+        let depth = self.depth;
+        read_with(self.store.as_ref(), |view| Tree::new(depth, Nodes(view)).root())
     }
 
     /// The leaf at `index` (the empty value if revoked or never appended).
@@ -455,39 +424,32 @@ impl Registry {
         if index >= self.depth.capacity() {
             return Err(RegistryError::NoSuchLeaf(index));
         }
-        self.read_tree()?.leaf(index)
+        let depth = self.depth;
+        read_with(self.store.as_ref(), |view| Tree::new(depth, Nodes(view)).leaf(index))
     }
 
     /// The inclusion path of an appended leaf, with the root it leads to (both read
-    /// in one transaction, so they match).
+    /// from one snapshot, so they match).
     pub fn path(&self, index: u64) -> Result<(MerklePath, Fr), RegistryError> {
-        let txn = self.db.begin_read()?;
-        if index >= Registry::leaves_in(&txn.open_table(META)?)? {
-            return Err(RegistryError::NoSuchLeaf(index));
-        }
-        let tree = Tree::new(self.depth, ReadStore(txn.open_table(NODES)?));
-        Ok((tree.path(index)?, tree.root()?))
+        let depth = self.depth;
+        read_with(self.store.as_ref(), |view| {
+            if index >= view.leaves()? {
+                return Err(RegistryError::NoSuchLeaf(index));
+            }
+            view.prefetch(&storage::path_keys(depth, index))?;
+            let tree = Tree::new(depth, Nodes(view));
+            Ok((tree.path(index)?, tree.root()?))
+        })
     }
 
     /// Every checkpoint, oldest first.
     pub fn history(&self) -> Result<Vec<Checkpoint>, RegistryError> {
-        let txn = self.db.begin_read()?;
-        let table = txn.open_table(CHECKPOINTS)?;
-        let mut out = Vec::with_capacity(table.len()? as usize);
-        for entry in table.iter()? {
-            let (_, v) = entry?;
-            out.push(
-                Checkpoint::from_bytes(v.value())
-                    .ok_or_else(|| RegistryError::Corrupt("bad checkpoint".into()))?,
-            );
-        }
-        Ok(out)
+        read_with(self.store.as_ref(), |view| view.checkpoints())
     }
 
     /// The latest checkpoint.
     pub fn last_checkpoint(&self) -> Result<Checkpoint, RegistryError> {
-        let txn = self.db.begin_read()?;
-        Registry::last_checkpoint_in(&txn.open_table(CHECKPOINTS)?)
+        read_with(self.store.as_ref(), |view| view.last_checkpoint())
     }
 
     /// Roots a verifier should accept at time `now`: the current root, and earlier ones

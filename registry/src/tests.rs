@@ -1,3 +1,6 @@
+//! One suite for every backend: each case runs on redb (a test per case) and on a
+//! throwaway PostgreSQL server (one test that starts it and runs every case).
+
 use super::*;
 use medzk_circuits::tree::MemoryTree;
 
@@ -11,11 +14,123 @@ fn temp() -> (tempfile::TempDir, std::path::PathBuf) {
     (dir, path)
 }
 
+/// Where a case's registry lives.
+trait Fixture {
+    fn create(&self, depth: Depth, now: i64) -> Result<Registry, RegistryError>;
+    fn reopen(&self) -> Result<Registry, RegistryError>;
+}
+
+/// The directory (kept alive) and the file in it.
+struct RedbFixture(#[allow(dead_code)] tempfile::TempDir, std::path::PathBuf);
+
+impl RedbFixture {
+    fn new() -> RedbFixture {
+        let (dir, path) = temp();
+        RedbFixture(dir, path)
+    }
+}
+
+impl Fixture for RedbFixture {
+    fn create(&self, depth: Depth, now: i64) -> Result<Registry, RegistryError> {
+        Registry::create(&self.1, depth, now)
+    }
+    fn reopen(&self) -> Result<Registry, RegistryError> {
+        Registry::open(&self.1)
+    }
+}
+
+struct PgFixture(String);
+
+impl Fixture for PgFixture {
+    fn create(&self, depth: Depth, now: i64) -> Result<Registry, RegistryError> {
+        Registry::init(Box::new(PgStore::create(&self.0, depth)?), now)
+    }
+    fn reopen(&self) -> Result<Registry, RegistryError> {
+        Ok(Registry::on(Box::new(PgStore::open(&self.0)?)))
+    }
+}
+
+type Case = fn(&dyn Fixture);
+
+const CASES: [(&str, Case); 7] = [
+    ("matches_the_in_memory_tree_and_persists", matches_the_in_memory_tree_and_persists),
+    ("revocation_and_trusted_roots", revocation_and_trusted_roots),
+    ("ledger_chains_checkpoints", ledger_chains_checkpoints),
+    ("capacity_and_bad_input", capacity_and_bad_input),
+    ("an_uncommitted_write_loses_nothing_committed", an_uncommitted_write_loses_nothing_committed),
+    ("bulk_appends_equal_the_memory_tree", bulk_appends_equal_the_memory_tree),
+    ("creating_twice_is_refused", creating_twice_is_refused),
+];
+
+macro_rules! on_redb {
+    ($($name:ident),*) => {$(
+        mod $name {
+            #[test]
+            fn redb() {
+                super::$name(&super::RedbFixture::new());
+            }
+        }
+    )*};
+}
+on_redb!(
+    matches_the_in_memory_tree_and_persists,
+    revocation_and_trusted_roots,
+    ledger_chains_checkpoints,
+    capacity_and_bad_input,
+    an_uncommitted_write_loses_nothing_committed,
+    bulk_appends_equal_the_memory_tree,
+    creating_twice_is_refused
+);
+
 #[test]
-fn matches_the_in_memory_tree_and_persists() {
-    let (_dir, path) = temp();
+fn postgres_backend_passes_the_suite() {
+    let cluster = match cluster::TempCluster::start() {
+        Ok(c) => c,
+        Err(cluster::ClusterError::NotInstalled) if std::env::var_os("MEDZK_REQUIRE_POSTGRES").is_none() => {
+            eprintln!(
+                "skipped: {} (MEDZK_REQUIRE_POSTGRES=1 makes this a failure)",
+                cluster::ClusterError::NotInstalled
+            );
+            return;
+        }
+        Err(e) => panic!("throwaway PostgreSQL: {e}"),
+    };
+    for (i, (name, case)) in CASES.iter().enumerate() {
+        let url = cluster.create_database(&format!("suite_{i}")).unwrap();
+        eprintln!("postgresql: {name}");
+        case(&PgFixture(url));
+    }
+    concurrent_writers_queue(&cluster);
+}
+
+/// Four writers on their own connections append at once; each batch lands whole, once.
+fn concurrent_writers_queue(cluster: &cluster::TempCluster) {
+    let url = cluster.create_database("concurrent").unwrap();
+    let reg = PgFixture(url.clone()).create(Depth::new(8).unwrap(), 0).unwrap();
+    std::thread::scope(|s| {
+        for w in 0..4u64 {
+            let url = url.clone();
+            s.spawn(move || {
+                let mine = Registry::on(Box::new(PgStore::open(&url).unwrap()));
+                for b in 0..5u64 {
+                    let batch: Vec<Fr> = (0..3).map(|k| leaf(w * 100 + b * 10 + k)).collect();
+                    mine.append_batch(&batch, 1).unwrap();
+                }
+            });
+        }
+    });
+    assert_eq!(reg.len().unwrap(), 60);
+    assert_eq!(reg.history().unwrap().len(), 21);
+    reg.verify().unwrap();
+    let mut seen: Vec<Fr> = (0..60).map(|i| reg.leaf(i).unwrap()).collect();
+    seen.sort_by_key(field::to_hex);
+    seen.dedup();
+    assert_eq!(seen.len(), 60);
+}
+
+fn matches_the_in_memory_tree_and_persists(fx: &dyn Fixture) {
     let depth = Depth::new(8).unwrap();
-    let reg = Registry::create(&path, depth, 100).unwrap();
+    let reg = fx.create(depth, 100).unwrap();
     let mut mem = MemoryTree::empty(depth);
     let a = reg.append(leaf(0), 101).unwrap();
     assert_eq!(a.first, 0);
@@ -29,7 +144,7 @@ fn matches_the_in_memory_tree_and_persists() {
     assert_eq!(reg.root().unwrap(), mem.current_root());
     assert_eq!(b.checkpoint.root, mem.current_root());
     drop(reg);
-    let reg = Registry::open(&path).unwrap();
+    let reg = fx.reopen().unwrap();
     assert_eq!(reg.depth(), depth);
     assert_eq!(reg.len().unwrap(), 30);
     for i in [0, 7, 29] {
@@ -41,10 +156,8 @@ fn matches_the_in_memory_tree_and_persists() {
     reg.verify().unwrap();
 }
 
-#[test]
-fn revocation_and_trusted_roots() {
-    let (_dir, path) = temp();
-    let reg = Registry::create(&path, Depth::new(8).unwrap(), 0).unwrap();
+fn revocation_and_trusted_roots(fx: &dyn Fixture) {
+    let reg = fx.create(Depth::new(8).unwrap(), 0).unwrap();
     let r1 = reg.append(leaf(0), 10).unwrap().checkpoint.root;
     let r2 = reg.append(leaf(1), 20).unwrap().checkpoint.root;
     // Appends keep earlier roots valid while they are recent.
@@ -63,10 +176,8 @@ fn revocation_and_trusted_roots() {
     reg.verify().unwrap();
 }
 
-#[test]
-fn ledger_chains_checkpoints() {
-    let (_dir, path) = temp();
-    let reg = Registry::create(&path, Depth::new(4).unwrap(), 0).unwrap();
+fn ledger_chains_checkpoints(fx: &dyn Fixture) {
+    let reg = fx.create(Depth::new(4).unwrap(), 0).unwrap();
     reg.append(leaf(0), 1).unwrap();
     reg.revoke(0, 2).unwrap();
     let h = reg.history().unwrap();
@@ -81,10 +192,8 @@ fn ledger_chains_checkpoints() {
     assert!(json.contains("\"event\":\"append\""));
 }
 
-#[test]
-fn capacity_and_bad_input() {
-    let (_dir, path) = temp();
-    let reg = Registry::create(&path, Depth::new(2).unwrap(), 0).unwrap();
+fn capacity_and_bad_input(fx: &dyn Fixture) {
+    let reg = fx.create(Depth::new(2).unwrap(), 0).unwrap();
     reg.append_batch(&[leaf(0), leaf(1), leaf(2)], 1).unwrap();
     assert!(matches!(reg.append_batch(&[leaf(3), leaf(4)], 2), Err(RegistryError::Full(4))));
     // The failed batch changed nothing.
@@ -93,9 +202,49 @@ fn capacity_and_bad_input() {
     assert!(matches!(reg.append(leaf(4), 4), Err(RegistryError::Full(4))));
     assert!(matches!(reg.append(EMPTY_LEAF, 4), Err(RegistryError::EmptyCommitment)));
     reg.verify().unwrap();
-    assert!(matches!(Registry::create(&path, Depth::new(2).unwrap(), 0), Err(RegistryError::Open { .. })));
+}
+
+fn creating_twice_is_refused(fx: &dyn Fixture) {
+    let reg = fx.create(Depth::new(2).unwrap(), 0).unwrap();
+    reg.append(leaf(0), 1).unwrap();
+    assert!(matches!(fx.create(Depth::new(2).unwrap(), 0), Err(RegistryError::Open { .. })));
+    drop(reg);
+    assert_eq!(fx.reopen().unwrap().len().unwrap(), 1);
+}
+
+#[test]
+fn a_missing_file_or_database_is_an_open_error() {
     let (_d2, missing) = temp();
     assert!(matches!(Registry::open(&missing), Err(RegistryError::Open { .. })));
+    assert!(matches!(
+        PgStore::open("host=/nonexistent-medzk-socket-dir user=x dbname=y"),
+        Err(RegistryError::Open { .. })
+    ));
+}
+
+fn bulk_appends_equal_the_memory_tree(fx: &dyn Fixture) {
+    let depth = Depth::new(12).unwrap();
+    let reg = fx.create(depth, 0).unwrap();
+    let mut mem = MemoryTree::empty(depth);
+    let mut next = 0u64;
+    for size in [1usize, 5, 3000, 2, 700] {
+        let batch: Vec<Fr> = (next..next + size as u64).map(leaf).collect();
+        let appended = reg.append_batch(&batch, 1).unwrap();
+        assert_eq!(appended.first, next);
+        for (k, v) in batch.iter().enumerate() {
+            mem.insert(next + k as u64, *v);
+        }
+        next += size as u64;
+        assert_eq!(appended.checkpoint.root, mem.current_root(), "after a batch of {size}");
+    }
+    reg.revoke(3001, 2).unwrap();
+    mem.insert(3001, EMPTY_LEAF);
+    for i in [0, 5, 6, 3001, 3005, next - 1] {
+        let (path, root) = reg.path(i).unwrap();
+        assert_eq!(path, mem.inclusion_path(i));
+        assert_eq!(root, mem.current_root());
+    }
+    reg.verify().unwrap();
 }
 
 #[test]
@@ -107,24 +256,23 @@ fn garbage_files_are_errors_not_panics() {
     assert!(Registry::open(&path).is_err());
 }
 
-#[test]
-fn an_uncommitted_write_loses_nothing_committed() {
-    let (_dir, path) = temp();
-    let reg = Registry::create(&path, Depth::new(8).unwrap(), 0).unwrap();
+fn an_uncommitted_write_loses_nothing_committed(fx: &dyn Fixture) {
+    let reg = fx.create(Depth::new(8).unwrap(), 0).unwrap();
     reg.append_batch(&[leaf(0), leaf(1)], 1).unwrap();
     let root = reg.root().unwrap();
-    {
-        // A write interrupted before its commit: half a tree update, then dropped.
-        let txn = reg.db.begin_write().unwrap();
-        {
-            let mut nodes = txn.open_table(NODES).unwrap();
-            let mut tree = Tree::new(reg.depth, WriteStore(&mut nodes));
-            tree.set_leaf(2, leaf(2)).unwrap();
-        }
-        drop(txn);
-    }
+    // A write that fails half way through a tree update (after nodes, the leaf count and
+    // a checkpoint were written): nothing of it remains.
+    let depth = reg.depth;
+    let outcome = reg.store.write(&mut |txn| {
+        Tree::new(depth, NodesMut(txn)).set_leaf(2, leaf(2))?;
+        txn.set_leaves(3)?;
+        let last = txn.last_checkpoint()?;
+        txn.push_checkpoint(&Checkpoint::new(last.seq + 1, leaf(9), 3, 2, Event::Create, last.hash))?;
+        Err(RegistryError::Storage("interrupted".into()))
+    });
+    assert!(outcome.is_err());
     drop(reg);
-    let reg = Registry::open(&path).unwrap();
+    let reg = fx.reopen().unwrap();
     assert_eq!(reg.root().unwrap(), root);
     assert_eq!(reg.len().unwrap(), 2);
     reg.verify().unwrap();

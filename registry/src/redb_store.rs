@@ -1,0 +1,214 @@
+//! The embedded backend: one redb file, one writer process at a time (others wait with
+//! backoff), and the ledger published beside it for readers that never open it.
+
+use std::path::{Path, PathBuf};
+
+use medzk_circuits::field::{self, Fr};
+use medzk_circuits::tree::Depth;
+use redb::{Database, ReadOnlyTable, ReadableTable, Table, TableDefinition};
+
+use crate::ledger::Ledger;
+use crate::storage::{Backend, View, WriteView};
+use crate::{Checkpoint, RegistryError, STORAGE_FORMAT, open_database};
+
+const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta");
+const NODES: TableDefinition<(u8, u64), [u8; 32]> = TableDefinition::new("nodes");
+const CHECKPOINTS: TableDefinition<u64, &[u8]> = TableDefinition::new("checkpoints");
+
+/// A registry in a redb file.
+pub struct RedbStore {
+    db: Database,
+    depth: Depth,
+    path: PathBuf,
+}
+
+pub(crate) fn decode_node(bytes: &[u8]) -> Result<Fr, RegistryError> {
+    field::from_bytes(bytes).map_err(|_| RegistryError::Corrupt("a node is not a field element".into()))
+}
+
+fn decode_checkpoint(bytes: &[u8]) -> Result<Checkpoint, RegistryError> {
+    Checkpoint::from_bytes(bytes).ok_or_else(|| RegistryError::Corrupt("bad checkpoint".into()))
+}
+
+impl RedbStore {
+    /// Creates the file with empty tables (the registry then writes its first checkpoint);
+    /// fails if the file exists.
+    pub fn create(path: &Path, depth: Depth) -> Result<RedbStore, RegistryError> {
+        if path.exists() {
+            return Err(RegistryError::Open {
+                path: path.display().to_string(),
+                reason: "file exists".into(),
+            });
+        }
+        let db = open_database(path, true)?;
+        let txn = db.begin_write()?;
+        {
+            let mut meta = txn.open_table(META)?;
+            meta.insert("format", [STORAGE_FORMAT].as_slice())?;
+            meta.insert("depth", [depth.bits()].as_slice())?;
+            meta.insert("leaves", 0u64.to_le_bytes().as_slice())?;
+            txn.open_table(NODES)?;
+            txn.open_table(CHECKPOINTS)?;
+        }
+        txn.commit()?;
+        Ok(RedbStore { db, depth, path: path.to_path_buf() })
+    }
+
+    /// Opens an existing registry file, waiting while another process holds it.
+    pub fn open(path: &Path) -> Result<RedbStore, RegistryError> {
+        if !path.exists() {
+            return Err(RegistryError::Open {
+                path: path.display().to_string(),
+                reason: "no such file".into(),
+            });
+        }
+        let db = open_database(path, false)?;
+        let txn = db.begin_read()?;
+        let meta = txn.open_table(META).map_err(|_| RegistryError::Corrupt("not a medzk registry".into()))?;
+        let byte = |key: &str| -> Result<u8, RegistryError> {
+            let v = meta.get(key)?.ok_or_else(|| RegistryError::Corrupt(format!("missing {key}")))?;
+            v.value().first().copied().ok_or_else(|| RegistryError::Corrupt(format!("empty {key}")))
+        };
+        if byte("format")? != STORAGE_FORMAT {
+            return Err(RegistryError::Corrupt("unsupported storage format".into()));
+        }
+        let depth = Depth::new(byte("depth")?).map_err(|e| RegistryError::Corrupt(e.to_string()))?;
+        drop(meta);
+        drop(txn);
+        Ok(RedbStore { db, depth, path: path.to_path_buf() })
+    }
+
+    /// The database file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+fn leaves_in(meta: &impl ReadableTable<&'static str, &'static [u8]>) -> Result<u64, RegistryError> {
+    let v = meta.get("leaves")?.ok_or_else(|| RegistryError::Corrupt("missing leaf count".into()))?;
+    let bytes: [u8; 8] = v.value().try_into().map_err(|_| RegistryError::Corrupt("bad leaf count".into()))?;
+    Ok(u64::from_le_bytes(bytes))
+}
+
+fn node_in(
+    nodes: &impl ReadableTable<(u8, u64), [u8; 32]>,
+    level: usize,
+    index: u64,
+) -> Result<Option<Fr>, RegistryError> {
+    nodes.get((level as u8, index))?.map(|g| decode_node(&g.value())).transpose()
+}
+
+fn last_in(table: &impl ReadableTable<u64, &'static [u8]>) -> Result<Checkpoint, RegistryError> {
+    let (_, v) = table.last()?.ok_or_else(|| RegistryError::Corrupt("empty ledger".into()))?;
+    decode_checkpoint(v.value())
+}
+
+fn all_in(table: &impl ReadableTable<u64, &'static [u8]>) -> Result<Vec<Checkpoint>, RegistryError> {
+    let mut out = Vec::with_capacity(table.len()? as usize);
+    for entry in table.iter()? {
+        out.push(decode_checkpoint(entry?.1.value())?);
+    }
+    Ok(out)
+}
+
+struct ReadTables {
+    meta: ReadOnlyTable<&'static str, &'static [u8]>,
+    nodes: ReadOnlyTable<(u8, u64), [u8; 32]>,
+    checkpoints: ReadOnlyTable<u64, &'static [u8]>,
+}
+
+impl View for ReadTables {
+    fn node(&self, level: usize, index: u64) -> Result<Option<Fr>, RegistryError> {
+        node_in(&self.nodes, level, index)
+    }
+    fn leaves(&self) -> Result<u64, RegistryError> {
+        leaves_in(&self.meta)
+    }
+    fn last_checkpoint(&self) -> Result<Checkpoint, RegistryError> {
+        last_in(&self.checkpoints)
+    }
+    fn checkpoints(&self) -> Result<Vec<Checkpoint>, RegistryError> {
+        all_in(&self.checkpoints)
+    }
+}
+
+struct WriteTables<'t> {
+    meta: Table<'t, &'static str, &'static [u8]>,
+    nodes: Table<'t, (u8, u64), [u8; 32]>,
+    checkpoints: Table<'t, u64, &'static [u8]>,
+}
+
+impl View for WriteTables<'_> {
+    fn node(&self, level: usize, index: u64) -> Result<Option<Fr>, RegistryError> {
+        node_in(&self.nodes, level, index)
+    }
+    fn leaves(&self) -> Result<u64, RegistryError> {
+        leaves_in(&self.meta)
+    }
+    fn last_checkpoint(&self) -> Result<Checkpoint, RegistryError> {
+        last_in(&self.checkpoints)
+    }
+    fn checkpoints(&self) -> Result<Vec<Checkpoint>, RegistryError> {
+        all_in(&self.checkpoints)
+    }
+}
+
+impl WriteView for WriteTables<'_> {
+    fn set_node(&mut self, level: usize, index: u64, value: Fr) -> Result<(), RegistryError> {
+        self.nodes.insert((level as u8, index), field::to_bytes(&value))?;
+        Ok(())
+    }
+    fn set_leaves(&mut self, leaves: u64) -> Result<(), RegistryError> {
+        self.meta.insert("leaves", leaves.to_le_bytes().as_slice())?;
+        Ok(())
+    }
+    fn push_checkpoint(&mut self, checkpoint: &Checkpoint) -> Result<(), RegistryError> {
+        self.checkpoints.insert(checkpoint.seq, checkpoint.to_bytes().as_slice())?;
+        Ok(())
+    }
+}
+
+impl Backend for RedbStore {
+    fn depth(&self) -> Depth {
+        self.depth
+    }
+
+    fn describe(&self) -> String {
+        format!("redb file {}", self.path.display())
+    }
+
+    fn read(
+        &self,
+        f: &mut dyn FnMut(&mut dyn View) -> Result<(), RegistryError>,
+    ) -> Result<(), RegistryError> {
+        let txn = self.db.begin_read()?;
+        let mut tables = ReadTables {
+            meta: txn.open_table(META)?,
+            nodes: txn.open_table(NODES)?,
+            checkpoints: txn.open_table(CHECKPOINTS)?,
+        };
+        f(&mut tables)
+    }
+
+    fn write(
+        &self,
+        f: &mut dyn FnMut(&mut dyn WriteView) -> Result<(), RegistryError>,
+    ) -> Result<(), RegistryError> {
+        let txn = self.db.begin_write()?;
+        {
+            let mut tables = WriteTables {
+                meta: txn.open_table(META)?,
+                nodes: txn.open_table(NODES)?,
+                checkpoints: txn.open_table(CHECKPOINTS)?,
+            };
+            // On an error the transaction is dropped uncommitted: nothing changes.
+            f(&mut tables)?;
+        }
+        txn.commit()?;
+        Ok(())
+    }
+
+    fn committed(&self, history: &[Checkpoint]) -> Result<(), RegistryError> {
+        Ledger::publish(&self.path, self.depth, history.to_vec())
+    }
+}

@@ -4,7 +4,8 @@
 use criterion::{BatchSize, BenchmarkId, Criterion, criterion_group, criterion_main};
 use medzk_circuits::field::Fr;
 use medzk_circuits::tree::{Depth, MemoryTree};
-use medzk_registry::Registry;
+use medzk_registry::cluster::TempCluster;
+use medzk_registry::{PgStore, Registry};
 
 fn registry(c: &mut Criterion) {
     let depth = Depth::default();
@@ -32,6 +33,20 @@ fn registry(c: &mut Criterion) {
         )
     });
     group.bench_function(BenchmarkId::new("path", "redb"), |b| b.iter(|| registry.path(500).expect("path")));
+    if let Ok(cluster) = TempCluster::start() {
+        let url = cluster.create_database("paths").expect("database");
+        let pg =
+            Registry::init(Box::new(PgStore::create(&url, depth).expect("schema")), 0).expect("registry");
+        pg.append_batch(&batch, 0).expect("append");
+        group
+            .bench_function(BenchmarkId::new("path", "postgres"), |b| b.iter(|| pg.path(500).expect("path")));
+        group.bench_function(BenchmarkId::new("append", "postgres"), |b| {
+            b.iter(|| {
+                next += 1;
+                pg.append(Fr::from(next), 0).expect("append")
+            })
+        });
+    }
 
     let mut tree = MemoryTree::empty(depth);
     for (i, v) in batch.iter().enumerate() {
@@ -50,9 +65,12 @@ fn registry(c: &mut Criterion) {
 
 /// Bulk appends: a batch of n commitments into a fresh depth-32 registry in one
 /// transaction, level by level (`Tree::set_leaves`), against the leaf-by-leaf update it
-/// replaced (`set_leaf` per commitment, 16 node hashes each) on the in-memory tree.
+/// replaced (`set_leaf` per commitment, 16 node hashes each) on the in-memory tree; on
+/// redb and on a throwaway PostgreSQL server (skipped where PostgreSQL is absent).
 fn bulk(c: &mut Criterion) {
     let depth = Depth::default();
+    let cluster = TempCluster::start().map_err(|e| eprintln!("PostgreSQL benches skipped: {e}")).ok();
+    let mut databases = 0u32;
     let mut group = c.benchmark_group("registry-bulk-depth32");
     group.sample_size(10);
     for n in [10_000u64, 100_000, 1_000_000] {
@@ -72,6 +90,20 @@ fn bulk(c: &mut Criterion) {
                 BatchSize::PerIteration,
             )
         });
+        if let Some(cluster) = &cluster {
+            group.bench_function(BenchmarkId::new("append-batch-postgres", n), |b| {
+                b.iter_batched(
+                    || {
+                        databases += 1;
+                        let url = cluster.create_database(&format!("bench_{databases}")).expect("database");
+                        Registry::init(Box::new(PgStore::create(&url, depth).expect("schema")), 0)
+                            .expect("registry")
+                    },
+                    |registry| registry.append_batch(&commitments, 0).expect("append"),
+                    BatchSize::PerIteration,
+                )
+            });
+        }
         group.bench_function(BenchmarkId::new("set-leaves-memory", n), |b| {
             b.iter(|| MemoryTree::empty(depth).set_leaves(0, &commitments).unwrap_or_else(|e| match e {}))
         });

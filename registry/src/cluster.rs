@@ -145,6 +145,11 @@ impl TempCluster {
         format!("host={} user=medzk dbname={name}", self.socket_dir().display())
     }
 
+    /// A `postgresql://` URL for database `name` (the form `medzk --registry` takes).
+    pub fn url_form(&self, name: &str) -> String {
+        format!("postgresql:///{name}?host={}&user=medzk", self.socket_dir().display())
+    }
+
     /// Creates an empty database and returns its connection string.
     pub fn create_database(&self, name: &str) -> Result<String, ClusterError> {
         if !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {

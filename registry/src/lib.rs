@@ -17,6 +17,7 @@
 
 pub mod cluster;
 pub mod ledger;
+pub mod location;
 pub mod nullifiers;
 pub mod postgres;
 pub mod redb_store;
@@ -32,6 +33,7 @@ use medzk_circuits::tree::{Depth, EMPTY_LEAF, MerklePath, Tree};
 use redb::Database;
 use serde::{Deserialize, Serialize};
 
+pub use location::Location;
 pub use postgres::PgStore;
 pub use redb_store::RedbStore;
 pub use storage::{Backend, View, WriteView};
@@ -456,6 +458,58 @@ impl Registry {
     /// at most `max_age` seconds old — but none older than the latest revocation.
     pub fn trusted_roots(&self, now: i64, max_age: i64) -> Result<Vec<Fr>, RegistryError> {
         Ok(ledger::trusted_roots(&self.history()?, now, max_age))
+    }
+
+    /// Copies this registry into an empty backend and returns it there: the leaves and the
+    /// whole ledger as they are (same roots, times and hashes); the tree is rebuilt from the
+    /// leaves and must lead to the last checkpoint's root, or nothing is written. The copy
+    /// is then verified.
+    pub fn migrate_to(&self, target: Box<dyn Backend>) -> Result<Registry, RegistryError> {
+        if target.depth() != self.depth {
+            return Err(RegistryError::Storage(format!(
+                "the target has depth {}, this registry {}",
+                target.depth().bits(),
+                self.depth.bits()
+            )));
+        }
+        let (leaves, stored, history) = read_with(self.store.as_ref(), |view| {
+            let leaves = view.leaves()?;
+            Ok((leaves, view.stored_leaves(leaves)?, view.checkpoints()?))
+        })?;
+        ledger::verify_chain(&history)?;
+        let last = *history.last().ok_or_else(|| RegistryError::Corrupt("empty ledger".into()))?;
+        let mut values = vec![EMPTY_LEAF; leaves as usize];
+        for (i, v) in stored {
+            values[i as usize] = v;
+        }
+        let depth = self.depth;
+        let target_name = target.describe();
+        write_with(target.as_ref(), |txn| {
+            if !txn.checkpoints()?.is_empty() {
+                return Err(RegistryError::Open {
+                    path: target_name.clone(),
+                    reason: "a registry already exists there".into(),
+                });
+            }
+            let root = Tree::new(depth, NodesMut(txn)).set_leaves(0, &values)?;
+            if root != last.root || last.leaves != leaves {
+                return Err(RegistryError::Corrupt(
+                    "the leaves do not lead to the last checkpoint's root".into(),
+                ));
+            }
+            txn.set_leaves(leaves)?;
+            for c in &history {
+                txn.push_checkpoint(c)?;
+            }
+            Ok(())
+        })?;
+        let copy = Registry::on(target);
+        copy.store.committed(&history)?;
+        copy.verify()?;
+        if copy.history()? != history || copy.root()? != self.root()? {
+            return Err(RegistryError::Corrupt("the copy differs from the source".into()));
+        }
+        Ok(copy)
     }
 
     /// Checks the ledger's hash chain and that the stored tree matches the last root.

@@ -47,7 +47,7 @@ fn pg(e: postgres::Error) -> RegistryError {
 }
 
 /// Where a connection string points, without its password.
-fn describe(url: &str) -> String {
+pub fn describe(url: &str) -> String {
     match url.parse::<postgres::Config>() {
         Ok(config) => {
             let hosts: Vec<String> = config
@@ -114,6 +114,24 @@ impl PgStore {
         txn.commit().map_err(pg)?;
         drop(client);
         PgStore::open(url)
+    }
+
+    /// Drops the registry's tables if they hold no ledger yet (a creation that was never
+    /// completed); a registry with a ledger is never touched.
+    pub fn discard_empty(url: &str) -> Result<(), RegistryError> {
+        let mut client = connect(url)?;
+        let mut txn = client.transaction().map_err(pg)?;
+        let exists: bool =
+            txn.query_one("SELECT to_regclass('medzk_checkpoints') IS NOT NULL", &[]).map_err(pg)?.get(0);
+        if !exists {
+            return Ok(());
+        }
+        let used: bool =
+            txn.query_one("SELECT EXISTS (SELECT 1 FROM medzk_checkpoints)", &[]).map_err(pg)?.get(0);
+        if !used {
+            txn.batch_execute("DROP TABLE medzk_meta, medzk_nodes, medzk_checkpoints").map_err(pg)?;
+        }
+        txn.commit().map_err(pg)
     }
 
     /// Opens the registry in the database `url` names.
@@ -301,6 +319,24 @@ impl View for PgView<'_> {
             Some(n) => Ok(n),
             None => self.stored_leaves(),
         }
+    }
+
+    fn stored_leaves(&self, end: u64) -> Result<Vec<(u64, Fr)>, RegistryError> {
+        let end = key_index(end)?;
+        let rows = self
+            .txn
+            .borrow_mut()
+            .query("SELECT idx, value FROM medzk_nodes WHERE level = 0 AND idx < $1 ORDER BY idx", &[&end])
+            .map_err(pg)?;
+        let mut out: Vec<(u64, Fr)> = rows
+            .iter()
+            .map(|r| Ok((r.get::<_, i64>(0) as u64, decode_node(&r.get::<_, Vec<u8>>(1))?)))
+            .collect::<Result<_, RegistryError>>()?;
+        let end = end as u64;
+        out.retain(|(i, _)| !self.pending.contains_key(&(0, *i)));
+        out.extend(self.pending.iter().filter(|((l, i), _)| *l == 0 && *i < end).map(|((_, i), v)| (*i, *v)));
+        out.sort_by_key(|(i, _)| *i);
+        Ok(out)
     }
 
     fn last_checkpoint(&self) -> Result<Checkpoint, RegistryError> {

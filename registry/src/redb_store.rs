@@ -98,6 +98,18 @@ fn node_in(
     nodes.get((level as u8, index))?.map(|g| decode_node(&g.value())).transpose()
 }
 
+fn leaves_below(
+    nodes: &impl ReadableTable<(u8, u64), [u8; 32]>,
+    end: u64,
+) -> Result<Vec<(u64, Fr)>, RegistryError> {
+    let mut out = Vec::new();
+    for entry in nodes.range((0u8, 0u64)..(0u8, end))? {
+        let (key, value) = entry?;
+        out.push((key.value().1, decode_node(&value.value())?));
+    }
+    Ok(out)
+}
+
 fn last_in(table: &impl ReadableTable<u64, &'static [u8]>) -> Result<Checkpoint, RegistryError> {
     let (_, v) = table.last()?.ok_or_else(|| RegistryError::Corrupt("empty ledger".into()))?;
     decode_checkpoint(v.value())
@@ -124,6 +136,9 @@ impl View for ReadTables {
     fn leaves(&self) -> Result<u64, RegistryError> {
         leaves_in(&self.meta)
     }
+    fn stored_leaves(&self, end: u64) -> Result<Vec<(u64, Fr)>, RegistryError> {
+        leaves_below(&self.nodes, end)
+    }
     fn last_checkpoint(&self) -> Result<Checkpoint, RegistryError> {
         last_in(&self.checkpoints)
     }
@@ -144,6 +159,9 @@ impl View for WriteTables<'_> {
     }
     fn leaves(&self) -> Result<u64, RegistryError> {
         leaves_in(&self.meta)
+    }
+    fn stored_leaves(&self, end: u64) -> Result<Vec<(u64, Fr)>, RegistryError> {
+        leaves_below(&self.nodes, end)
     }
     fn last_checkpoint(&self) -> Result<Checkpoint, RegistryError> {
         last_in(&self.checkpoints)

@@ -26,6 +26,9 @@ pub trait View {
     }
     /// Leaves appended so far.
     fn leaves(&self) -> Result<u64, RegistryError>;
+    /// Every stored leaf below `end`, in index order (revoked ones hold the empty value;
+    /// absent ones are left out).
+    fn stored_leaves(&self, end: u64) -> Result<Vec<(u64, Fr)>, RegistryError>;
     /// The latest checkpoint.
     fn last_checkpoint(&self) -> Result<Checkpoint, RegistryError>;
     /// Every checkpoint, oldest first.

@@ -101,6 +101,57 @@ fn postgres_backend_passes_the_suite() {
         case(&PgFixture(url));
     }
     concurrent_writers_queue(&cluster);
+    migrations_between_backends(&cluster);
+}
+
+fn sample(reg: &Registry) {
+    let batch: Vec<Fr> = (0..40).map(leaf).collect();
+    reg.append_batch(&batch, 5).unwrap();
+    reg.revoke(7, 6).unwrap();
+    reg.append(leaf(99), 7).unwrap();
+}
+
+/// redb → PostgreSQL → redb: the same leaves, roots, times and hashes; a second copy
+/// into a used target is refused.
+fn migrations_between_backends(cluster: &cluster::TempCluster) {
+    let depth = Depth::new(8).unwrap();
+    let (_dir, path) = temp();
+    let file = Location::File(path.clone());
+    let source = file.create(depth, 1).unwrap();
+    sample(&source);
+    cluster.create_database("migrated").unwrap();
+    // The URL form the CLI takes: host (a socket directory) and user as parameters.
+    let pg = PgFixture(cluster.url_form("migrated"));
+    assert!(matches!(Location::parse(Path::new(&pg.0)), Location::Postgres(_)));
+    let copy = source.migrate_to(Box::new(PgStore::create(&pg.0, depth).unwrap())).unwrap();
+    assert_eq!(copy.history().unwrap(), source.history().unwrap());
+    assert_eq!(copy.path(39).unwrap(), source.path(39).unwrap());
+    assert_eq!(copy.leaf(7).unwrap(), EMPTY_LEAF);
+    let (_dir2, back) = temp();
+    let again = copy.migrate_to(Box::new(RedbStore::create(&back, depth).unwrap())).unwrap();
+    assert_eq!(again.history().unwrap(), source.history().unwrap());
+    assert_eq!(Ledger::read(&back).unwrap().checkpoints, source.history().unwrap());
+    let used = Box::new(PgStore::open(&pg.0).unwrap());
+    assert!(matches!(again.migrate_to(used), Err(RegistryError::Open { .. })));
+}
+
+#[test]
+fn migrate_between_files() {
+    let depth = Depth::new(8).unwrap();
+    let (_d1, a) = temp();
+    let (_d2, b) = temp();
+    let source = Registry::create(&a, depth, 1).unwrap();
+    sample(&source);
+    let copy = source.migrate_to(Box::new(RedbStore::create(&b, depth).unwrap())).unwrap();
+    assert_eq!(copy.history().unwrap(), source.history().unwrap());
+    assert_eq!(copy.root().unwrap(), source.root().unwrap());
+    // A target of another depth is refused before anything is written.
+    let (_d3, c) = temp();
+    assert!(source.migrate_to(Box::new(RedbStore::create(&c, Depth::new(10).unwrap()).unwrap())).is_err());
+    assert_eq!(
+        Location::parse(Path::new("postgresql://u:secret@db/x")).to_string(),
+        "postgresql database x on db"
+    );
 }
 
 /// Four writers on their own connections append at once; each batch lands whole, once.

@@ -34,9 +34,19 @@ impl CliError {
         }
     }
 
-    /// An input error about `path`.
+    /// An input error about `path` (a registry's PostgreSQL URL is shown without its
+    /// password).
     pub fn file(path: &Path, reason: impl Display) -> CliError {
-        CliError::Io { path: path.to_path_buf(), reason: reason.to_string() }
+        CliError::Io { path: redacted(path), reason: reason.to_string() }
+    }
+}
+
+/// A path as shown to the user: itself, or for a registry's PostgreSQL URL the database
+/// and host without any password.
+pub fn redacted(path: &Path) -> PathBuf {
+    match medzk_registry::Location::parse(path) {
+        medzk_registry::Location::File(p) => p,
+        db => PathBuf::from(db.to_string()),
     }
 }
 

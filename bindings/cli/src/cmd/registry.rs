@@ -6,7 +6,7 @@ use clap::{Args, Subcommand};
 use medzk_circuits::credential::InclusionFile;
 use medzk_circuits::field::{self, Fr};
 use medzk_circuits::tree::{DEFAULT_DEPTH, Depth};
-use medzk_registry::{Checkpoint, Ledger, Registry};
+use medzk_registry::{Checkpoint, Ledger, Location, Registry};
 use serde_json::json;
 
 use super::now_unix;
@@ -28,6 +28,30 @@ pub enum RegistryCommand {
     Roots(RootsArgs),
     /// Check the ledger's hash chain and the tree against the last root.
     Check(RegistryArg),
+    /// Copy a registry to another backend (file ↔ PostgreSQL) and verify the copy.
+    Migrate(MigrateArgs),
+}
+
+/// Arguments of `registry migrate`.
+#[derive(Args)]
+pub struct MigrateArgs {
+    /// The registry to copy (a file, or a postgresql:// URL).
+    #[arg(long)]
+    pub from: PathBuf,
+    /// Where to copy it: a new file, or a postgresql:// URL of a database without a registry.
+    #[arg(long)]
+    pub to: PathBuf,
+}
+
+/// Copies a registry; on any failure the target is left as it was (no file, no tables).
+pub fn migrate(args: &MigrateArgs) -> CliResult<Registry> {
+    let source = open(&args.from)?;
+    let target = Location::parse(&args.to);
+    let backend = target.empty_backend(source.depth()).map_err(storage(&args.to))?;
+    source.migrate_to(backend).map_err(|e| {
+        let _ = target.discard_new();
+        CliError::file(&args.to, e)
+    })
 }
 
 /// The registry file alone.
@@ -64,6 +88,21 @@ pub fn run(command: RegistryCommand) -> CliResult<Report> {
         RegistryCommand::Roots(a) => {
             let roots: Vec<String> = roots(&a)?.iter().map(field::to_hex).collect();
             Report::json_only(json!(roots))
+        }
+        RegistryCommand::Migrate(a) => {
+            let copy = migrate(&a)?;
+            let last = copy.last_checkpoint().map_err(storage(&a.to))?;
+            let root = field::to_hex(&last.root);
+            Report::new(
+                format!("copied {} leaves and {} checkpoints; root {root}", last.leaves, last.seq + 1),
+                json!({
+                    "from": shown(&io::redacted(&a.from)),
+                    "to": shown(&io::redacted(&a.to)),
+                    "leaves": last.leaves,
+                    "checkpoints": last.seq + 1,
+                    "root": root,
+                }),
+            )
         }
         RegistryCommand::Check(a) => {
             check(&a.registry)?;
@@ -120,9 +159,15 @@ pub struct RootsArgs {
     pub max_age_hours: u32,
 }
 
-/// Opens a registry, naming the file in errors.
+/// Opens a registry (a file, or a `postgresql://` URL), naming it in errors.
 pub fn open(path: &Path) -> CliResult<Registry> {
-    Registry::open(path).map_err(|e| CliError::file(path, e))
+    Location::parse(path).open().map_err(|e| CliError::file(path, e))
+}
+
+/// The checked ledger of a registry: the published file beside a redb registry (the
+/// database is never opened), or a snapshot of a PostgreSQL one.
+pub fn ledger(path: &Path) -> CliResult<Ledger> {
+    Location::parse(path).ledger().map_err(|e| CliError::file(path, e))
 }
 
 fn storage(path: &Path) -> impl Fn(medzk_registry::RegistryError) -> CliError + '_ {
@@ -132,12 +177,12 @@ fn storage(path: &Path) -> impl Fn(medzk_registry::RegistryError) -> CliError + 
 /// Creates a registry; returns it.
 pub fn init(args: &InitArgs) -> CliResult<Registry> {
     let depth = Depth::new(args.depth).map_err(|e| CliError::Input(e.to_string()))?;
-    Registry::create(&args.registry, depth, now_unix()).map_err(storage(&args.registry))
+    Location::parse(&args.registry).create(depth, now_unix()).map_err(storage(&args.registry))
 }
 
 /// Registry facts as JSON, from the published ledger (never waits for a writer).
 pub fn info(path: &Path) -> CliResult<serde_json::Value> {
-    let ledger = Ledger::read(path).map_err(storage(path))?;
+    let ledger = ledger(path)?;
     let last = ledger.last();
     Ok(json!({
         "depth": ledger.depth,
@@ -163,8 +208,7 @@ pub fn revoke(args: &RevokeArgs) -> CliResult<Checkpoint> {
 
 /// The roots to trust now, from the published ledger.
 pub fn roots(args: &RootsArgs) -> CliResult<Vec<Fr>> {
-    let ledger = Ledger::read(&args.registry).map_err(storage(&args.registry))?;
-    Ok(ledger.trusted_roots(now_unix(), args.max_age_hours as i64 * 3600))
+    Ok(ledger(&args.registry)?.trusted_roots(now_unix(), args.max_age_hours as i64 * 3600))
 }
 
 /// Verifies the ledger and tree.

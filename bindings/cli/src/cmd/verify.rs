@@ -7,7 +7,7 @@ use clap::Args;
 use medzk_circuits::context::{Session, TRANSCRIPT_LABEL};
 use medzk_circuits::date::Day;
 use medzk_circuits::field::{self, Fr};
-use medzk_registry::{Ledger, NullifierDb};
+use medzk_registry::NullifierDb;
 use medzk_verifier::{Verified, Verifier, VerifyOnceError, VerifyingKey};
 use merlin::Transcript;
 
@@ -92,11 +92,11 @@ pub fn verifier(args: &VerifyArgs) -> CliResult<Verifier> {
     let key = VerifyingKey::from_bytes(&io::read(&args.vk)?).map_err(|e| CliError::file(&args.vk, e))?;
     let policy = load_policy(&args.policy)?;
     let roots: Vec<Fr> = match &args.registry {
-        // The published ledger, never the database: a verifier neither waits for an
-        // issuer that is appending nor writes to the registry.
-        Some(r) => Ledger::read(r)
-            .map_err(|e| CliError::file(r, e))?
-            .trusted_roots(now_unix(), args.max_root_age_hours as i64 * 3600),
+        // The published ledger, never the database (or a read-only PostgreSQL snapshot):
+        // a verifier neither waits for an issuer that is appending nor writes.
+        Some(r) => {
+            super::registry::ledger(r)?.trusted_roots(now_unix(), args.max_root_age_hours as i64 * 3600)
+        }
         None => args.root.iter().map(|h| parse_field(h, "--root")).collect::<CliResult<_>>()?,
     };
     Verifier::new(key, policy.as_statement(), roots).map_err(|e| CliError::Input(e.to_string()))

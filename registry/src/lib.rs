@@ -16,6 +16,7 @@
 //!   it: every change republishes the ledger beside it ([`ledger`]).
 
 pub mod cluster;
+pub mod head;
 pub mod ledger;
 pub mod location;
 pub mod nullifiers;
@@ -33,6 +34,7 @@ use medzk_circuits::tree::{Depth, EMPTY_LEAF, MerklePath, Tree};
 use redb::Database;
 use serde::{Deserialize, Serialize};
 
+pub use head::{OperatorKey, OperatorSecret, SignedHead};
 pub use location::Location;
 pub use postgres::PgStore;
 pub use redb_store::RedbStore;

@@ -328,3 +328,62 @@ fn an_uncommitted_write_loses_nothing_committed(fx: &dyn Fixture) {
     assert_eq!(reg.len().unwrap(), 2);
     reg.verify().unwrap();
 }
+
+#[test]
+fn signed_heads_verify_only_under_the_pinned_key() {
+    use crate::head::{HeadError, OperatorSecret, SignedHead};
+    let (_dir, path) = temp();
+    let reg = Registry::create(&path, Depth::new(8).unwrap(), 10).unwrap();
+    let r1 = reg.append(leaf(0), 20).unwrap().checkpoint.root;
+    let r2 = reg.append(leaf(1), 30).unwrap().checkpoint.root;
+    let operator = OperatorSecret::generate();
+    let pinned = operator.public();
+    let head = SignedHead::sign(&reg, "registry:NO", &operator, 8, 100).unwrap();
+    let head = SignedHead::from_json(&head.to_json()).unwrap();
+    assert_eq!(
+        head.trusted_roots(&pinned, Some("registry:NO"), 100, 1_000, 3_600).unwrap(),
+        vec![r2, r1, reg.history().unwrap()[0].root]
+    );
+    assert_eq!(head.trusted_roots(&pinned, None, 100, 80, 3_600).unwrap(), vec![r2, r1]);
+    // Another operator's key, another registry, a stale head.
+    let other = OperatorSecret::generate().public();
+    assert!(matches!(head.verify(&other, None), Err(HeadError::OtherOperator { .. })));
+    assert!(matches!(head.verify(&pinned, Some("registry:SE")), Err(HeadError::OtherRegistry { .. })));
+    assert!(matches!(
+        head.trusted_roots(&pinned, None, 100 + 3_601, 1_000, 3_600),
+        Err(HeadError::Stale { .. })
+    ));
+    // A head signed by another key that names the pinned key.
+    let mut forged = SignedHead::sign(&reg, "registry:NO", &OperatorSecret::generate(), 8, 100).unwrap();
+    forged.operator = pinned.to_string();
+    assert_eq!(forged.verify(&pinned, None), Err(HeadError::BadSignature));
+    // Any change to a signed field.
+    let mut changed = head.clone();
+    changed.signed_at += 1;
+    assert_eq!(changed.verify(&pinned, None), Err(HeadError::BadSignature));
+    let mut changed = head.clone();
+    changed.registry = "registry:NX".into();
+    assert_eq!(changed.verify(&pinned, None), Err(HeadError::BadSignature));
+    let mut changed = head.clone();
+    let last = changed.checkpoints.len() - 1;
+    changed.checkpoints[last].root = leaf(5);
+    assert!(matches!(changed.verify(&pinned, None), Err(HeadError::Chain(_))));
+    changed.checkpoints[last].hash = changed.checkpoints[last].compute_hash();
+    assert_eq!(changed.verify(&pinned, None), Err(HeadError::BadSignature));
+    // An earlier checkpoint of the tail: the chain to the signed one breaks.
+    let mut changed = head.clone();
+    changed.checkpoints[0].root = leaf(6);
+    changed.checkpoints[0].hash = changed.checkpoints[0].compute_hash();
+    assert!(matches!(changed.verify(&pinned, None), Err(HeadError::Chain(_))));
+    // Key files round-trip and hide the secret from Debug; garbage is an error.
+    let file = operator.to_json();
+    let back = OperatorSecret::from_json(&file).unwrap();
+    assert_eq!(back.public(), pinned);
+    let secret_hex: serde_json::Value = serde_json::from_str(&file).unwrap();
+    assert!(!format!("{back:?}").contains(secret_hex["secret"].as_str().unwrap()));
+    assert!(OperatorSecret::from_json(&file.replace(&pinned.to_string(), &other.to_string())).is_err());
+    for junk in ["", "{}", "[]", "{\"format\":1}", &head.to_json()[..40]] {
+        assert!(SignedHead::from_json(junk).is_err());
+        assert!(OperatorSecret::from_json(junk).is_err());
+    }
+}

@@ -6,7 +6,7 @@ use clap::{Args, Subcommand};
 use medzk_circuits::credential::InclusionFile;
 use medzk_circuits::field::{self, Fr};
 use medzk_circuits::tree::{DEFAULT_DEPTH, Depth};
-use medzk_registry::{Checkpoint, Ledger, Location, Registry};
+use medzk_registry::{Checkpoint, Ledger, Location, OperatorSecret, Registry, SignedHead};
 use serde_json::json;
 
 use super::now_unix;
@@ -30,6 +30,43 @@ pub enum RegistryCommand {
     Check(RegistryArg),
     /// Copy a registry to another backend (file ↔ PostgreSQL) and verify the copy.
     Migrate(MigrateArgs),
+    /// Operator: generate the Ed25519 key that signs the registry's heads; prints the
+    /// public key verifiers pin.
+    OperatorKeygen(OperatorKeygenArgs),
+    /// Operator: sign the latest checkpoint (with the recent ones) into a head file that
+    /// verifiers accept offline (`verify --signed-head … --operator-key …`).
+    SignHead(SignHeadArgs),
+}
+
+/// Arguments of `registry operator-keygen`.
+#[derive(Args)]
+pub struct OperatorKeygenArgs {
+    /// Where to write the secret key (readable only by you; never replaced without --force).
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Replace an existing key file (heads it signed stop verifying under the new key).
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// Arguments of `registry sign-head`.
+#[derive(Args)]
+pub struct SignHeadArgs {
+    /// The registry (a file, or a postgresql:// URL).
+    #[arg(long)]
+    pub registry: PathBuf,
+    /// The operator's secret key file.
+    #[arg(long)]
+    pub operator_secret: PathBuf,
+    /// The registry's name, as verifiers know it (for example `registry:NO`).
+    #[arg(long)]
+    pub name: String,
+    /// Earlier checkpoints to include before the signed one.
+    #[arg(long, default_value_t = 64)]
+    pub tail: usize,
+    /// Where to write the signed head.
+    #[arg(long)]
+    pub out: PathBuf,
 }
 
 /// Arguments of `registry migrate`.
@@ -101,6 +138,33 @@ pub fn run(command: RegistryCommand) -> CliResult<Report> {
                     "leaves": last.leaves,
                     "checkpoints": last.seq + 1,
                     "root": root,
+                }),
+            )
+        }
+        RegistryCommand::OperatorKeygen(a) => {
+            let key = OperatorSecret::generate();
+            io::write_private(&a.out, key.to_json().as_bytes(), a.force)?;
+            let public = key.public().to_string();
+            Report::new(public.clone(), json!({ "operator_key": public, "key_file": shown(&a.out) }))
+        }
+        RegistryCommand::SignHead(a) => {
+            let key = OperatorSecret::from_json(&io::read_text(&a.operator_secret)?)
+                .map_err(|e| CliError::file(&a.operator_secret, e))?;
+            let reg = open(&a.registry)?;
+            let head =
+                SignedHead::sign(&reg, &a.name, &key, a.tail, now_unix()).map_err(storage(&a.registry))?;
+            io::write(&a.out, head.to_json().as_bytes())?;
+            let last = head.checkpoints.last().expect("never empty");
+            let root = field::to_hex(&last.root);
+            Report::new(
+                format!("signed checkpoint {} (root {root}) as {}", last.seq, head.operator),
+                json!({
+                    "head_file": shown(&a.out),
+                    "seq": last.seq,
+                    "root": root,
+                    "checkpoints": head.checkpoints.len(),
+                    "operator_key": head.operator,
+                    "signed_at": head.signed_at,
                 }),
             )
         }

@@ -7,7 +7,7 @@ use clap::Args;
 use medzk_circuits::context::{Session, TRANSCRIPT_LABEL};
 use medzk_circuits::date::Day;
 use medzk_circuits::field::{self, Fr};
-use medzk_registry::NullifierDb;
+use medzk_registry::{NullifierDb, OperatorKey, SignedHead};
 use medzk_verifier::{Verified, Verifier, VerifyOnceError, VerifyingKey};
 use merlin::Transcript;
 
@@ -27,14 +27,27 @@ pub struct VerifyArgs {
     #[arg(long)]
     pub policy: PathBuf,
     /// Trust the recent roots of this registry (see `registry roots`).
-    #[arg(long, required_unless_present = "root")]
+    #[arg(long, required_unless_present_any = ["root", "signed_head"])]
     pub registry: Option<PathBuf>,
-    /// With --registry: oldest root to trust, in hours.
+    /// With --registry or --signed-head: oldest root to trust, in hours.
     #[arg(long, default_value_t = 24)]
     pub max_root_age_hours: u32,
     /// Trust this root (repeatable), instead of --registry.
-    #[arg(long, conflicts_with = "registry")]
+    #[arg(long, conflicts_with_all = ["registry", "signed_head"])]
     pub root: Vec<String>,
+    /// Trust the roots of this signed head file (from `registry sign-head`), after checking
+    /// its signature under --operator-key.
+    #[arg(long, conflicts_with = "registry", requires = "operator_key")]
+    pub signed_head: Option<PathBuf>,
+    /// The registry operator's public key (64 hex digits), from a source you trust.
+    #[arg(long)]
+    pub operator_key: Option<String>,
+    /// With --signed-head: the registry's name the head must carry.
+    #[arg(long)]
+    pub registry_name: Option<String>,
+    /// With --signed-head: the oldest signature to accept, in hours.
+    #[arg(long, default_value_t = 24)]
+    pub max_head_age_hours: u32,
     /// The verifier's id.
     #[arg(long)]
     pub verifier_id: String,
@@ -97,7 +110,25 @@ pub fn verifier(args: &VerifyArgs) -> CliResult<Verifier> {
         Some(r) => {
             super::registry::ledger(r)?.trusted_roots(now_unix(), args.max_root_age_hours as i64 * 3600)
         }
-        None => args.root.iter().map(|h| parse_field(h, "--root")).collect::<CliResult<_>>()?,
+        None => match &args.signed_head {
+            Some(file) => {
+                let pinned = args.operator_key.as_deref().unwrap_or_default();
+                let pinned = OperatorKey::from_hex(pinned)
+                    .map_err(|e| CliError::Input(format!("--operator-key: {e}")))?;
+                SignedHead::from_json(&io::read_text(file)?)
+                    .and_then(|head| {
+                        head.trusted_roots(
+                            &pinned,
+                            args.registry_name.as_deref(),
+                            now_unix(),
+                            args.max_root_age_hours as i64 * 3600,
+                            args.max_head_age_hours as i64 * 3600,
+                        )
+                    })
+                    .map_err(|e| CliError::file(file, e))?
+            }
+            None => args.root.iter().map(|h| parse_field(h, "--root")).collect::<CliResult<_>>()?,
+        },
     };
     Verifier::new(key, policy.as_statement(), roots).map_err(|e| CliError::Input(e.to_string()))
 }

@@ -67,6 +67,11 @@ enum Command {
     Inspect(InspectCommand),
     /// Run the whole flow in a temporary directory, with timings.
     Demo(cmd::demo::DemoArgs),
+    /// Registry operator: serve the registry over HTTP to issuers, holders and verifiers.
+    Serve(cmd::serve::ServeArgs),
+    /// Issuer: manage the key that signs requests to a registry service.
+    #[command(subcommand)]
+    Issuer(IssuerCommand),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
     Completions(cmd::man::CompletionsArgs),
     /// Print the man page, or write one page per command into a directory.
@@ -77,6 +82,12 @@ enum Command {
 enum HolderCommand {
     /// Generate a holder key file and print the holder id.
     Keygen(cmd::holder::KeygenArgs),
+}
+
+#[derive(Subcommand)]
+enum IssuerCommand {
+    /// Generate an issuer key and print the public key the operator enrolls.
+    Keygen(cmd::serve::IssuerKeygenArgs),
 }
 
 #[derive(Subcommand)]
@@ -174,6 +185,8 @@ fn run(command: Command, json_out: bool) -> Result<Report, CliError> {
             Report::new(String::from_utf8_lossy(&out).trim_end(), json!(null))
         }
         Command::Man(a) => cmd::man::man(&a, Cli::command())?,
+        Command::Serve(a) => cmd::serve::serve(&a)?,
+        Command::Issuer(IssuerCommand::Keygen(a)) => cmd::serve::issuer_keygen(&a)?,
     })
 }
 

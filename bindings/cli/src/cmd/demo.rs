@@ -217,7 +217,9 @@ pub fn demo(args: &DemoArgs, json: bool) -> CliResult<Report> {
     let dose_date = Day(today.0 - 45);
     let issue_args = issue::ImmunizationArgs {
         common: issue::Common {
-            registry: reg_path.clone(),
+            registry: Some(reg_path.clone()),
+            registry_url: None,
+            issuer_key: None,
             holder_id: key.holder_id.to_string(),
             issuer: CLINICS[0].into(),
             out: file("credential.json"),
@@ -299,6 +301,7 @@ pub fn demo(args: &DemoArgs, json: bool) -> CliResult<Report> {
         holder_key: key_path.clone(),
         paths: vec![file("path.json")],
         registry: None,
+        registry_url: None,
         policy: file("policy.json"),
         value_sets: vec![],
         verifier_id: VERIFIER.into(),
@@ -318,6 +321,7 @@ pub fn demo(args: &DemoArgs, json: bool) -> CliResult<Report> {
         max_root_age_hours: 24,
         root: vec![],
         signed_head: None,
+        registry_url: None,
         operator_key: None,
         registry_name: None,
         max_head_age_hours: 24,

@@ -1,6 +1,6 @@
 //! `medzk issue …`: commit a record, append the commitment, write the credential.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::{Args, ValueEnum};
 use medzk_circuits::code::Code;
@@ -11,7 +11,9 @@ use medzk_circuits::issuance::check_record;
 use medzk_circuits::record::{ClinicalStatus, RecordData, Salt, VerificationStatus};
 use medzk_registry::Appended;
 
-use medzk_circuits::field;
+use medzk_circuits::field::{self, Fr};
+use medzk_service::auth::IssuerSecret;
+use medzk_service::{Client, ClientError};
 use serde_json::json;
 
 use super::{now_unix, registry};
@@ -54,9 +56,16 @@ impl Issued {
 /// Arguments every record kind shares.
 #[derive(Args, Clone)]
 pub struct Common {
-    /// The registry database file.
+    /// The registry (a file, or a postgresql:// URL).
+    #[arg(long, required_unless_present = "registry_url")]
+    pub registry: Option<PathBuf>,
+    /// Append through a registry service instead (`medzk serve`), as the issuer whose key
+    /// --issuer-key holds.
+    #[arg(long, conflicts_with = "registry", requires = "issuer_key")]
+    pub registry_url: Option<String>,
+    /// The issuer's key file (from `medzk issuer keygen`), for --registry-url.
     #[arg(long)]
-    pub registry: PathBuf,
+    pub issuer_key: Option<PathBuf>,
     /// The holder id (`0x…`, from `medzk holder keygen`).
     #[arg(long)]
     pub holder_id: String,
@@ -174,8 +183,15 @@ pub fn issue(common: &Common, record: RecordData) -> CliResult<Issued> {
     }
     let salt = Salt::generate(&mut rand::rngs::OsRng);
     let commitment = record.encode(&salt).commitment();
-    let reg = registry::open(&common.registry)?;
-    let storage = |e| CliError::file(&common.registry, e);
+    let file = match (&common.registry, &common.registry_url, &common.issuer_key) {
+        (Some(file), _, _) => file,
+        (None, Some(url), Some(key)) => {
+            return issue_remote(common, url, key, record, salt, commitment, warnings);
+        }
+        _ => return Err(CliError::Input("give --registry, or --registry-url with --issuer-key".into())),
+    };
+    let reg = registry::open(file)?;
+    let storage = |e| CliError::file(file, e);
     let index = reg.len().map_err(storage)?;
     let credential = Credential::new(record, salt, index);
     io::write_private(&common.out, credential.to_json().as_bytes(), common.force)?;
@@ -186,11 +202,59 @@ pub fn issue(common: &Common, record: RecordData) -> CliResult<Issued> {
     };
     let appended = reg.append(commitment, now_unix()).map_err(storage).map_err(undo)?;
     if appended.first != index {
-        return Err(undo(CliError::file(
-            &common.registry,
-            "the registry changed while issuing; issue again",
+        return Err(undo(CliError::file(file, "the registry changed while issuing; issue again")));
+    }
+    Ok(Issued { credential, file: common.out.clone(), appended, warnings })
+}
+
+/// Issues through a registry service. The leaf index is known only once the service has
+/// appended, so the credential is written first with its salt and no index (the file is
+/// writable and the salt is safe), then completed; a clear refusal removes it, an
+/// unclear outcome (no answer) keeps it and says so.
+fn issue_remote(
+    common: &Common,
+    url: &str,
+    key_file: &Path,
+    record: RecordData,
+    salt: Salt,
+    commitment: Fr,
+    warnings: Vec<String>,
+) -> CliResult<Issued> {
+    let key = IssuerSecret::from_json(&io::read_text(key_file)?).map_err(|e| CliError::file(key_file, e))?;
+    if key.name() != record.issuer {
+        return Err(CliError::Input(format!(
+            "{} is the key of issuer {:?}; --issuer says {:?}",
+            key_file.display(),
+            key.name(),
+            record.issuer
         )));
     }
+    let pending = Credential::new(record.clone(), salt.clone(), u64::MAX);
+    io::write_private(&common.out, pending.to_json().as_bytes(), common.force)?;
+    let reply = match Client::new(url).append(&key, &[commitment]) {
+        Ok(reply) => reply,
+        Err(e @ ClientError::Refused { .. }) => {
+            let _ = std::fs::remove_file(&common.out);
+            return Err(CliError::Input(e.to_string()));
+        }
+        Err(e) => {
+            return Err(CliError::Input(format!(
+                "{e}; the service may or may not have appended commitment {}: {} keeps the record and its \
+                 salt (leaf index unknown); ask the operator before issuing again",
+                field::to_hex(&commitment),
+                common.out.display()
+            )));
+        }
+    };
+    let credential = Credential::new(record, salt, reply.first);
+    io::write_private(&common.out, credential.to_json().as_bytes(), true).map_err(|e| {
+        CliError::Input(format!(
+            "{e}; the commitment is leaf {} — {} holds the rest",
+            reply.first,
+            common.out.display()
+        ))
+    })?;
+    let appended = Appended { first: reply.first, checkpoint: reply.checkpoint };
     Ok(Issued { credential, file: common.out.clone(), appended, warnings })
 }
 

@@ -8,6 +8,7 @@ pub mod man;
 pub mod policy;
 pub mod prove;
 pub mod registry;
+pub mod serve;
 pub mod setup;
 pub mod verify;
 

@@ -36,11 +36,18 @@ pub struct ProveArgs {
     #[arg(long)]
     pub holder_key: PathBuf,
     /// Inclusion path of each credential, in the same order (or use --registry).
-    #[arg(long = "path", conflicts_with = "registry", required_unless_present = "registry")]
+    #[arg(
+        long = "path",
+        conflicts_with_all = ["registry", "registry_url"],
+        required_unless_present_any = ["registry", "registry_url"]
+    )]
     pub paths: Vec<PathBuf>,
-    /// Read the inclusion paths from a local registry file instead.
+    /// Read the inclusion paths from a registry (a file, or a postgresql:// URL) instead.
     #[arg(long)]
     pub registry: Option<PathBuf>,
+    /// Fetch the inclusion paths from a registry service (`medzk serve`) instead.
+    #[arg(long, conflicts_with = "registry")]
+    pub registry_url: Option<String>,
     /// The verifier's policy.
     #[arg(long)]
     pub policy: PathBuf,
@@ -88,9 +95,15 @@ fn records_with_paths(
     let mut out = Vec::with_capacity(credentials.len());
     let mut root: Option<Fr> = None;
     for (i, c) in credentials.iter().enumerate() {
-        let (path, r) = match &args.registry {
-            Some(reg) => registry::open(reg)?.path(c.leaf_index).map_err(|e| CliError::file(reg, e))?,
-            None => {
+        let (path, r) = match (&args.registry, &args.registry_url) {
+            (Some(reg), _) => registry::open(reg)?.path(c.leaf_index).map_err(|e| CliError::file(reg, e))?,
+            (None, Some(url)) => {
+                let f = medzk_service::Client::new(url)
+                    .path(c.leaf_index)
+                    .map_err(|e| CliError::Input(e.to_string()))?;
+                (f.path, f.root)
+            }
+            (None, None) => {
                 let file = args.paths.get(i).ok_or_else(|| {
                     CliError::Input(format!(
                         "give one --path per --credential ({} paths for {} credentials)",

@@ -8,6 +8,7 @@ use medzk_circuits::context::{Session, TRANSCRIPT_LABEL};
 use medzk_circuits::date::Day;
 use medzk_circuits::field::{self, Fr};
 use medzk_registry::{NullifierDb, OperatorKey, SignedHead};
+use medzk_service::Client;
 use medzk_verifier::{Verified, Verifier, VerifyOnceError, VerifyingKey};
 use merlin::Transcript;
 
@@ -27,8 +28,12 @@ pub struct VerifyArgs {
     #[arg(long)]
     pub policy: PathBuf,
     /// Trust the recent roots of this registry (see `registry roots`).
-    #[arg(long, required_unless_present_any = ["root", "signed_head"])]
+    #[arg(long, required_unless_present_any = ["root", "signed_head", "registry_url"])]
     pub registry: Option<PathBuf>,
+    /// Trust the roots of the signed head a registry service serves now (`medzk serve`),
+    /// after checking its signature under --operator-key.
+    #[arg(long, conflicts_with_all = ["registry", "signed_head"], requires = "operator_key")]
+    pub registry_url: Option<String>,
     /// With --registry or --signed-head: oldest root to trust, in hours.
     #[arg(long, default_value_t = 24)]
     pub max_root_age_hours: u32,
@@ -110,25 +115,34 @@ pub fn verifier(args: &VerifyArgs) -> CliResult<Verifier> {
         Some(r) => {
             super::registry::ledger(r)?.trusted_roots(now_unix(), args.max_root_age_hours as i64 * 3600)
         }
-        None => match &args.signed_head {
-            Some(file) => {
-                let pinned = args.operator_key.as_deref().unwrap_or_default();
-                let pinned = OperatorKey::from_hex(pinned)
-                    .map_err(|e| CliError::Input(format!("--operator-key: {e}")))?;
-                SignedHead::from_json(&io::read_text(file)?)
-                    .and_then(|head| {
-                        head.trusted_roots(
-                            &pinned,
-                            args.registry_name.as_deref(),
-                            now_unix(),
-                            args.max_root_age_hours as i64 * 3600,
-                            args.max_head_age_hours as i64 * 3600,
-                        )
-                    })
-                    .map_err(|e| CliError::file(file, e))?
+        None => {
+            let head = match (&args.signed_head, &args.registry_url) {
+                (Some(file), _) => Some((
+                    SignedHead::from_json(&io::read_text(file)?).map_err(|e| CliError::file(file, e))?,
+                    file.display().to_string(),
+                )),
+                (None, Some(url)) => {
+                    Some((Client::new(url).head().map_err(|e| CliError::Input(e.to_string()))?, url.clone()))
+                }
+                (None, None) => None,
+            };
+            match head {
+                Some((head, source)) => {
+                    let pinned = args.operator_key.as_deref().unwrap_or_default();
+                    let pinned = OperatorKey::from_hex(pinned)
+                        .map_err(|e| CliError::Input(format!("--operator-key: {e}")))?;
+                    head.trusted_roots(
+                        &pinned,
+                        args.registry_name.as_deref(),
+                        now_unix(),
+                        args.max_root_age_hours as i64 * 3600,
+                        args.max_head_age_hours as i64 * 3600,
+                    )
+                    .map_err(|e| CliError::file(std::path::Path::new(&source), e))?
+                }
+                None => args.root.iter().map(|h| parse_field(h, "--root")).collect::<CliResult<_>>()?,
             }
-            None => args.root.iter().map(|h| parse_field(h, "--root")).collect::<CliResult<_>>()?,
-        },
+        }
     };
     Verifier::new(key, policy.as_statement(), roots).map_err(|e| CliError::Input(e.to_string()))
 }

@@ -1,0 +1,140 @@
+//! `medzk serve` and `medzk issuer keygen`: the registry as an HTTP service, and the keys
+//! issuers sign their requests with.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::Args;
+use medzk_registry::OperatorSecret;
+use medzk_service::auth::{self, IssuerSecret};
+use medzk_service::{Service, ServiceConfig};
+use serde::Deserialize;
+use serde_json::json;
+
+use super::registry;
+use crate::io::{self, CliError, CliResult};
+use crate::report::{Report, shown};
+
+/// Arguments of `serve`.
+#[derive(Args)]
+pub struct ServeArgs {
+    /// The registry to serve (a file, or a postgresql:// URL).
+    #[arg(long)]
+    pub registry: PathBuf,
+    /// The registry's name in its signed heads (for example `registry:NO`).
+    #[arg(long)]
+    pub name: String,
+    /// The operator's secret key (from `registry operator-keygen`), which signs every head.
+    #[arg(long)]
+    pub operator_secret: PathBuf,
+    /// The enrolled issuers: a JSON list of {"name": …, "public_key": …} (from `issuer keygen`).
+    #[arg(long)]
+    pub issuers: PathBuf,
+    /// The service's own state (which issuer appended which leaf); created if missing.
+    #[arg(long)]
+    pub state: PathBuf,
+    /// Where to listen.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+}
+
+/// Arguments of `issuer keygen`.
+#[derive(Args)]
+pub struct IssuerKeygenArgs {
+    /// The issuer's name, as it appears in its records (for example `clinic:oslo-1`).
+    #[arg(long)]
+    pub name: String,
+    /// Where to write the secret key (readable only by you; never replaced without --force).
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Replace an existing key file.
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Enrolled {
+    name: String,
+    public_key: String,
+}
+
+/// Writes an issuer key; the public key is what the operator enrolls.
+pub fn issuer_keygen(args: &IssuerKeygenArgs) -> CliResult<Report> {
+    if args.name.trim().is_empty() {
+        return Err(CliError::Input("--name is empty".into()));
+    }
+    let key = IssuerSecret::generate(&args.name);
+    io::write_private(&args.out, key.to_json().as_bytes(), args.force)?;
+    let public = key.public_hex();
+    Ok(Report::new(
+        public.clone(),
+        json!({ "issuer": args.name, "public_key": public, "key_file": shown(&args.out) }),
+    ))
+}
+
+/// Serves until interrupted (Ctrl-C or SIGTERM), then finishes the requests in flight.
+pub fn serve(args: &ServeArgs) -> CliResult<Report> {
+    let operator = OperatorSecret::from_json(&io::read_text(&args.operator_secret)?)
+        .map_err(|e| CliError::file(&args.operator_secret, e))?;
+    let enrolled: Vec<Enrolled> =
+        serde_json::from_str(&io::read_text(&args.issuers)?).map_err(|e| CliError::file(&args.issuers, e))?;
+    let issuers = enrolled
+        .iter()
+        .map(|i| {
+            let key = auth::public_key(&i.public_key)
+                .map_err(|e| CliError::file(&args.issuers, format!("issuer {:?}: {e}", i.name)))?;
+            Ok((i.name.clone(), key))
+        })
+        .collect::<CliResult<Vec<_>>>()?;
+    let registry = registry::open(&args.registry)?;
+    let operator_key = operator.public().to_string();
+    let config =
+        ServiceConfig { registry, name: args.name.clone(), operator, issuers, state: args.state.clone() };
+    let service = Service::new(config).map_err(|e| CliError::file(&args.state, e))?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| CliError::Input(format!("cannot start the runtime: {e}")))?;
+    let served = runtime.block_on(async {
+        let listener = tokio::net::TcpListener::bind(args.listen)
+            .await
+            .map_err(|e| CliError::Input(format!("cannot listen on {}: {e}", args.listen)))?;
+        let addr = listener.local_addr().map_err(|e| CliError::Input(e.to_string()))?;
+        eprintln!(
+            "medzk: serving registry {} ({}) on http://{addr} for {} issuer(s); operator key {operator_key}",
+            args.name,
+            io::redacted(&args.registry).display(),
+            enrolled.len()
+        );
+        medzk_service::server::serve(listener, service.router(), shutdown())
+            .await
+            .map_err(|e| CliError::Input(format!("the service stopped: {e}")))
+    });
+    drop(runtime);
+    drop(service);
+    served?;
+    Ok(Report::new("stopped", json!({ "stopped": true })))
+}
+
+async fn shutdown() {
+    let interrupt = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = interrupt => {},
+        _ = terminate => {},
+    }
+    eprintln!("medzk: stopping (finishing the requests in flight)");
+}

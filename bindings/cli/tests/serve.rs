@@ -1,0 +1,156 @@
+//! `medzk serve` as a separate process on loopback: an issuer appends through it with a
+//! signed request, the patient fetches its path from it, and a verifier that pins the
+//! operator key trusts the head it serves.
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+
+use common::{POLICY, TODAY, fails, issue_args, key_hash, medzk_day, ok};
+
+#[test]
+fn issue_prove_and_verify_through_the_service() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let vk_hash = key_hash(&ok(
+        d,
+        &[
+            "setup",
+            "--statement",
+            "vaccination",
+            "--depth",
+            "8",
+            "--seed",
+            "srv",
+            "--pk",
+            "v.pk",
+            "--vk",
+            "v.vk",
+        ],
+    ));
+    ok(d, &["registry", "init", "--registry", "reg.redb", "--depth", "8"]);
+    let operator = ok(d, &["registry", "operator-keygen", "--out", "operator.key"]).trim().to_string();
+    let clinic =
+        ok(d, &["issuer", "keygen", "--name", "clinic:test", "--out", "clinic.key"]).trim().to_string();
+    ok(d, &["issuer", "keygen", "--name", "lab:other", "--out", "lab.key"]);
+    std::fs::write(
+        d.join("issuers.json"),
+        format!(r#"[{{"name": "clinic:test", "public_key": "{clinic}"}}]"#),
+    )
+    .unwrap();
+
+    let mut server = Command::new(env!("CARGO_BIN_EXE_medzk"))
+        .current_dir(d)
+        .args([
+            "serve",
+            "--registry",
+            "reg.redb",
+            "--name",
+            "registry:test",
+            "--operator-secret",
+            "operator.key",
+            "--issuers",
+            "issuers.json",
+            "--state",
+            "service.redb",
+            "--listen",
+            "127.0.0.1:0",
+        ])
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut banner = String::new();
+    BufReader::new(server.stderr.as_mut().unwrap()).read_line(&mut banner).unwrap();
+    let url = banner.split_whitespace().find(|w| w.starts_with("http://")).expect(&banner).to_string();
+    assert!(banner.contains(&operator), "{banner}");
+
+    let holder = ok(d, &["holder", "keygen", "--out", "holder.key"]).trim().to_string();
+    let date = medzk_day(30);
+    let remote = |out: &'static str, key: &'static str| {
+        let mut args: Vec<String> = issue_args(&holder, out, &date).iter().map(|s| s.to_string()).collect();
+        args.splice(2..4, ["--registry-url".to_string(), url.clone(), "--issuer-key".into(), key.into()]);
+        args
+    };
+    let args = remote("cred.json", "clinic.key");
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    assert!(ok(d, &args).starts_with("leaf 0 root 0x"));
+    // A key of an issuer the operator did not enroll: refused, no credential left behind.
+    let args = remote("lab.json", "lab.key");
+    let mut args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let at = args.iter().position(|a| *a == "clinic:test").unwrap();
+    args[at] = "lab:other";
+    let err = fails(d, &args, 2);
+    assert!(err.contains("not enrolled"), "{err}");
+    assert!(!d.join("lab.json").exists());
+    // A key that is not the --issuer's.
+    let args = remote("x.json", "lab.key");
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    fails(d, &args, 2);
+
+    std::fs::write(d.join("policy.json"), POLICY).unwrap();
+    let nonce = ok(d, &["nonce"]).trim().to_string();
+    ok(
+        d,
+        &[
+            "prove",
+            "--pk",
+            "v.pk",
+            "--vk-hash",
+            &vk_hash,
+            "--credential",
+            "cred.json",
+            "--holder-key",
+            "holder.key",
+            "--registry-url",
+            &url,
+            "--policy",
+            "policy.json",
+            "--verifier-id",
+            "border:test",
+            "--nonce",
+            &nonce,
+            "--today",
+            TODAY,
+            "--out",
+            "p.bin",
+        ],
+    );
+    let verify = |key: &str| {
+        vec![
+            "verify".to_string(),
+            "--vk".into(),
+            "v.vk".into(),
+            "--policy".into(),
+            "policy.json".into(),
+            "--registry-url".into(),
+            url.clone(),
+            "--operator-key".into(),
+            key.into(),
+            "--registry-name".into(),
+            "registry:test".into(),
+            "--verifier-id".into(),
+            "border:test".into(),
+            "--nonce".into(),
+            nonce.clone(),
+            "--today".into(),
+            TODAY.into(),
+            "--presentation".into(),
+            "p.bin".into(),
+        ]
+    };
+    let args = verify(&operator);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    assert!(ok(d, &args).starts_with("ACCEPTED"));
+    let other = ok(d, &["registry", "operator-keygen", "--out", "other.key"]).trim().to_string();
+    let args = verify(&other);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let err = fails(d, &args, 2);
+    assert!(err.contains("not the pinned operator"), "{err}");
+
+    // Graceful stop on SIGTERM.
+    let killed = Command::new("kill").args(["-TERM", &server.id().to_string()]).status().unwrap();
+    assert!(killed.success());
+    let status = server.wait().unwrap();
+    assert!(status.success(), "{status:?}");
+}

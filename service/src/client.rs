@@ -1,0 +1,182 @@
+//! A blocking client of the service (ureq), for the CLI and for other Rust programs. Plain
+//! HTTP: put the service behind a TLS-terminating proxy off loopback.
+
+use std::time::Duration;
+
+use medzk_circuits::credential::InclusionFile;
+use medzk_circuits::field::{self, Fr};
+use medzk_registry::{Checkpoint, SignedHead};
+use serde::Deserialize;
+
+use crate::auth::{self, IssuerSecret};
+
+/// Largest response read.
+const MAX_RESPONSE: u64 = 64 << 20;
+
+/// A failed call.
+#[derive(Debug, thiserror::Error)]
+pub enum ClientError {
+    /// The service answered with an error.
+    #[error("{url}: {status} {kind}: {message}")]
+    Refused {
+        /// The endpoint.
+        url: String,
+        /// HTTP status.
+        status: u16,
+        /// The error's kind (`unauthorized`, `replay`, `not_your_leaf`, …).
+        kind: String,
+        /// Its message.
+        message: String,
+    },
+    /// No answer.
+    #[error("{url}: {reason}")]
+    Transport {
+        /// The endpoint.
+        url: String,
+        /// Why.
+        reason: String,
+    },
+    /// An answer that is not what the endpoint returns.
+    #[error("{url}: unexpected answer: {reason}")]
+    Decode {
+        /// The endpoint.
+        url: String,
+        /// Why.
+        reason: String,
+    },
+}
+
+/// What an append returns.
+#[derive(Clone, Debug, Deserialize)]
+pub struct AppendReply {
+    /// The first new leaf.
+    pub first: u64,
+    /// Leaves appended.
+    pub count: u64,
+    /// The checkpoint made.
+    pub checkpoint: Checkpoint,
+}
+
+#[derive(Deserialize)]
+struct RevokeReply {
+    checkpoint: Checkpoint,
+}
+
+/// A client of one service.
+pub struct Client {
+    base: String,
+    agent: ureq::Agent,
+}
+
+fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+impl Client {
+    /// A client of the service at `base` (`http://host:port`).
+    pub fn new(base: &str) -> Client {
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .timeout_global(Some(Duration::from_secs(120)))
+            .build()
+            .into();
+        Client { base: base.trim_end_matches('/').to_string(), agent }
+    }
+
+    fn finish(
+        url: &str,
+        response: Result<ureq::http::Response<ureq::Body>, ureq::Error>,
+    ) -> Result<String, ClientError> {
+        let mut response =
+            response.map_err(|e| ClientError::Transport { url: url.into(), reason: e.to_string() })?;
+        let status = response.status().as_u16();
+        let text = response
+            .body_mut()
+            .with_config()
+            .limit(MAX_RESPONSE)
+            .read_to_string()
+            .map_err(|e| ClientError::Transport { url: url.into(), reason: e.to_string() })?;
+        if (200..300).contains(&status) {
+            return Ok(text);
+        }
+        let error: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
+        Err(ClientError::Refused {
+            url: url.into(),
+            status,
+            kind: error["error"]["kind"].as_str().unwrap_or("error").into(),
+            message: error["error"]["message"].as_str().unwrap_or(text.trim()).into(),
+        })
+    }
+
+    fn get(&self, path: &str) -> Result<String, ClientError> {
+        let url = format!("{}{path}", self.base);
+        Client::finish(&url, self.agent.get(&url).call())
+    }
+
+    fn signed_post(&self, issuer: &IssuerSecret, path: &str, body: &[u8]) -> Result<String, ClientError> {
+        let url = format!("{}{path}", self.base);
+        let signed = issuer.sign("POST", path, now(), body);
+        let request = self
+            .agent
+            .post(&url)
+            .header("content-type", "application/json")
+            .header(auth::ISSUER, &signed.issuer)
+            .header(auth::TIMESTAMP, signed.timestamp.to_string())
+            .header(auth::NONCE, hex::encode(signed.nonce))
+            .header(auth::SIGNATURE, hex::encode(signed.signature));
+        Client::finish(&url, request.send(body))
+    }
+
+    fn decode<T: serde::de::DeserializeOwned>(&self, path: &str, text: &str) -> Result<T, ClientError> {
+        serde_json::from_str(text)
+            .map_err(|e| ClientError::Decode { url: format!("{}{path}", self.base), reason: e.to_string() })
+    }
+
+    /// The operator's current signed head (verify it under the pinned key before use).
+    pub fn head(&self) -> Result<SignedHead, ClientError> {
+        let text = self.get("/v1/head")?;
+        SignedHead::from_json(&text)
+            .map_err(|e| ClientError::Decode { url: format!("{}/v1/head", self.base), reason: e.to_string() })
+    }
+
+    /// A leaf's inclusion path and the root it leads to.
+    pub fn path(&self, index: u64) -> Result<InclusionFile, ClientError> {
+        let path = format!("/v1/path/{index}");
+        let text = self.get(&path)?;
+        InclusionFile::from_json(&text)
+            .map_err(|e| ClientError::Decode { url: format!("{}{path}", self.base), reason: e.to_string() })
+    }
+
+    /// Appends commitments as `issuer`.
+    pub fn append(&self, issuer: &IssuerSecret, commitments: &[Fr]) -> Result<AppendReply, ClientError> {
+        let hex: Vec<String> = commitments.iter().map(field::to_hex).collect();
+        let body = serde_json::to_vec(&serde_json::json!({ "commitments": hex })).expect("serializable");
+        let text = self.signed_post(issuer, "/v1/append", &body)?;
+        self.decode("/v1/append", &text)
+    }
+
+    /// Revokes a leaf `issuer` appended.
+    pub fn revoke(&self, issuer: &IssuerSecret, index: u64) -> Result<Checkpoint, ClientError> {
+        let body = serde_json::to_vec(&serde_json::json!({ "index": index })).expect("serializable");
+        let text = self.signed_post(issuer, "/v1/revoke", &body)?;
+        Ok(self.decode::<RevokeReply>("/v1/revoke", &text)?.checkpoint)
+    }
+
+    /// Sends raw bytes with raw headers (tests of what the service refuses).
+    pub fn post_raw(
+        &self,
+        path: &str,
+        headers: &[(&str, String)],
+        body: &[u8],
+    ) -> Result<String, ClientError> {
+        let url = format!("{}{path}", self.base);
+        let mut request = self.agent.post(&url).header("content-type", "application/json");
+        for (name, value) in headers {
+            request = request.header(*name, value);
+        }
+        Client::finish(&url, request.send(body))
+    }
+}

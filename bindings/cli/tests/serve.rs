@@ -154,3 +154,15 @@ fn issue_prove_and_verify_through_the_service() {
     let status = server.wait().unwrap();
     assert!(status.success(), "{status:?}");
 }
+
+#[test]
+fn the_demo_runs_against_a_served_registry() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = ok(dir.path(), &["--json", "demo", "--records", "8", "--serve"]);
+    let report: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let steps = report["steps"].as_array().unwrap();
+    assert!(steps[1]["service"].as_str().unwrap().starts_with("http://127.0.0.1:"), "{}", steps[1]);
+    assert_eq!(steps[1]["operator_key"].as_str().unwrap().len(), 64);
+    assert_eq!(steps[7]["verdict"]["accepted"], true);
+    assert_eq!((report["accepted"].as_u64(), report["rejected"].as_u64()), (Some(1), Some(2)));
+}

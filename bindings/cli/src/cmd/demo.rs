@@ -19,6 +19,10 @@ use super::setup::StatementArg;
 use super::{fresh_nonce, holder, issue, now_unix, prove, registry, setup, short, verify};
 use serde_json::{Value, json};
 
+use medzk_registry::OperatorSecret;
+use medzk_service::auth::{self, IssuerSecret};
+use medzk_service::{Client, Running, ServiceConfig};
+
 use crate::io::{self, CliError, CliResult};
 use crate::progress;
 use crate::report::{Report, say, shown};
@@ -32,6 +36,44 @@ pub struct DemoArgs {
     /// Keep the files in this (new or empty) directory instead of a temporary one.
     #[arg(long)]
     pub dir: Option<PathBuf>,
+    /// Serve the registry over HTTP on loopback (`medzk serve`) and run the issuer, the
+    /// patient and the verifier as separate clients of it: signed appends, paths fetched,
+    /// roots trusted only from the operator's signed head.
+    #[arg(long)]
+    pub serve: bool,
+}
+
+/// The registry served on loopback, with the demo issuer's and operator's keys.
+struct Served {
+    running: Running,
+    issuer: IssuerSecret,
+    operator_key: String,
+}
+
+const REGISTRY_NAME: &str = "registry:NO-demo";
+
+fn start_service(reg_path: &Path, state: PathBuf, issuer_file: &Path) -> CliResult<Served> {
+    let operator = OperatorSecret::generate();
+    let operator_key = operator.public().to_string();
+    let issuer = IssuerSecret::generate(CLINICS[0]);
+    io::write_private(issuer_file, issuer.to_json().as_bytes(), false)?;
+    let enrolled = auth::public_key(&issuer.public_hex()).map_err(|e| CliError::Input(e.to_string()))?;
+    let config = ServiceConfig {
+        registry: registry::open(reg_path)?,
+        name: REGISTRY_NAME.into(),
+        operator,
+        issuers: vec![(CLINICS[0].to_string(), enrolled)],
+        state,
+    };
+    let running = Running::start(config, "127.0.0.1:0".parse().expect("an address"))
+        .map_err(|e| CliError::Input(format!("cannot start the service: {e}")))?;
+    Ok(Served { running, issuer, operator_key })
+}
+
+fn fetch_path(url: &str, index: u64, out: &Path) -> CliResult<Fr> {
+    let file = Client::new(url).path(index).map_err(|e| CliError::Input(e.to_string()))?;
+    io::write(out, file.to_json().as_bytes())?;
+    Ok(file.root)
 }
 
 const VERIFIER: &str = "border:NO:OSL-gate-7";
@@ -202,6 +244,21 @@ pub fn demo(args: &DemoArgs, json: bool) -> CliResult<Report> {
         format!("depth-{DEFAULT_DEPTH} registry; {others} commitments from {} issuers", CLINICS.len()),
         Some(t),
     );
+    let served = if args.serve {
+        let served = start_service(&reg_path, file("service.redb"), &file("clinic.key"))?;
+        log.detail(format!(
+            "served on {}; {} enrolled as an issuer; operator key {}",
+            served.running.url(),
+            CLINICS[0],
+            log.short(&served.operator_key)
+        ));
+        log.fact("service", served.running.url());
+        log.fact("operator_key", served.operator_key.clone());
+        Some(served)
+    } else {
+        None
+    };
+    let url = served.as_ref().map(|s| s.running.url());
 
     // The patient.
     let key_path = file("holder.key");
@@ -217,9 +274,9 @@ pub fn demo(args: &DemoArgs, json: bool) -> CliResult<Report> {
     let dose_date = Day(today.0 - 45);
     let issue_args = issue::ImmunizationArgs {
         common: issue::Common {
-            registry: Some(reg_path.clone()),
-            registry_url: None,
-            issuer_key: None,
+            registry: if served.is_some() { None } else { Some(reg_path.clone()) },
+            registry_url: url.clone(),
+            issuer_key: served.as_ref().map(|_| file("clinic.key")),
             holder_id: key.holder_id.to_string(),
             issuer: CLINICS[0].into(),
             out: file("credential.json"),
@@ -254,7 +311,11 @@ pub fn demo(args: &DemoArgs, json: bool) -> CliResult<Report> {
         index: credential.leaf_index,
         out: file("path.json"),
     };
-    let (root, t) = timed(|| registry::path(&path_args))?;
+    let refresh_path = || match &url {
+        Some(url) => fetch_path(url, path_args.index, &path_args.out),
+        None => registry::path(&path_args),
+    };
+    let (root, t) = timed(refresh_path)?;
     debug_assert_eq!(root, appended.checkpoint.root);
     log.step(
         5,
@@ -317,13 +378,13 @@ pub fn demo(args: &DemoArgs, json: bool) -> CliResult<Report> {
     let verify_args = |nonce: &str, presentation: &str| verify::VerifyArgs {
         vk: file("vaccination.vk"),
         policy: file("policy.json"),
-        registry: Some(reg_path.clone()),
+        registry: if served.is_some() { None } else { Some(reg_path.clone()) },
         max_root_age_hours: 24,
         root: vec![],
         signed_head: None,
-        registry_url: None,
-        operator_key: None,
-        registry_name: None,
+        registry_url: url.clone(),
+        operator_key: served.as_ref().map(|s| s.operator_key.clone()),
+        registry_name: served.as_ref().map(|_| REGISTRY_NAME.to_string()),
         max_head_age_hours: 24,
         verifier_id: VERIFIER.into(),
         nonce: nonce.into(),
@@ -360,8 +421,14 @@ pub fn demo(args: &DemoArgs, json: bool) -> CliResult<Report> {
     let later_nonce = fresh_nonce();
     prove::prove(&prove_args(&later_nonce, "prepared.bin"))?;
     log.step(10, "prove", "patient prepares a presentation for a later session", None);
-    let (checkpoint, t) = timed(|| {
-        registry::revoke(&registry::RevokeArgs { registry: reg_path.clone(), index: credential.leaf_index })
+    let (checkpoint, t) = timed(|| match &served {
+        Some(s) => Client::new(&s.running.url())
+            .revoke(&s.issuer, credential.leaf_index)
+            .map_err(|e| CliError::Input(e.to_string())),
+        None => registry::revoke(&registry::RevokeArgs {
+            registry: reg_path.clone(),
+            index: credential.leaf_index,
+        }),
     })?;
     log.step(
         11,
@@ -386,7 +453,7 @@ pub fn demo(args: &DemoArgs, json: bool) -> CliResult<Report> {
     log.fact("reason", reason.as_str());
     log.fact("ms", millis(t));
 
-    registry::path(&path_args)?;
+    refresh_path()?;
     match prove::prove(&prove_args(&fresh_nonce(), "retry.bin")) {
         Err(CliError::CannotProve(reason)) => {
             log.step(13, "prove", "patient fetches a fresh path and tries again", None);

@@ -226,6 +226,10 @@ impl Backend for RedbStore {
         Ok(())
     }
 
+    fn publishes_ledger(&self) -> bool {
+        true
+    }
+
     fn committed(&self, history: &[Checkpoint]) -> Result<(), RegistryError> {
         Ledger::publish(&self.path, self.depth, history.to_vec())
     }

@@ -63,6 +63,12 @@ pub trait Backend: Send + Sync {
         &self,
         f: &mut dyn FnMut(&mut dyn WriteView) -> Result<(), RegistryError>,
     ) -> Result<(), RegistryError>;
+    /// Whether [`committed`](Backend::committed) wants the whole ledger after each write
+    /// (reading it costs a scan of every checkpoint, so only a backend that publishes it
+    /// says yes).
+    fn publishes_ledger(&self) -> bool {
+        false
+    }
     /// Called after each committed write with the whole ledger (the file backend publishes
     /// it beside the database for readers that never open it).
     fn committed(&self, history: &[Checkpoint]) -> Result<(), RegistryError> {

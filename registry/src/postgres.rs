@@ -10,8 +10,8 @@
 //! Writers serialise on the `leaves` row (`SELECT … FOR UPDATE`), buffer their node
 //! writes and flush them at the end of the transaction (COPY for large batches), so a
 //! bulk append is one round trip per level boundary plus one bulk load. Readers use
-//! `REPEATABLE READ READ ONLY` snapshots on a connection of their own, so a path and its
-//! root always match and a reader never waits for a writer.
+//! `REPEATABLE READ READ ONLY` snapshots on connections of their own ([`READERS`] per
+//! store), so a path and its root always match and a reader never waits for a writer.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -30,10 +30,14 @@ use crate::{Checkpoint, RegistryError, STORAGE_FORMAT};
 /// Node writes at or above this count are flushed with COPY, below it with one INSERT.
 const COPY_THRESHOLD: usize = 512;
 
+/// Reader connections per store: snapshots run on whichever is free.
+pub const READERS: usize = 4;
+
 /// A registry in a PostgreSQL database.
 pub struct PgStore {
     writer: Mutex<Client>,
-    reader: Mutex<Client>,
+    readers: Vec<Mutex<Client>>,
+    next_reader: std::sync::atomic::AtomicUsize,
     depth: Depth,
     describe: String,
 }
@@ -137,7 +141,7 @@ impl PgStore {
     /// Opens the registry in the database `url` names.
     pub fn open(url: &str) -> Result<PgStore, RegistryError> {
         let mut writer = connect(url)?;
-        let reader = connect(url)?;
+        let readers = (0..READERS).map(|_| connect(url).map(Mutex::new)).collect::<Result<Vec<_>, _>>()?;
         let not_registry =
             || RegistryError::Open { path: describe(url), reason: "no medzk registry there".into() };
         let exists: bool =
@@ -155,7 +159,13 @@ impl PgStore {
         }
         let depth =
             Depth::new(byte(&mut writer, "depth")?).map_err(|e| RegistryError::Corrupt(e.to_string()))?;
-        Ok(PgStore { writer: Mutex::new(writer), reader: Mutex::new(reader), depth, describe: describe(url) })
+        Ok(PgStore {
+            writer: Mutex::new(writer),
+            readers,
+            next_reader: std::sync::atomic::AtomicUsize::new(0),
+            depth,
+            describe: describe(url),
+        })
     }
 }
 
@@ -387,7 +397,16 @@ impl Backend for PgStore {
         &self,
         f: &mut dyn FnMut(&mut dyn View) -> Result<(), RegistryError>,
     ) -> Result<(), RegistryError> {
-        let mut client = self.reader.lock().unwrap_or_else(|e| e.into_inner());
+        // A free reader if there is one, else wait for the next in turn.
+        let free = self.readers.iter().find_map(|r| r.try_lock().ok());
+        let mut client = match free {
+            Some(client) => client,
+            None => {
+                let turn =
+                    self.next_reader.fetch_add(1, std::sync::atomic::Ordering::Relaxed) % self.readers.len();
+                self.readers[turn].lock().unwrap_or_else(|e| e.into_inner())
+            }
+        };
         let txn = client
             .build_transaction()
             .isolation_level(IsolationLevel::RepeatableRead)

@@ -129,23 +129,30 @@ struct ReadTables {
     checkpoints: ReadOnlyTable<u64, &'static [u8]>,
 }
 
-impl View for ReadTables {
-    fn node(&self, level: usize, index: u64) -> Result<Option<Fr>, RegistryError> {
-        node_in(&self.nodes, level, index)
-    }
-    fn leaves(&self) -> Result<u64, RegistryError> {
-        leaves_in(&self.meta)
-    }
-    fn stored_leaves(&self, end: u64) -> Result<Vec<(u64, Fr)>, RegistryError> {
-        leaves_below(&self.nodes, end)
-    }
-    fn last_checkpoint(&self) -> Result<Checkpoint, RegistryError> {
-        last_in(&self.checkpoints)
-    }
-    fn checkpoints(&self) -> Result<Vec<Checkpoint>, RegistryError> {
-        all_in(&self.checkpoints)
-    }
+/// The same reads in a snapshot and inside a write.
+macro_rules! tables_view {
+    ($t:ty) => {
+        impl View for $t {
+            fn node(&self, level: usize, index: u64) -> Result<Option<Fr>, RegistryError> {
+                node_in(&self.nodes, level, index)
+            }
+            fn leaves(&self) -> Result<u64, RegistryError> {
+                leaves_in(&self.meta)
+            }
+            fn stored_leaves(&self, end: u64) -> Result<Vec<(u64, Fr)>, RegistryError> {
+                leaves_below(&self.nodes, end)
+            }
+            fn last_checkpoint(&self) -> Result<Checkpoint, RegistryError> {
+                last_in(&self.checkpoints)
+            }
+            fn checkpoints(&self) -> Result<Vec<Checkpoint>, RegistryError> {
+                all_in(&self.checkpoints)
+            }
+        }
+    };
 }
+
+tables_view!(ReadTables);
 
 struct WriteTables<'t> {
     meta: Table<'t, &'static str, &'static [u8]>,
@@ -153,23 +160,7 @@ struct WriteTables<'t> {
     checkpoints: Table<'t, u64, &'static [u8]>,
 }
 
-impl View for WriteTables<'_> {
-    fn node(&self, level: usize, index: u64) -> Result<Option<Fr>, RegistryError> {
-        node_in(&self.nodes, level, index)
-    }
-    fn leaves(&self) -> Result<u64, RegistryError> {
-        leaves_in(&self.meta)
-    }
-    fn stored_leaves(&self, end: u64) -> Result<Vec<(u64, Fr)>, RegistryError> {
-        leaves_below(&self.nodes, end)
-    }
-    fn last_checkpoint(&self) -> Result<Checkpoint, RegistryError> {
-        last_in(&self.checkpoints)
-    }
-    fn checkpoints(&self) -> Result<Vec<Checkpoint>, RegistryError> {
-        all_in(&self.checkpoints)
-    }
-}
+tables_view!(WriteTables<'_>);
 
 impl WriteView for WriteTables<'_> {
     fn set_node(&mut self, level: usize, index: u64, value: Fr) -> Result<(), RegistryError> {

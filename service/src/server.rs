@@ -181,6 +181,19 @@ fn authenticate(
     Ok(signed.issuer)
 }
 
+/// An authenticated write request's issuer and its JSON body.
+fn signed_json<T: serde::de::DeserializeOwned>(
+    state: &Shared,
+    method: &Method,
+    uri: &Uri,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<(String, T), ApiError> {
+    let issuer = authenticate(state, method, uri, headers, body)?;
+    let request = serde_json::from_slice(body).map_err(|e| bad(format!("body: {e}")))?;
+    Ok((issuer, request))
+}
+
 async fn healthz(State(state): State<AppState>) -> Result<axum::Json<Value>, ApiError> {
     blocking(move || {
         let last = state.registry.last_checkpoint().map_err(storage)?;
@@ -226,8 +239,7 @@ async fn append(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<axum::Json<Value>, ApiError> {
-    let issuer = authenticate(&state, &method, &uri, &headers, &body)?;
-    let request: AppendBody = serde_json::from_slice(&body).map_err(|e| bad(format!("body: {e}")))?;
+    let (issuer, request): (String, AppendBody) = signed_json(&state, &method, &uri, &headers, &body)?;
     if request.commitments.is_empty() || request.commitments.len() > MAX_BATCH {
         return Err(bad(format!("1 to {MAX_BATCH} commitments per request")));
     }
@@ -246,9 +258,12 @@ async fn append(
     .await
 }
 
+fn state_error(e: String) -> ApiError {
+    ApiError(StatusCode::SERVICE_UNAVAILABLE, "storage", format!("service state: {e}"))
+}
+
 fn record_owner(db: &Database, first: u64, count: u64, issuer: &str) -> Result<(), ApiError> {
-    let fail =
-        |e: String| ApiError(StatusCode::SERVICE_UNAVAILABLE, "storage", format!("service state: {e}"));
+    let fail = state_error;
     let txn = db.begin_write().map_err(|e| fail(e.to_string()))?;
     {
         let mut owners = txn.open_table(OWNERS).map_err(|e| fail(e.to_string()))?;
@@ -260,8 +275,7 @@ fn record_owner(db: &Database, first: u64, count: u64, issuer: &str) -> Result<(
 }
 
 fn owner(db: &Database, index: u64) -> Result<Option<String>, ApiError> {
-    let fail =
-        |e: String| ApiError(StatusCode::SERVICE_UNAVAILABLE, "storage", format!("service state: {e}"));
+    let fail = state_error;
     let txn = db.begin_read().map_err(|e| fail(e.to_string()))?;
     let owners = match txn.open_table(OWNERS) {
         Ok(t) => t,
@@ -278,8 +292,7 @@ async fn revoke(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<axum::Json<Value>, ApiError> {
-    let issuer = authenticate(&state, &method, &uri, &headers, &body)?;
-    let request: RevokeBody = serde_json::from_slice(&body).map_err(|e| bad(format!("body: {e}")))?;
+    let (issuer, request): (String, RevokeBody) = signed_json(&state, &method, &uri, &headers, &body)?;
     blocking(move || {
         match owner(&state.owners, request.index)? {
             Some(owner) if owner == issuer => {}

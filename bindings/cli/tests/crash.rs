@@ -4,8 +4,6 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -16,30 +14,8 @@ use medzk_registry::Registry;
 use medzk_service::Client;
 use medzk_service::auth::IssuerSecret;
 
-fn start(dir: &std::path::Path) -> (Child, String) {
-    let mut server = Command::new(env!("CARGO_BIN_EXE_medzk"))
-        .current_dir(dir)
-        .args([
-            "serve",
-            "--registry",
-            "reg.redb",
-            "--name",
-            "registry:crash",
-            "--operator-secret",
-            "operator.key",
-            "--issuers",
-            "issuers.json",
-            "--state",
-            "service.redb",
-            "--listen",
-            "127.0.0.1:0",
-        ])
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut banner = String::new();
-    BufReader::new(server.stderr.as_mut().unwrap()).read_line(&mut banner).unwrap();
-    let url = banner.split_whitespace().find(|w| w.starts_with("http://")).expect(&banner).to_string();
+fn start(dir: &std::path::Path) -> (std::process::Child, String) {
+    let (server, url, _) = common::start_serve(dir, "registry:crash");
     (server, url)
 }
 

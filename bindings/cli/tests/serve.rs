@@ -4,8 +4,7 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 use common::{POLICY, TODAY, fails, issue_args, key_hash, medzk_day, ok};
 
@@ -40,29 +39,7 @@ fn issue_prove_and_verify_through_the_service() {
     )
     .unwrap();
 
-    let mut server = Command::new(env!("CARGO_BIN_EXE_medzk"))
-        .current_dir(d)
-        .args([
-            "serve",
-            "--registry",
-            "reg.redb",
-            "--name",
-            "registry:test",
-            "--operator-secret",
-            "operator.key",
-            "--issuers",
-            "issuers.json",
-            "--state",
-            "service.redb",
-            "--listen",
-            "127.0.0.1:0",
-        ])
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut banner = String::new();
-    BufReader::new(server.stderr.as_mut().unwrap()).read_line(&mut banner).unwrap();
-    let url = banner.split_whitespace().find(|w| w.starts_with("http://")).expect(&banner).to_string();
+    let (mut server, url, banner) = common::start_serve(d, "registry:test");
     assert!(banner.contains(&operator), "{banner}");
 
     let holder = ok(d, &["holder", "keygen", "--out", "holder.key"]).trim().to_string();

@@ -159,3 +159,34 @@ pub fn issue_args<'a>(holder: &'a str, out: &'a str, date: &'a str) -> Vec<&'a s
         out,
     ]
 }
+
+/// Starts `medzk serve` in `dir` on a free loopback port (registry `reg.redb`, keys
+/// `operator.key` and `issuers.json`, state `service.redb`); returns the process, its URL
+/// and its first line (the banner).
+pub fn start_serve(dir: &Path, name: &str) -> (std::process::Child, String, String) {
+    use std::io::{BufRead, BufReader};
+    let mut server = Command::new(env!("CARGO_BIN_EXE_medzk"))
+        .current_dir(dir)
+        .args([
+            "serve",
+            "--registry",
+            "reg.redb",
+            "--name",
+            name,
+            "--operator-secret",
+            "operator.key",
+            "--issuers",
+            "issuers.json",
+            "--state",
+            "service.redb",
+            "--listen",
+            "127.0.0.1:0",
+        ])
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut banner = String::new();
+    BufReader::new(server.stderr.as_mut().unwrap()).read_line(&mut banner).unwrap();
+    let url = banner.split_whitespace().find(|w| w.starts_with("http://")).expect(&banner).to_string();
+    (server, url, banner)
+}

@@ -22,6 +22,7 @@
 
 #[cfg(feature = "r1cs")]
 pub mod constraints;
+mod fast;
 
 use std::sync::OnceLock;
 
@@ -60,7 +61,7 @@ impl Tag {
 
     /// The initial capacity element for hashing `n` inputs: `tag + n·2^128`.
     pub fn capacity(self, n: usize) -> Fr {
-        let two_128 = Fr::from(2u64).pow([128]);
+        let two_128 = Fr::from(u128::MAX) + Fr::ONE;
         self.to_field() + Fr::from(n as u64) * two_128
     }
 }
@@ -74,6 +75,8 @@ pub struct Poseidon {
     ark: Vec<Vec<Fr>>,
     /// MDS matrix, `mds[row][column]`.
     mds: Vec<Vec<Fr>>,
+    /// The same permutation with sparse partial rounds, for native hashing.
+    optimised: fast::Optimised,
 }
 
 impl Poseidon {
@@ -85,7 +88,8 @@ impl Poseidon {
             partial_rounds as u64,
             0,
         );
-        Poseidon { width, partial_rounds, ark, mds }
+        let optimised = fast::Optimised::new(&ark, &mds, FULL_ROUNDS, partial_rounds);
+        Poseidon { width, partial_rounds, ark, mds, optimised }
     }
 
     /// The width-3 instance (reference `poseidonperm_x5_255_3`).
@@ -147,8 +151,18 @@ impl Poseidon {
         FULL_ROUNDS + self.partial_rounds
     }
 
-    /// Applies the permutation in place; `state.len()` must equal the width.
+    /// Applies the permutation in place; `state.len()` must equal the width. Uses the
+    /// optimised rounds of [`fast`] (the same function as
+    /// [`permute_reference`](Poseidon::permute_reference), in about half the
+    /// multiplications).
     pub fn permute(&self, state: &mut [Fr]) {
+        assert_eq!(state.len(), self.width, "state length must equal the width");
+        self.optimised.permute(state);
+    }
+
+    /// The permutation round by round, as the specification (and the R1CS gadget) states
+    /// it: constants, S-boxes, the full MDS matrix in every round.
+    pub fn permute_reference(&self, state: &mut [Fr]) {
         assert_eq!(state.len(), self.width, "state length must equal the width");
         let mut next = [Fr::ZERO; 16];
         for round in 0..self.rounds() {
@@ -156,9 +170,9 @@ impl Poseidon {
                 *lane += c;
             }
             if self.is_full_round(round) {
-                state.iter_mut().for_each(sbox);
+                state.iter_mut().for_each(fast::sbox);
             } else {
-                sbox(&mut state[0]);
+                fast::sbox(&mut state[0]);
             }
             for (row, out) in self.mds.iter().zip(next.iter_mut()) {
                 *out = row.iter().zip(state.iter()).map(|(m, x)| *m * x).sum();
@@ -169,24 +183,20 @@ impl Poseidon {
 
     /// Hashes `inputs` under `tag` (see the module docs for the exact sponge).
     pub fn hash(&self, tag: Tag, inputs: &[Fr]) -> Fr {
-        let mut state = vec![Fr::ZERO; self.width];
+        let mut lanes = [Fr::ZERO; 16];
+        let state = &mut lanes[..self.width];
         state[0] = tag.capacity(inputs.len());
         if inputs.is_empty() {
-            self.permute(&mut state);
+            self.permute(state);
         }
         for block in inputs.chunks(self.rate()) {
             for (lane, x) in state[1..].iter_mut().zip(block) {
                 *lane += x;
             }
-            self.permute(&mut state);
+            self.permute(state);
         }
         state[1]
     }
-}
-
-fn sbox(x: &mut Fr) {
-    let x2 = x.square();
-    *x *= x2.square();
 }
 
 #[cfg(test)]

@@ -124,6 +124,14 @@ impl OperatorSecret {
         OperatorKey(self.0.verifying_key())
     }
 
+    /// Signs a request to a registry service as the operator (reading the audit log).
+    /// Only messages under the request tag (`medzk/request/…`) are signed, so a request
+    /// signature can never stand in for a signed head (whose messages begin with
+    /// [`HEAD_TAG`]).
+    pub fn sign_request(&self, message: &[u8]) -> Option<[u8; 64]> {
+        message.starts_with(b"medzk/request/").then(|| self.0.sign(message).to_bytes())
+    }
+
     /// The key file (JSON; keep it private).
     pub fn to_json(&self) -> Zeroizing<String> {
         let secret = Zeroizing::new(hex::encode(self.0.to_bytes()));

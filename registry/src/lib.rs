@@ -15,31 +15,35 @@
 //!   backoff, up to [`LOCK_WAIT`]) and is then told to retry. Readers of roots never open
 //!   it: every change republishes the ledger beside it ([`ledger`]).
 
+pub mod audit;
+mod checkpoint;
 pub mod cluster;
 pub mod head;
 pub mod ledger;
 pub mod location;
+mod migrate;
 pub mod nullifiers;
 pub mod postgres;
 pub mod redb_store;
 pub mod storage;
+pub mod subtree;
 
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use medzk_circuits::field::{self, Fr};
-use medzk_circuits::poseidon::Poseidon;
-use medzk_circuits::tags;
+use medzk_circuits::field::Fr;
 use medzk_circuits::tree::{Depth, EMPTY_LEAF, MerklePath, Tree};
 use redb::Database;
-use serde::{Deserialize, Serialize};
 
+pub use audit::{Action, ActorKind, AuditEntry, Request};
+pub use checkpoint::{Checkpoint, Event};
 pub use head::{OperatorKey, OperatorSecret, SignedHead};
 pub use location::Location;
 pub use postgres::PgStore;
 pub use redb_store::RedbStore;
 pub use storage::{Backend, View, WriteView};
 use storage::{Nodes, NodesMut};
+pub use subtree::Subtree;
 
 /// Version of the registry's on-disk layout.
 pub const STORAGE_FORMAT: u8 = 1;
@@ -73,6 +77,12 @@ pub enum RegistryError {
     /// The empty value cannot be appended.
     #[error("the empty value cannot be appended as a commitment")]
     EmptyCommitment,
+    /// An issuer asked to revoke a leaf it did not append.
+    #[error("leaf {0} was not appended by this issuer")]
+    NotYourLeaf(u64),
+    /// A request that does not fit the registry (for example a subtree too large).
+    #[error("{0}")]
+    BadRequest(String),
     /// Another process held the database for longer than [`LOCK_WAIT`].
     #[error("registry {path} is busy (another process is writing to it); try again")]
     Busy {
@@ -120,134 +130,6 @@ macro_rules! storage_errors {
     )*};
 }
 storage_errors!(redb::Error, redb::StorageError, redb::TableError, redb::TransactionError, redb::CommitError);
-
-/// What a checkpoint records.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case", tag = "event")]
-pub enum Event {
-    /// The empty registry.
-    Create,
-    /// `count` leaves appended from index `first`.
-    Append {
-        /// First new index.
-        first: u64,
-        /// Number of leaves.
-        count: u64,
-    },
-    /// A leaf emptied.
-    Revoke {
-        /// The revoked index.
-        index: u64,
-    },
-}
-
-impl Event {
-    fn code(self) -> [u64; 3] {
-        match self {
-            Event::Create => [0, 0, 0],
-            Event::Append { first, count } => [1, first, count],
-            Event::Revoke { index } => [2, index, 0],
-        }
-    }
-
-    fn from_code(code: [u64; 3]) -> Option<Event> {
-        match code {
-            [0, 0, 0] => Some(Event::Create),
-            [1, first, count] => Some(Event::Append { first, count }),
-            [2, index, 0] => Some(Event::Revoke { index }),
-            _ => None,
-        }
-    }
-}
-
-/// One entry of the root ledger.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Checkpoint {
-    /// Position in the ledger, from 0.
-    pub seq: u64,
-    /// The root after the event.
-    #[serde(with = "field::serde_hex")]
-    pub root: Fr,
-    /// Leaves appended so far (revoked ones included).
-    pub leaves: u64,
-    /// Unix time of the event, in seconds.
-    pub timestamp: i64,
-    /// What happened.
-    #[serde(flatten)]
-    pub event: Event,
-    /// Hash of the previous checkpoint (0 for the first).
-    #[serde(with = "field::serde_hex")]
-    pub previous: Fr,
-    /// `Poseidon10(CHECKPOINT; previous, root, leaves, timestamp, seq, event…)`.
-    #[serde(with = "field::serde_hex")]
-    pub hash: Fr,
-}
-
-const CHECKPOINT_BYTES: usize = 8 + 32 + 8 + 8 + 24 + 32 + 32;
-
-impl Checkpoint {
-    pub(crate) fn new(
-        seq: u64,
-        root: Fr,
-        leaves: u64,
-        timestamp: i64,
-        event: Event,
-        previous: Fr,
-    ) -> Checkpoint {
-        let mut c = Checkpoint { seq, root, leaves, timestamp, event, previous, hash: Fr::from(0u64) };
-        c.hash = c.compute_hash();
-        c
-    }
-
-    /// The hash this checkpoint should carry.
-    pub fn compute_hash(&self) -> Fr {
-        let [kind, a, b] = self.event.code();
-        Poseidon::t10().hash(
-            tags::CHECKPOINT,
-            &[
-                self.previous,
-                self.root,
-                Fr::from(self.leaves),
-                Fr::from(self.timestamp),
-                Fr::from(self.seq),
-                Fr::from(kind),
-                Fr::from(a),
-                Fr::from(b),
-            ],
-        )
-    }
-
-    pub(crate) fn to_bytes(self) -> Vec<u8> {
-        let mut out = Vec::with_capacity(CHECKPOINT_BYTES);
-        out.extend_from_slice(&self.seq.to_le_bytes());
-        out.extend_from_slice(&field::to_bytes(&self.root));
-        out.extend_from_slice(&self.leaves.to_le_bytes());
-        out.extend_from_slice(&self.timestamp.to_le_bytes());
-        for x in self.event.code() {
-            out.extend_from_slice(&x.to_le_bytes());
-        }
-        out.extend_from_slice(&field::to_bytes(&self.previous));
-        out.extend_from_slice(&field::to_bytes(&self.hash));
-        out
-    }
-
-    pub(crate) fn from_bytes(b: &[u8]) -> Option<Checkpoint> {
-        if b.len() != CHECKPOINT_BYTES {
-            return None;
-        }
-        let u = |at: usize| u64::from_le_bytes(b[at..at + 8].try_into().expect("8 bytes"));
-        let f = |at: usize| field::from_bytes(&b[at..at + 32]).ok();
-        Some(Checkpoint {
-            seq: u(0),
-            root: f(8)?,
-            leaves: u(40),
-            timestamp: u(48) as i64,
-            event: Event::from_code([u(56), u(64), u(72)])?,
-            previous: f(80)?,
-            hash: f(112)?,
-        })
-    }
-}
 
 /// Result of an append.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -321,7 +203,8 @@ impl Registry {
                 });
             }
             txn.set_leaves(0)?;
-            txn.push_checkpoint(&first)
+            txn.push_checkpoint(&first)?;
+            txn.push_audit(&AuditEntry::next(None, now, &Request::local(), Action::Create, Ok(()), &first))
         })?;
         let reg = Registry::on(store);
         reg.store.committed(&[first])?;
@@ -354,38 +237,68 @@ impl Registry {
         Ok(self.len()? == 0)
     }
 
-    /// Appends one commitment.
+    /// Appends one commitment (a local write: audited as `local`, no owner recorded).
     pub fn append(&self, commitment: Fr, now: i64) -> Result<Appended, RegistryError> {
         self.append_batch(&[commitment], now)
     }
 
-    /// Appends commitments in one transaction, with one checkpoint. The tree is updated
-    /// level by level, each changed node hashed once.
+    /// Appends commitments in one transaction, with one checkpoint (a local write). The
+    /// tree is updated level by level, each changed node hashed once.
     pub fn append_batch(&self, commitments: &[Fr], now: i64) -> Result<Appended, RegistryError> {
-        if commitments.contains(&EMPTY_LEAF) {
-            return Err(RegistryError::EmptyCommitment);
-        }
+        self.append_batch_by(commitments, now, &Request::local())
+    }
+
+    /// Appends commitments for `request`, in one transaction with its audit entry; an
+    /// issuer is recorded as the owner of the new leaves. A refused request (full
+    /// registry, empty commitment) is audited too, unless it is local.
+    pub fn append_batch_by(
+        &self,
+        commitments: &[Fr],
+        now: i64,
+        request: &Request,
+    ) -> Result<Appended, RegistryError> {
+        let count = commitments.len() as u64;
         let depth = self.depth;
-        let appended = write_with(self.store.as_ref(), |txn| {
+        let result = write_with(self.store.as_ref(), |txn| {
+            if commitments.contains(&EMPTY_LEAF) {
+                return Err(RegistryError::EmptyCommitment);
+            }
             let first = txn.leaves()?;
-            let count = commitments.len() as u64;
             let end = first.checked_add(count).filter(|end| *end <= depth.capacity());
             let end = end.ok_or(RegistryError::Full(depth.capacity()))?;
             txn.prefetch(&storage::update_keys(depth, first, end))?;
             let root = Tree::new(depth, NodesMut(txn)).set_leaves(first, commitments)?;
             txn.set_leaves(end)?;
             let checkpoint = Registry::push_checkpoint(txn, root, end, now, Event::Append { first, count })?;
+            if request.kind == ActorKind::Issuer && count > 0 {
+                txn.set_owner(first, count, &request.actor)?;
+            }
+            let action = Action::Append { first: Some(first), count };
+            Registry::push_audit(txn, now, request, action, Ok(()), &checkpoint)?;
             Ok(Appended { first, checkpoint })
-        })?;
-        self.publish()?;
-        Ok(appended)
+        });
+        self.finish(result, now, request, Action::Append { first: None, count })
     }
 
-    /// Revokes the leaf at `index`: it becomes empty and a new root is recorded.
+    /// Revokes the leaf at `index` (a local write): it becomes empty and a new root is
+    /// recorded.
     pub fn revoke(&self, index: u64, now: i64) -> Result<Checkpoint, RegistryError> {
+        self.revoke_by(index, now, &Request::local())
+    }
+
+    /// Revokes the leaf at `index` for `request`, in one transaction with its audit entry.
+    /// An issuer may revoke only leaves it appended ([`RegistryError::NotYourLeaf`]); the
+    /// operator and local writers may revoke any.
+    pub fn revoke_by(&self, index: u64, now: i64, request: &Request) -> Result<Checkpoint, RegistryError> {
         let depth = self.depth;
-        let checkpoint = write_with(self.store.as_ref(), |txn| {
+        let result = write_with(self.store.as_ref(), |txn| {
             let leaves = txn.leaves()?;
+            if request.kind == ActorKind::Issuer {
+                let owner = txn.owner_run(index)?;
+                if owner.is_none_or(|(_, _, name)| name != request.actor) {
+                    return Err(RegistryError::NotYourLeaf(index));
+                }
+            }
             if index >= leaves {
                 return Err(RegistryError::NoSuchLeaf(index));
             }
@@ -394,10 +307,87 @@ impl Registry {
                 return Err(RegistryError::AlreadyRevoked(index));
             }
             let root = Tree::new(depth, NodesMut(txn)).set_leaves(index, &[EMPTY_LEAF])?;
-            Registry::push_checkpoint(txn, root, leaves, now, Event::Revoke { index })
-        })?;
-        self.publish()?;
-        Ok(checkpoint)
+            let checkpoint = Registry::push_checkpoint(txn, root, leaves, now, Event::Revoke { index })?;
+            Registry::push_audit(txn, now, request, Action::Revoke { index }, Ok(()), &checkpoint)?;
+            Ok(checkpoint)
+        });
+        self.finish(result, now, request, Action::Revoke { index })
+    }
+
+    /// Publishes the ledger after a write; audits a refused one (unless local).
+    fn finish<T>(
+        &self,
+        result: Result<T, RegistryError>,
+        now: i64,
+        request: &Request,
+        action: Action,
+    ) -> Result<T, RegistryError> {
+        match result {
+            Ok(value) => {
+                self.publish()?;
+                Ok(value)
+            }
+            Err(e) => {
+                if request.kind != ActorKind::Local {
+                    // The refusal is what the caller must hear, even if its entry fails.
+                    let _ = self.record_refused(now, request, action, &refusal(&e));
+                }
+                Err(e)
+            }
+        }
+    }
+
+    /// Audits a refused request (one that never reached the tree: a bad signature, a
+    /// replay, a rate limit). Returns the entry written.
+    pub fn record_refused(
+        &self,
+        now: i64,
+        request: &Request,
+        action: Action,
+        reason: &str,
+    ) -> Result<AuditEntry, RegistryError> {
+        write_with(self.store.as_ref(), |txn| {
+            let checkpoint = txn.last_checkpoint()?;
+            Registry::push_audit(txn, now, request, action, Err(reason.to_string()), &checkpoint)
+        })
+    }
+
+    /// Audits an accepted request that changes nothing in the tree (an operator reading
+    /// the audit log).
+    pub fn record_accepted(
+        &self,
+        now: i64,
+        request: &Request,
+        action: Action,
+    ) -> Result<AuditEntry, RegistryError> {
+        write_with(self.store.as_ref(), |txn| {
+            let checkpoint = txn.last_checkpoint()?;
+            Registry::push_audit(txn, now, request, action, Ok(()), &checkpoint)
+        })
+    }
+
+    fn push_audit(
+        txn: &mut dyn WriteView,
+        now: i64,
+        request: &Request,
+        action: Action,
+        outcome: Result<(), String>,
+        checkpoint: &Checkpoint,
+    ) -> Result<AuditEntry, RegistryError> {
+        let last = txn.last_audit()?;
+        let entry = AuditEntry::next(last.as_ref(), now, request, action, outcome, checkpoint);
+        txn.push_audit(&entry)?;
+        Ok(entry)
+    }
+
+    /// Audit entries from sequence number `from`, at most `limit`, oldest first.
+    pub fn audit(&self, from: u64, limit: usize) -> Result<Vec<AuditEntry>, RegistryError> {
+        read_with(self.store.as_ref(), |view| view.audit(from, limit))
+    }
+
+    /// The issuer recorded as having appended the leaf at `index`.
+    pub fn owner(&self, index: u64) -> Result<Option<String>, RegistryError> {
+        read_with(self.store.as_ref(), |view| Ok(view.owner_run(index)?.map(|(_, _, name)| name)))
     }
 
     fn push_checkpoint(
@@ -462,68 +452,33 @@ impl Registry {
         Ok(ledger::trusted_roots(&self.history()?, now, max_age))
     }
 
-    /// Copies this registry into an empty backend and returns it there: the leaves and the
-    /// whole ledger as they are (same roots, times and hashes); the tree is rebuilt from the
-    /// leaves and must lead to the last checkpoint's root, or nothing is written. The copy
-    /// is then verified.
-    pub fn migrate_to(&self, target: Box<dyn Backend>) -> Result<Registry, RegistryError> {
-        if target.depth() != self.depth {
-            return Err(RegistryError::Storage(format!(
-                "the target has depth {}, this registry {}",
-                target.depth().bits(),
-                self.depth.bits()
-            )));
-        }
-        let (leaves, stored, history) = read_with(self.store.as_ref(), |view| {
-            let leaves = view.leaves()?;
-            Ok((leaves, view.stored_leaves(leaves)?, view.checkpoints()?))
-        })?;
-        ledger::verify_chain(&history)?;
-        let last = *history.last().ok_or_else(|| RegistryError::Corrupt("empty ledger".into()))?;
-        let mut values = vec![EMPTY_LEAF; leaves as usize];
-        for (i, v) in stored {
-            values[i as usize] = v;
-        }
-        let depth = self.depth;
-        let target_name = target.describe();
-        write_with(target.as_ref(), |txn| {
-            if !txn.checkpoints()?.is_empty() {
-                return Err(RegistryError::Open {
-                    path: target_name.clone(),
-                    reason: "a registry already exists there".into(),
-                });
-            }
-            let root = Tree::new(depth, NodesMut(txn)).set_leaves(0, &values)?;
-            if root != last.root || last.leaves != leaves {
-                return Err(RegistryError::Corrupt(
-                    "the leaves do not lead to the last checkpoint's root".into(),
-                ));
-            }
-            txn.set_leaves(leaves)?;
-            for c in &history {
-                txn.push_checkpoint(c)?;
-            }
-            Ok(())
-        })?;
-        let copy = Registry::on(target);
-        copy.store.committed(&history)?;
-        copy.verify()?;
-        if copy.history()? != history || copy.root()? != self.root()? {
-            return Err(RegistryError::Corrupt("the copy differs from the source".into()));
-        }
-        Ok(copy)
-    }
-
-    /// Checks the ledger's hash chain and that the stored tree matches the last root.
+    /// Checks the ledger's hash chain, that the stored tree matches the last root, and the
+    /// audit log against the ledger ([`audit::verify`]).
     pub fn verify(&self) -> Result<(), RegistryError> {
         let history = self.history()?;
         ledger::verify_chain(&history)?;
+        audit::verify(&self.audit(0, usize::MAX)?, &history)?;
         let last = history.last().ok_or_else(|| RegistryError::Corrupt("empty ledger".into()))?;
         if last.root != self.root()? || last.leaves != self.len()? {
             return Err(RegistryError::Corrupt("tree does not match the last checkpoint".into()));
         }
         Ok(())
     }
+}
+
+/// How a refusal is written in the audit log: its kind, then its message.
+fn refusal(e: &RegistryError) -> String {
+    let kind = match e {
+        RegistryError::Full(_) => "full",
+        RegistryError::NoSuchLeaf(_) => "no_such_leaf",
+        RegistryError::AlreadyRevoked(_) => "already_revoked",
+        RegistryError::EmptyCommitment => "empty_commitment",
+        RegistryError::NotYourLeaf(_) => "not_your_leaf",
+        RegistryError::BadRequest(_) => "bad_request",
+        RegistryError::Busy { .. } => "busy",
+        _ => "storage",
+    };
+    format!("{kind}: {e}")
 }
 
 pub use ledger::Ledger;

@@ -5,7 +5,10 @@
 //! * `medzk_nodes (level smallint, idx bigint, value bytea, primary key (level, idx))`:
 //!   the non-empty tree nodes, 32 bytes each;
 //! * `medzk_checkpoints (seq bigint primary key, body bytea)`: the ledger, in the same
-//!   byte layout as the embedded backend.
+//!   byte layout as the embedded backend;
+//! * `medzk_owners (first bigint primary key, count bigint, issuer text)`: which issuer
+//!   appended each run of leaves;
+//! * `medzk_audit (seq bigint primary key, body bytea)`: the audit log, each entry's JSON.
 //!
 //! Writers serialise on the `leaves` row (`SELECT … FOR UPDATE`), buffer their node
 //! writes and flush them at the end of the transaction (COPY for large batches), so a
@@ -23,6 +26,7 @@ use postgres::binary_copy::BinaryCopyInWriter;
 use postgres::types::Type;
 use postgres::{Client, IsolationLevel, NoTls, Transaction};
 
+use crate::audit::AuditEntry;
 use crate::redb_store::decode_node;
 use crate::storage::{Backend, View, WriteView};
 use crate::{Checkpoint, RegistryError, STORAGE_FORMAT};
@@ -92,6 +96,13 @@ const SCHEMA: &str = "
     CREATE TABLE medzk_checkpoints (seq bigint PRIMARY KEY, body bytea NOT NULL);
 ";
 
+/// Tables added after the first layout; created where a registry lacks them.
+const SCHEMA_ADDITIONS: &str = "
+    CREATE TABLE IF NOT EXISTS medzk_owners (
+        first bigint PRIMARY KEY, count bigint NOT NULL, issuer text NOT NULL);
+    CREATE TABLE IF NOT EXISTS medzk_audit (seq bigint PRIMARY KEY, body bytea NOT NULL);
+";
+
 impl PgStore {
     /// Creates the registry's tables in the database `url` names (a libpq connection
     /// string or URL); fails if a registry is already there.
@@ -107,6 +118,7 @@ impl PgStore {
             });
         }
         txn.batch_execute(SCHEMA).map_err(pg)?;
+        txn.batch_execute(SCHEMA_ADDITIONS).map_err(pg)?;
         for (key, value) in [
             ("format", vec![STORAGE_FORMAT]),
             ("depth", vec![depth.bits()]),
@@ -133,7 +145,11 @@ impl PgStore {
         let used: bool =
             txn.query_one("SELECT EXISTS (SELECT 1 FROM medzk_checkpoints)", &[]).map_err(pg)?.get(0);
         if !used {
-            txn.batch_execute("DROP TABLE medzk_meta, medzk_nodes, medzk_checkpoints").map_err(pg)?;
+            txn.batch_execute(
+                "DROP TABLE medzk_meta, medzk_nodes, medzk_checkpoints;
+                 DROP TABLE IF EXISTS medzk_owners, medzk_audit",
+            )
+            .map_err(pg)?;
         }
         txn.commit().map_err(pg)
     }
@@ -159,6 +175,16 @@ impl PgStore {
         }
         let depth =
             Depth::new(byte(&mut writer, "depth")?).map_err(|e| RegistryError::Corrupt(e.to_string()))?;
+        let complete: bool = writer
+            .query_one(
+                "SELECT to_regclass('medzk_owners') IS NOT NULL AND to_regclass('medzk_audit') IS NOT NULL",
+                &[],
+            )
+            .map_err(pg)?
+            .get(0);
+        if !complete {
+            writer.batch_execute(SCHEMA_ADDITIONS).map_err(pg)?;
+        }
         Ok(PgStore {
             writer: Mutex::new(writer),
             readers,
@@ -191,6 +217,8 @@ struct PgView<'a> {
     pending: HashMap<(usize, u64), Fr>,
     leaves: Option<u64>,
     new_checkpoints: Vec<Checkpoint>,
+    new_owners: Vec<(u64, u64, String)>,
+    new_audit: Vec<AuditEntry>,
 }
 
 impl<'a> PgView<'a> {
@@ -201,6 +229,8 @@ impl<'a> PgView<'a> {
             pending: HashMap::new(),
             leaves: None,
             new_checkpoints: Vec::new(),
+            new_owners: Vec::new(),
+            new_audit: Vec::new(),
         }
     }
 
@@ -268,6 +298,20 @@ impl<'a> PgView<'a> {
             txn.execute("INSERT INTO medzk_checkpoints (seq, body) VALUES ($1, $2)", &[&seq, &c.to_bytes()])
                 .map_err(pg)?;
         }
+        for (first, count, issuer) in &self.new_owners {
+            txn.execute(
+                "INSERT INTO medzk_owners (first, count, issuer) VALUES ($1, $2, $3)",
+                &[&key_index(*first)?, &key_index(*count)?, issuer],
+            )
+            .map_err(pg)?;
+        }
+        for e in &self.new_audit {
+            txn.execute(
+                "INSERT INTO medzk_audit (seq, body) VALUES ($1, $2)",
+                &[&key_index(e.seq)?, &e.to_bytes()],
+            )
+            .map_err(pg)?;
+        }
         Ok(txn)
     }
 }
@@ -331,20 +375,30 @@ impl View for PgView<'_> {
         }
     }
 
-    fn stored_leaves(&self, end: u64) -> Result<Vec<(u64, Fr)>, RegistryError> {
-        let end = key_index(end)?;
+    fn stored_leaves(&self, start: u64, end: u64) -> Result<Vec<(u64, Fr)>, RegistryError> {
+        if end <= start {
+            return Ok(Vec::new());
+        }
+        let (from, to) = (key_index(start)?, key_index(end)?);
         let rows = self
             .txn
             .borrow_mut()
-            .query("SELECT idx, value FROM medzk_nodes WHERE level = 0 AND idx < $1 ORDER BY idx", &[&end])
+            .query(
+                "SELECT idx, value FROM medzk_nodes WHERE level = 0 AND idx >= $1 AND idx < $2 ORDER BY idx",
+                &[&from, &to],
+            )
             .map_err(pg)?;
         let mut out: Vec<(u64, Fr)> = rows
             .iter()
             .map(|r| Ok((r.get::<_, i64>(0) as u64, decode_node(&r.get::<_, Vec<u8>>(1))?)))
             .collect::<Result<_, RegistryError>>()?;
-        let end = end as u64;
         out.retain(|(i, _)| !self.pending.contains_key(&(0, *i)));
-        out.extend(self.pending.iter().filter(|((l, i), _)| *l == 0 && *i < end).map(|((_, i), v)| (*i, *v)));
+        out.extend(
+            self.pending
+                .iter()
+                .filter(|((l, i), _)| *l == 0 && (start..end).contains(i))
+                .map(|((_, i), v)| (*i, *v)),
+        );
         out.sort_by_key(|(i, _)| *i);
         Ok(out)
     }
@@ -367,6 +421,68 @@ impl View for PgView<'_> {
         all.extend(self.new_checkpoints.iter().copied());
         Ok(all)
     }
+
+    fn owner_run(&self, index: u64) -> Result<Option<(u64, u64, String)>, RegistryError> {
+        let in_run = |(first, count, _): &(u64, u64, String)| index >= *first && index - first < *count;
+        if let Some(run) = self.new_owners.iter().find(|r| in_run(r)) {
+            return Ok(Some(run.clone()));
+        }
+        let row = self
+            .txn
+            .borrow_mut()
+            .query_opt(
+                "SELECT first, count, issuer FROM medzk_owners WHERE first <= $1 ORDER BY first DESC LIMIT 1",
+                &[&key_index(index)?],
+            )
+            .map_err(pg)?;
+        Ok(row
+            .map(|r| (r.get::<_, i64>(0) as u64, r.get::<_, i64>(1) as u64, r.get::<_, String>(2)))
+            .filter(|run| in_run(run)))
+    }
+
+    fn owner_runs(&self) -> Result<Vec<(u64, u64, String)>, RegistryError> {
+        let rows = self
+            .txn
+            .borrow_mut()
+            .query("SELECT first, count, issuer FROM medzk_owners ORDER BY first", &[])
+            .map_err(pg)?;
+        let mut out: Vec<(u64, u64, String)> = rows
+            .iter()
+            .map(|r| (r.get::<_, i64>(0) as u64, r.get::<_, i64>(1) as u64, r.get::<_, String>(2)))
+            .collect();
+        out.extend(self.new_owners.iter().cloned());
+        out.sort_by_key(|r| r.0);
+        Ok(out)
+    }
+
+    fn audit(&self, from: u64, limit: usize) -> Result<Vec<AuditEntry>, RegistryError> {
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let rows = self
+            .txn
+            .borrow_mut()
+            .query(
+                "SELECT body FROM medzk_audit WHERE seq >= $1 ORDER BY seq LIMIT $2",
+                &[&key_index(from)?, &limit],
+            )
+            .map_err(pg)?;
+        let mut out: Vec<AuditEntry> =
+            rows.iter().map(|r| AuditEntry::from_bytes(&r.get::<_, Vec<u8>>(0))).collect::<Result<_, _>>()?;
+        out.extend(self.new_audit.iter().filter(|e| e.seq >= from).cloned());
+        out.truncate(limit as usize);
+        Ok(out)
+    }
+
+    fn last_audit(&self) -> Result<Option<AuditEntry>, RegistryError> {
+        if let Some(e) = self.new_audit.last() {
+            return Ok(Some(e.clone()));
+        }
+        let row = self
+            .txn
+            .borrow_mut()
+            .query_opt("SELECT body FROM medzk_audit ORDER BY seq DESC LIMIT 1", &[])
+            .map_err(pg)?;
+        row.map(|r| AuditEntry::from_bytes(&r.get::<_, Vec<u8>>(0))).transpose()
+    }
 }
 
 impl WriteView for PgView<'_> {
@@ -380,6 +496,14 @@ impl WriteView for PgView<'_> {
     }
     fn push_checkpoint(&mut self, checkpoint: &Checkpoint) -> Result<(), RegistryError> {
         self.new_checkpoints.push(*checkpoint);
+        Ok(())
+    }
+    fn set_owner(&mut self, first: u64, count: u64, owner: &str) -> Result<(), RegistryError> {
+        self.new_owners.push((first, count, owner.to_string()));
+        Ok(())
+    }
+    fn push_audit(&mut self, entry: &AuditEntry) -> Result<(), RegistryError> {
+        self.new_audit.push(entry.clone());
         Ok(())
     }
 }

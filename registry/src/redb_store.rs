@@ -7,13 +7,18 @@ use medzk_circuits::field::{self, Fr};
 use medzk_circuits::tree::Depth;
 use redb::{Database, ReadOnlyTable, ReadableTable, Table, TableDefinition};
 
+use crate::audit::AuditEntry;
 use crate::ledger::Ledger;
-use crate::storage::{Backend, View, WriteView};
+use crate::storage::{Backend, View, WriteView, decode_owner, encode_owner};
 use crate::{Checkpoint, RegistryError, STORAGE_FORMAT, open_database};
 
 const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta");
 const NODES: TableDefinition<(u8, u64), [u8; 32]> = TableDefinition::new("nodes");
 const CHECKPOINTS: TableDefinition<u64, &[u8]> = TableDefinition::new("checkpoints");
+/// Owner runs: first index → count (8 bytes) and the issuer's name.
+const OWNERS: TableDefinition<u64, &[u8]> = TableDefinition::new("owners");
+/// The audit log: sequence number → the entry's JSON.
+const AUDIT: TableDefinition<u64, &[u8]> = TableDefinition::new("audit");
 
 /// A registry in a redb file.
 pub struct RedbStore {
@@ -49,6 +54,8 @@ impl RedbStore {
             meta.insert("leaves", 0u64.to_le_bytes().as_slice())?;
             txn.open_table(NODES)?;
             txn.open_table(CHECKPOINTS)?;
+            txn.open_table(OWNERS)?;
+            txn.open_table(AUDIT)?;
         }
         txn.commit()?;
         Ok(RedbStore { db, depth, path: path.to_path_buf() })
@@ -98,12 +105,16 @@ fn node_in(
     nodes.get((level as u8, index))?.map(|g| decode_node(&g.value())).transpose()
 }
 
-fn leaves_below(
+fn leaves_in_range(
     nodes: &impl ReadableTable<(u8, u64), [u8; 32]>,
+    start: u64,
     end: u64,
 ) -> Result<Vec<(u64, Fr)>, RegistryError> {
     let mut out = Vec::new();
-    for entry in nodes.range((0u8, 0u64)..(0u8, end))? {
+    if end <= start {
+        return Ok(out);
+    }
+    for entry in nodes.range((0u8, start)..(0u8, end))? {
         let (key, value) = entry?;
         out.push((key.value().1, decode_node(&value.value())?));
     }
@@ -123,10 +134,70 @@ fn all_in(table: &impl ReadableTable<u64, &'static [u8]>) -> Result<Vec<Checkpoi
     Ok(out)
 }
 
+fn owner_run_in(
+    table: Option<&impl ReadableTable<u64, &'static [u8]>>,
+    index: u64,
+) -> Result<Option<(u64, u64, String)>, RegistryError> {
+    let Some(table) = table else { return Ok(None) };
+    let Some(entry) = table.range(..=index)?.next_back() else { return Ok(None) };
+    let (first, value) = entry?;
+    let (count, name) = decode_owner(value.value())?;
+    let first = first.value();
+    Ok((index - first < count).then_some((first, count, name)))
+}
+
+fn owner_runs_in(
+    table: Option<&impl ReadableTable<u64, &'static [u8]>>,
+) -> Result<Vec<(u64, u64, String)>, RegistryError> {
+    let mut out = Vec::new();
+    if let Some(table) = table {
+        for entry in table.iter()? {
+            let (first, value) = entry?;
+            let (count, name) = decode_owner(value.value())?;
+            out.push((first.value(), count, name));
+        }
+    }
+    Ok(out)
+}
+
+fn audit_in(
+    table: Option<&impl ReadableTable<u64, &'static [u8]>>,
+    from: u64,
+    limit: usize,
+) -> Result<Vec<AuditEntry>, RegistryError> {
+    let mut out = Vec::new();
+    if let Some(table) = table {
+        for entry in table.range(from..)?.take(limit) {
+            out.push(AuditEntry::from_bytes(entry?.1.value())?);
+        }
+    }
+    Ok(out)
+}
+
+fn last_audit_in(
+    table: Option<&impl ReadableTable<u64, &'static [u8]>>,
+) -> Result<Option<AuditEntry>, RegistryError> {
+    match table {
+        Some(table) => table.last()?.map(|(_, v)| AuditEntry::from_bytes(v.value())).transpose(),
+        None => Ok(None),
+    }
+}
+
+/// A table a registry created before it existed may lack (read as empty).
+fn optional<T>(opened: Result<T, redb::TableError>) -> Result<Option<T>, RegistryError> {
+    match opened {
+        Ok(t) => Ok(Some(t)),
+        Err(redb::TableError::TableDoesNotExist(_)) => Ok(None),
+        Err(e) => Err(e.into()),
+    }
+}
+
 struct ReadTables {
     meta: ReadOnlyTable<&'static str, &'static [u8]>,
     nodes: ReadOnlyTable<(u8, u64), [u8; 32]>,
     checkpoints: ReadOnlyTable<u64, &'static [u8]>,
+    owners: Option<ReadOnlyTable<u64, &'static [u8]>>,
+    audit: Option<ReadOnlyTable<u64, &'static [u8]>>,
 }
 
 /// The same reads in a snapshot and inside a write.
@@ -139,14 +210,26 @@ macro_rules! tables_view {
             fn leaves(&self) -> Result<u64, RegistryError> {
                 leaves_in(&self.meta)
             }
-            fn stored_leaves(&self, end: u64) -> Result<Vec<(u64, Fr)>, RegistryError> {
-                leaves_below(&self.nodes, end)
+            fn stored_leaves(&self, start: u64, end: u64) -> Result<Vec<(u64, Fr)>, RegistryError> {
+                leaves_in_range(&self.nodes, start, end)
             }
             fn last_checkpoint(&self) -> Result<Checkpoint, RegistryError> {
                 last_in(&self.checkpoints)
             }
             fn checkpoints(&self) -> Result<Vec<Checkpoint>, RegistryError> {
                 all_in(&self.checkpoints)
+            }
+            fn owner_run(&self, index: u64) -> Result<Option<(u64, u64, String)>, RegistryError> {
+                owner_run_in(self.owners.as_ref(), index)
+            }
+            fn owner_runs(&self) -> Result<Vec<(u64, u64, String)>, RegistryError> {
+                owner_runs_in(self.owners.as_ref())
+            }
+            fn audit(&self, from: u64, limit: usize) -> Result<Vec<AuditEntry>, RegistryError> {
+                audit_in(self.audit.as_ref(), from, limit)
+            }
+            fn last_audit(&self) -> Result<Option<AuditEntry>, RegistryError> {
+                last_audit_in(self.audit.as_ref())
             }
         }
     };
@@ -158,6 +241,8 @@ struct WriteTables<'t> {
     meta: Table<'t, &'static str, &'static [u8]>,
     nodes: Table<'t, (u8, u64), [u8; 32]>,
     checkpoints: Table<'t, u64, &'static [u8]>,
+    owners: Option<Table<'t, u64, &'static [u8]>>,
+    audit: Option<Table<'t, u64, &'static [u8]>>,
 }
 
 tables_view!(WriteTables<'_>);
@@ -173,6 +258,16 @@ impl WriteView for WriteTables<'_> {
     }
     fn push_checkpoint(&mut self, checkpoint: &Checkpoint) -> Result<(), RegistryError> {
         self.checkpoints.insert(checkpoint.seq, checkpoint.to_bytes().as_slice())?;
+        Ok(())
+    }
+    fn set_owner(&mut self, first: u64, count: u64, owner: &str) -> Result<(), RegistryError> {
+        let table = self.owners.as_mut().ok_or_else(|| RegistryError::Storage("no owner table".into()))?;
+        table.insert(first, encode_owner(count, owner).as_slice())?;
+        Ok(())
+    }
+    fn push_audit(&mut self, entry: &AuditEntry) -> Result<(), RegistryError> {
+        let table = self.audit.as_mut().ok_or_else(|| RegistryError::Storage("no audit table".into()))?;
+        table.insert(entry.seq, entry.to_bytes().as_slice())?;
         Ok(())
     }
 }
@@ -195,6 +290,8 @@ impl Backend for RedbStore {
             meta: txn.open_table(META)?,
             nodes: txn.open_table(NODES)?,
             checkpoints: txn.open_table(CHECKPOINTS)?,
+            owners: optional(txn.open_table(OWNERS))?,
+            audit: optional(txn.open_table(AUDIT))?,
         };
         f(&mut tables)
     }
@@ -209,6 +306,8 @@ impl Backend for RedbStore {
                 meta: txn.open_table(META)?,
                 nodes: txn.open_table(NODES)?,
                 checkpoints: txn.open_table(CHECKPOINTS)?,
+                owners: Some(txn.open_table(OWNERS)?),
+                audit: Some(txn.open_table(AUDIT)?),
             };
             // On an error the transaction is dropped uncommitted: nothing changes.
             f(&mut tables)?;

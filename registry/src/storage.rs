@@ -12,6 +12,7 @@
 use medzk_circuits::field::Fr;
 use medzk_circuits::tree::{Depth, NodeStore};
 
+use crate::audit::AuditEntry;
 use crate::{Checkpoint, RegistryError};
 
 /// A consistent view of the registry (a snapshot, or the state inside a write).
@@ -26,13 +27,22 @@ pub trait View {
     }
     /// Leaves appended so far.
     fn leaves(&self) -> Result<u64, RegistryError>;
-    /// Every stored leaf below `end`, in index order (revoked ones hold the empty value;
-    /// absent ones are left out).
-    fn stored_leaves(&self, end: u64) -> Result<Vec<(u64, Fr)>, RegistryError>;
+    /// Every stored leaf in `start..end`, in index order (revoked ones hold the empty
+    /// value; absent ones are left out).
+    fn stored_leaves(&self, start: u64, end: u64) -> Result<Vec<(u64, Fr)>, RegistryError>;
     /// The latest checkpoint.
     fn last_checkpoint(&self) -> Result<Checkpoint, RegistryError>;
     /// Every checkpoint, oldest first.
     fn checkpoints(&self) -> Result<Vec<Checkpoint>, RegistryError>;
+    /// The owner recorded for the run of leaves that holds `index`: the run's first
+    /// index, its length and the issuer's name.
+    fn owner_run(&self, index: u64) -> Result<Option<(u64, u64, String)>, RegistryError>;
+    /// Every recorded owner run, in index order.
+    fn owner_runs(&self) -> Result<Vec<(u64, u64, String)>, RegistryError>;
+    /// Audit entries from sequence number `from`, at most `limit`, oldest first.
+    fn audit(&self, from: u64, limit: usize) -> Result<Vec<AuditEntry>, RegistryError>;
+    /// The latest audit entry, if any.
+    fn last_audit(&self) -> Result<Option<AuditEntry>, RegistryError>;
 }
 
 /// A write transaction: all or nothing, applied by the backend when the closure returns
@@ -44,6 +54,10 @@ pub trait WriteView: View {
     fn set_leaves(&mut self, leaves: u64) -> Result<(), RegistryError>;
     /// Appends a checkpoint to the ledger.
     fn push_checkpoint(&mut self, checkpoint: &Checkpoint) -> Result<(), RegistryError>;
+    /// Records that the leaves `first..first + count` were appended by `owner`.
+    fn set_owner(&mut self, first: u64, count: u64, owner: &str) -> Result<(), RegistryError>;
+    /// Appends an entry to the audit log.
+    fn push_audit(&mut self, entry: &AuditEntry) -> Result<(), RegistryError>;
 }
 
 /// A registry backend.
@@ -114,6 +128,21 @@ pub(crate) fn path_keys(depth: Depth, index: u64) -> Vec<(usize, u64)> {
     }
     keys.push((depth.levels(), 0));
     keys
+}
+
+/// Encodes an owner run's value: the count (8 bytes little endian), then the name.
+pub(crate) fn encode_owner(count: u64, owner: &str) -> Vec<u8> {
+    let mut v = count.to_le_bytes().to_vec();
+    v.extend_from_slice(owner.as_bytes());
+    v
+}
+
+/// Decodes [`encode_owner`].
+pub(crate) fn decode_owner(bytes: &[u8]) -> Result<(u64, String), RegistryError> {
+    let corrupt = || RegistryError::Corrupt("bad owner record".into());
+    let count = u64::from_le_bytes(bytes.get(..8).ok_or_else(corrupt)?.try_into().map_err(|_| corrupt())?);
+    let name = std::str::from_utf8(&bytes[8..]).map_err(|_| corrupt())?;
+    Ok((count, name.to_string()))
 }
 
 /// Every stored node an update of the leaves `first..end` reads: the neighbours that pad

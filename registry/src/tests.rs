@@ -2,7 +2,11 @@
 //! throwaway PostgreSQL server (one test that starts it and runs every case).
 
 use super::*;
+use medzk_circuits::field;
 use medzk_circuits::tree::MemoryTree;
+
+mod service_records;
+use service_records::{audit_records_every_write, subtree_paths_equal_direct_paths};
 
 fn leaf(i: u64) -> Fr {
     Fr::from(7_000 + i)
@@ -52,7 +56,9 @@ impl Fixture for PgFixture {
 
 type Case = fn(&dyn Fixture);
 
-const CASES: [(&str, Case); 7] = [
+const CASES: [(&str, Case); 9] = [
+    ("audit_records_every_write", audit_records_every_write),
+    ("subtree_paths_equal_direct_paths", subtree_paths_equal_direct_paths),
     ("matches_the_in_memory_tree_and_persists", matches_the_in_memory_tree_and_persists),
     ("revocation_and_trusted_roots", revocation_and_trusted_roots),
     ("ledger_chains_checkpoints", ledger_chains_checkpoints),
@@ -73,6 +79,8 @@ macro_rules! on_redb {
     )*};
 }
 on_redb!(
+    audit_records_every_write,
+    subtree_paths_equal_direct_paths,
     matches_the_in_memory_tree_and_persists,
     revocation_and_trusted_roots,
     ledger_chains_checkpoints,
@@ -106,7 +114,7 @@ fn postgres_backend_passes_the_suite() {
 
 fn sample(reg: &Registry) {
     let batch: Vec<Fr> = (0..40).map(leaf).collect();
-    reg.append_batch(&batch, 5).unwrap();
+    reg.append_batch_by(&batch, 5, &Request::issuer("clinic:a", b"")).unwrap();
     reg.revoke(7, 6).unwrap();
     reg.append(leaf(99), 7).unwrap();
 }
@@ -126,6 +134,8 @@ fn migrations_between_backends(cluster: &cluster::TempCluster) {
     let copy = source.migrate_to(Box::new(PgStore::create(&pg.0, depth).unwrap())).unwrap();
     assert_eq!(copy.history().unwrap(), source.history().unwrap());
     assert_eq!(copy.path(39).unwrap(), source.path(39).unwrap());
+    assert_eq!(copy.audit(0, 100).unwrap(), source.audit(0, 100).unwrap());
+    assert_eq!(copy.owner(2).unwrap().as_deref(), Some("clinic:a"));
     assert_eq!(copy.leaf(7).unwrap(), EMPTY_LEAF);
     let (_dir2, back) = temp();
     let again = copy.migrate_to(Box::new(RedbStore::create(&back, depth).unwrap())).unwrap();
@@ -144,6 +154,8 @@ fn migrate_between_files() {
     sample(&source);
     let copy = source.migrate_to(Box::new(RedbStore::create(&b, depth).unwrap())).unwrap();
     assert_eq!(copy.history().unwrap(), source.history().unwrap());
+    assert_eq!(copy.audit(0, 100).unwrap(), source.audit(0, 100).unwrap());
+    assert_eq!(copy.owner(39).unwrap().as_deref(), Some("clinic:a"));
     assert_eq!(copy.root().unwrap(), source.root().unwrap());
     // A target of another depth is refused before anything is written.
     let (_d3, c) = temp();

@@ -4,9 +4,12 @@
 //! * `x-medzk-issuer`: the issuer's enrolled name;
 //! * `x-medzk-timestamp`: Unix seconds when it was signed;
 //! * `x-medzk-nonce`: 16 random bytes, hex;
-//! * `x-medzk-signature`: Ed25519 over `"medzk/request/v1\0"`, the method, `\0`, the path,
-//!   `\0`, the issuer name, `\0`, the timestamp (8 bytes little endian), the nonce, and the
-//!   SHA-256 of the body.
+//! * `x-medzk-signature`: Ed25519 over `"medzk/request/v1\0"`, the method, `\0`, the path
+//!   with its query string, `\0`, the issuer name, `\0`, the timestamp (8 bytes little
+//!   endian), the nonce, and the SHA-256 of the body.
+//!
+//! The operator signs its own requests (reading the audit log) the same way, with the
+//! operator key and the name [`OPERATOR`], which no issuer may be enrolled under.
 //!
 //! The server refuses a timestamp more than [`MAX_SKEW`] seconds from its clock or from
 //! before it started, and a nonce it has seen (it remembers nonces for twice the skew), so
@@ -24,6 +27,9 @@ use zeroize::Zeroizing;
 pub const REQUEST_TAG: &[u8] = b"medzk/request/v1\0";
 /// Largest clock difference accepted, in seconds.
 pub const MAX_SKEW: i64 = 300;
+
+/// The name the operator signs its requests under.
+pub const OPERATOR: &str = "operator";
 
 /// Header names.
 pub const ISSUER: &str = "x-medzk-issuer";
@@ -147,6 +153,21 @@ impl fmt::Debug for IssuerSecret {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "IssuerSecret({}, public {})", self.name, self.public_hex())
     }
+}
+
+/// Signs a request as the operator, at `timestamp`, with a fresh nonce.
+pub fn sign_as_operator(
+    key: &medzk_registry::OperatorSecret,
+    method: &str,
+    path: &str,
+    timestamp: i64,
+    body: &[u8],
+) -> SignedHeaders {
+    let mut nonce = [0u8; 16];
+    rand::rngs::OsRng.fill_bytes(&mut nonce);
+    let m = message(method, path, OPERATOR, timestamp, &nonce, body);
+    let signature = key.sign_request(&m).expect("a request message carries the request tag");
+    SignedHeaders { issuer: OPERATOR.into(), timestamp, nonce, signature }
 }
 
 /// Parses an enrolled public key (64 hex digits).

@@ -5,10 +5,10 @@ use std::time::Duration;
 
 use medzk_circuits::credential::InclusionFile;
 use medzk_circuits::field::{self, Fr};
-use medzk_registry::{Checkpoint, SignedHead};
+use medzk_registry::{AuditEntry, Checkpoint, OperatorSecret, SignedHead, Subtree};
 use serde::Deserialize;
 
-use crate::auth::{self, IssuerSecret};
+use crate::auth::{self, IssuerSecret, SignedHeaders};
 
 /// Largest response read.
 const MAX_RESPONSE: u64 = 64 << 20;
@@ -60,6 +60,15 @@ pub struct AppendReply {
 #[derive(Deserialize)]
 struct RevokeReply {
     checkpoint: Checkpoint,
+}
+
+/// One page of the audit log.
+#[derive(Clone, Debug, Deserialize)]
+pub struct AuditPage {
+    /// Entries, oldest first.
+    pub entries: Vec<AuditEntry>,
+    /// Where the next page starts.
+    pub next: u64,
 }
 
 /// A client of one service.
@@ -119,15 +128,20 @@ impl Client {
     fn signed_post(&self, issuer: &IssuerSecret, path: &str, body: &[u8]) -> Result<String, ClientError> {
         let url = format!("{}{path}", self.base);
         let signed = issuer.sign("POST", path, now(), body);
-        let request = self
-            .agent
-            .post(&url)
-            .header("content-type", "application/json")
+        let request =
+            Client::with_signature(self.agent.post(&url), &signed).header("content-type", "application/json");
+        Client::finish(&url, request.send(body))
+    }
+
+    fn with_signature<B>(
+        request: ureq::RequestBuilder<B>,
+        signed: &SignedHeaders,
+    ) -> ureq::RequestBuilder<B> {
+        request
             .header(auth::ISSUER, &signed.issuer)
             .header(auth::TIMESTAMP, signed.timestamp.to_string())
             .header(auth::NONCE, hex::encode(signed.nonce))
-            .header(auth::SIGNATURE, hex::encode(signed.signature));
-        Client::finish(&url, request.send(body))
+            .header(auth::SIGNATURE, hex::encode(signed.signature))
     }
 
     fn decode<T: serde::de::DeserializeOwned>(&self, path: &str, text: &str) -> Result<T, ClientError> {
@@ -148,6 +162,65 @@ impl Client {
         let text = self.get(&path)?;
         InclusionFile::from_json(&text)
             .map_err(|e| ClientError::Decode { url: format!("{}{path}", self.base), reason: e.to_string() })
+    }
+
+    /// The subtree of `4^levels` leaves numbered `group`.
+    pub fn subtree(&self, levels: u8, group: u64) -> Result<Subtree, ClientError> {
+        let path = format!("/v1/subtree/{levels}/{group}");
+        let text = self.get(&path)?;
+        self.decode(&path, &text)
+    }
+
+    /// A leaf's inclusion path, fetched privately: the service sees only which subtree of
+    /// `4^levels` leaves was asked for (see [`medzk_registry::subtree`]). The path is
+    /// computed here and checked to lead to the root the service sent.
+    pub fn private_path(&self, index: u64, levels: u8) -> Result<InclusionFile, ClientError> {
+        let group = Subtree::group_of(index, levels);
+        let subtree = self.subtree(levels, group)?;
+        let (path, root) = subtree.path(index).map_err(|e| ClientError::Decode {
+            url: format!("{}/v1/subtree/{levels}/{group}", self.base),
+            reason: e.to_string(),
+        })?;
+        Ok(InclusionFile::new(path, root))
+    }
+
+    /// A page of the audit log, as the operator.
+    pub fn audit(
+        &self,
+        operator: &OperatorSecret,
+        from: u64,
+        limit: usize,
+    ) -> Result<AuditPage, ClientError> {
+        let path = format!("/v1/audit?from={from}&limit={limit}");
+        let url = format!("{}{path}", self.base);
+        let signed = auth::sign_as_operator(operator, "GET", &path, now(), b"");
+        let text = Client::finish(&url, Client::with_signature(self.agent.get(&url), &signed).call())?;
+        self.decode(&path, &text)
+    }
+
+    /// The whole audit log from `from` on, page by page.
+    pub fn audit_all(&self, operator: &OperatorSecret, from: u64) -> Result<Vec<AuditEntry>, ClientError> {
+        let mut out = Vec::new();
+        let mut at = from;
+        loop {
+            let page = self.audit(operator, at, crate::server::MAX_AUDIT_PAGE)?;
+            if page.entries.is_empty() {
+                return Ok(out);
+            }
+            if page.next != at + page.entries.len() as u64 {
+                return Err(ClientError::Decode {
+                    url: format!("{}/v1/audit", self.base),
+                    reason: "the page's next position does not follow its entries".into(),
+                });
+            }
+            at = page.next;
+            out.extend(page.entries);
+        }
+    }
+
+    /// The metrics text.
+    pub fn metrics(&self) -> Result<String, ClientError> {
+        self.get("/metrics")
     }
 
     /// Appends commitments as `issuer`.

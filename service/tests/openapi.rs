@@ -8,7 +8,7 @@ use medzk_circuits::field::{self, Fr};
 use medzk_circuits::tree::Depth;
 use medzk_registry::{OperatorSecret, Registry};
 use medzk_service::auth::{self, IssuerSecret};
-use medzk_service::{Running, ServiceConfig};
+use medzk_service::{Limits, Running, ServiceConfig};
 use serde_json::{Value, json};
 
 struct Checker {
@@ -29,7 +29,13 @@ impl Checker {
     ) -> (u16, Value) {
         let url = format!("{}{path}", self.base);
         let response = match body {
-            None => self.agent.get(&url).call(),
+            None => {
+                let mut request = self.agent.get(&url);
+                for (name, value) in headers {
+                    request = request.header(*name, value);
+                }
+                request.call()
+            }
             Some(bytes) => {
                 let mut request = self.agent.post(&url).header("content-type", "application/json");
                 for (name, value) in headers {
@@ -94,6 +100,7 @@ fn the_running_service_matches_docs_openapi_json() {
     let registry = Registry::create(&dir.path().join("reg.redb"), Depth::new(8).unwrap(), 0).unwrap();
     let clinic = IssuerSecret::generate("clinic:a");
     let lab = IssuerSecret::generate("lab:b");
+    let operator = OperatorSecret::generate();
     let issuers = [&clinic, &lab]
         .iter()
         .map(|i| (i.name().to_string(), auth::public_key(&i.public_hex()).unwrap()))
@@ -101,9 +108,9 @@ fn the_running_service_matches_docs_openapi_json() {
     let config = ServiceConfig {
         registry,
         name: "registry:openapi".into(),
-        operator: OperatorSecret::generate(),
+        operator: OperatorSecret::from_json(&operator.to_json()).unwrap(),
         issuers,
-        state: dir.path().join("state.redb"),
+        limits: Limits::default(),
     };
     let running = Running::start(config, "127.0.0.1:0".parse().unwrap()).unwrap();
     let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
@@ -126,6 +133,34 @@ fn the_running_service_matches_docs_openapi_json() {
     assert_eq!(c.call("GET", "/v1/head", "/v1/head", &[], None).0, 200);
     assert_eq!(c.call("GET", "/v1/path/0", "/v1/path/{index}", &[], None).0, 200);
     assert_eq!(c.call("GET", "/v1/path/5", "/v1/path/{index}", &[], None).0, 404);
+    let subtree = "/v1/subtree/{levels}/{group}";
+    assert_eq!(c.call("GET", "/v1/subtree/2/0", subtree, &[], None).0, 200);
+    assert_eq!(c.call("GET", "/v1/subtree/9/0", subtree, &[], None).0, 400);
+    assert_eq!(c.call("GET", "/v1/subtree/1/3", subtree, &[], None).0, 404);
+    assert_eq!(c.call("GET", "/metrics", "/metrics", &[], None).0, 200);
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
+    let audit = "/v1/audit?from=0&limit=50";
+    let s = auth::sign_as_operator(&operator, "GET", audit, now, b"");
+    let headers = vec![
+        (auth::ISSUER, s.issuer.clone()),
+        (auth::TIMESTAMP, s.timestamp.to_string()),
+        (auth::NONCE, hex::encode(s.nonce)),
+        (auth::SIGNATURE, hex::encode(s.signature)),
+    ];
+    let (status, page) = c.call("GET", audit, "/v1/audit", &headers, None);
+    assert_eq!(status, 200);
+    assert_eq!(page["entries"].as_array().unwrap().len(), 4, "{page}");
+    assert_eq!(c.call("GET", audit, "/v1/audit", &headers, None).0, 409);
+    assert_eq!(c.call("GET", audit, "/v1/audit", &[], None).0, 401);
+    let bad_limit = "/v1/audit?limit=5000";
+    let s = auth::sign_as_operator(&operator, "GET", bad_limit, now, b"");
+    let headers = vec![
+        (auth::ISSUER, s.issuer.clone()),
+        (auth::TIMESTAMP, s.timestamp.to_string()),
+        (auth::NONCE, hex::encode(s.nonce)),
+        (auth::SIGNATURE, hex::encode(s.signature)),
+    ];
+    assert_eq!(c.call("GET", bad_limit, "/v1/audit", &headers, None).0, 400);
     let revoke = serde_json::to_vec(&json!({ "index": 0 })).unwrap();
     assert_eq!(
         c.call("POST", "/v1/revoke", "/v1/revoke", &signed(&lab, "/v1/revoke", &revoke), Some(&revoke)).0,

@@ -7,9 +7,9 @@ use medzk_circuits::field::Fr;
 use medzk_circuits::tree::Depth;
 use medzk_registry::cluster::{ClusterError, TempCluster};
 use medzk_registry::head::HeadError;
-use medzk_registry::{Location, OperatorSecret, Registry};
+use medzk_registry::{Action, ActorKind, Location, OperatorSecret, Registry, audit};
 use medzk_service::auth::{self, IssuerSecret};
-use medzk_service::{Client, ClientError, Running, ServiceConfig};
+use medzk_service::{Client, ClientError, Limits, Running, ServiceConfig};
 
 fn loopback() -> SocketAddr {
     "127.0.0.1:0".parse().unwrap()
@@ -22,8 +22,9 @@ fn status(e: ClientError) -> (u16, String) {
     }
 }
 
-fn exercise(registry: Registry, dir: &std::path::Path) {
+fn exercise(registry: Registry) {
     let operator = OperatorSecret::generate();
+    let operator_copy = OperatorSecret::from_json(&operator.to_json()).unwrap();
     let pinned = operator.public();
     let clinic = IssuerSecret::generate("clinic:oslo-1");
     let lab = IssuerSecret::generate("lab:bergen-2");
@@ -37,7 +38,7 @@ fn exercise(registry: Registry, dir: &std::path::Path) {
         name: "registry:test".into(),
         operator,
         issuers,
-        state: dir.join("service.redb"),
+        limits: Limits::default(),
     };
     let running = Running::start(config, loopback()).unwrap();
     let client = Client::new(&running.url());
@@ -60,8 +61,18 @@ fn exercise(registry: Registry, dir: &std::path::Path) {
     assert_eq!(status(client.revoke(&lab, 0).unwrap_err()), (403, "not_your_leaf".into()));
     client.revoke(&clinic, 0).unwrap();
     assert_eq!(status(client.revoke(&clinic, 0).unwrap_err()), (409, "already_revoked".into()));
-    assert_eq!(status(client.revoke(&clinic, 99).unwrap_err()).0, 404);
+    // A leaf that does not exist is not this issuer's either.
+    assert_eq!(status(client.revoke(&clinic, 99).unwrap_err()), (403, "not_your_leaf".into()));
     assert_eq!(status(client.path(99).unwrap_err()).0, 404);
+
+    // The private fetch gives the same path as the direct one.
+    for levels in [1u8, 2, 4] {
+        for index in [1u64, 3] {
+            assert_eq!(client.private_path(index, levels).unwrap(), client.path(index).unwrap());
+        }
+    }
+    assert_eq!(status(client.subtree(7, 0).unwrap_err()), (400, "bad_request".into()));
+    assert_eq!(status(client.subtree(1, 9).unwrap_err()).0, 404);
 
     // Unsigned, not enrolled, wrongly signed, replayed, stale, malformed, too large.
     let one = format!(r#"{{"commitments": ["{}"]}}"#, medzk_circuits::field::to_hex(&Fr::from(1u64)));
@@ -116,13 +127,139 @@ fn exercise(registry: Registry, dir: &std::path::Path) {
     )
     .unwrap();
     assert_eq!(health["leaves"], 5);
+
+    // The audit log: every write, accepted or refused, in order, chained to the ledger
+    // that the operator's signed head vouches for.
+    let log = client.audit_all(&operator_copy, 0).unwrap();
+    let history = client.head().unwrap();
+    assert_eq!(history.checkpoints.len(), 5, "create, 3 appends, 1 revocation");
+    let accepted: Vec<(&str, Action)> =
+        log.iter().filter(|e| e.accepted).map(|e| (e.actor.as_str(), e.action)).collect();
+    assert_eq!(
+        accepted,
+        vec![
+            ("local", Action::Create),
+            ("clinic:oslo-1", Action::Append { first: Some(0), count: 3 }),
+            ("lab:bergen-2", Action::Append { first: Some(3), count: 1 }),
+            ("clinic:oslo-1", Action::Revoke { index: 0 }),
+            ("clinic:oslo-1", Action::Append { first: Some(4), count: 1 }),
+        ]
+    );
+    let refused: Vec<String> = log
+        .iter()
+        .filter(|e| !e.accepted)
+        .map(|e| e.reason.clone().unwrap().split(':').next().unwrap().to_string())
+        .collect();
+    assert_eq!(
+        refused,
+        [
+            "not_your_leaf",
+            "already_revoked",
+            "not_your_leaf",
+            "unauthorized",
+            "unauthorized",
+            "unauthorized",
+            "unauthorized",
+            "replay",
+            "unauthorized",
+            "bad_request",
+            "empty_commitment"
+        ]
+    );
+    let stranger_entry = log.iter().find(|e| e.actor == "clinic:unknown").unwrap();
+    assert_eq!(stranger_entry.actor_kind, ActorKind::Unauthenticated);
+    assert_eq!(stranger_entry.route.as_deref(), Some("POST /v1/append"));
+    // The log verifies against the full ledger (the head carries all five checkpoints).
+    audit::verify(&log, &history.checkpoints).unwrap();
+    assert_eq!(client.audit(&operator_copy, 2, 3).unwrap().entries, log[2..5].to_vec());
+    // Only the operator reads it: an issuer's signature, or none, is refused (and logged).
+    let as_issuer = clinic.sign("GET", "/v1/audit?from=0&limit=10", 0, b"");
+    let url = format!("{}/v1/audit?from=0&limit=10", running.url());
+    let refused = ureq::get(&url)
+        .header(auth::ISSUER, &as_issuer.issuer)
+        .header(auth::TIMESTAMP, as_issuer.timestamp.to_string())
+        .header(auth::NONCE, hex::encode(as_issuer.nonce))
+        .header(auth::SIGNATURE, hex::encode(as_issuer.signature))
+        .config()
+        .http_status_as_error(false)
+        .build()
+        .call()
+        .unwrap();
+    assert_eq!(refused.status().as_u16(), 401);
+    let other_operator = OperatorSecret::generate();
+    assert_eq!(status(client.audit(&other_operator, 0, 10).unwrap_err()).0, 401);
+    assert_eq!(status(client.audit(&operator_copy, 0, 0).unwrap_err()).0, 400);
+    let last = client.audit_all(&operator_copy, 0).unwrap();
+    assert_eq!(last.len(), log.len() + 2);
+    assert!(last[log.len()..].iter().all(|e| e.action == Action::ReadAudit && !e.accepted));
+
+    // Metrics: by route template and status, never by leaf.
+    let metrics = client.metrics().unwrap();
+    for line in [
+        "medzk_http_requests_total{route=\"/v1/append\",status=\"200\"} 3",
+        "medzk_http_requests_total{route=\"/v1/revoke\",status=\"403\"} 2",
+        "medzk_http_requests_total{route=\"/v1/append\",status=\"409\"} 1",
+        "medzk_registry_leaves 5",
+        "medzk_leaves_appended_total 5",
+    ] {
+        assert!(metrics.lines().any(|l| l == line), "missing {line} in\n{metrics}");
+    }
+    assert!(!metrics.contains("/v1/path/1"));
+}
+
+/// An issuer over its rate is refused with 429 and a Retry-After; other issuers are not
+/// affected; the refusals are audited.
+#[test]
+fn issuers_are_rate_limited() {
+    let dir = tempfile::tempdir().unwrap();
+    let registry = Registry::create(&dir.path().join("reg.redb"), Depth::new(8).unwrap(), 0).unwrap();
+    let operator = OperatorSecret::generate();
+    let operator_copy = OperatorSecret::from_json(&operator.to_json()).unwrap();
+    let busy = IssuerSecret::generate("clinic:busy");
+    let calm = IssuerSecret::generate("clinic:calm");
+    let issuers = [&busy, &calm]
+        .iter()
+        .map(|i| (i.name().to_string(), auth::public_key(&i.public_hex()).unwrap()))
+        .collect();
+    let limits = Limits { issuer_rate: 0.01, issuer_burst: 2.0, ..Limits::default() };
+    let config = ServiceConfig { registry, name: "registry:rate".into(), operator, issuers, limits };
+    let running = Running::start(config, loopback()).unwrap();
+    let client = Client::new(&running.url());
+    client.append(&busy, &[Fr::from(1u64)]).unwrap();
+    client.append(&busy, &[Fr::from(2u64)]).unwrap();
+    match client.append(&busy, &[Fr::from(3u64)]).unwrap_err() {
+        ClientError::Refused { status, kind, message, .. } => {
+            assert_eq!((status, kind.as_str()), (429, "rate_limited"));
+            assert!(message.contains("retry in"), "{message}");
+        }
+        other => panic!("{other}"),
+    }
+    client.append(&calm, &[Fr::from(4u64)]).unwrap();
+    let log = client.audit_all(&operator_copy, 0).unwrap();
+    let limited = log.iter().find(|e| !e.accepted).unwrap();
+    assert_eq!(limited.actor, "clinic:busy");
+    assert!(limited.reason.as_deref().unwrap().starts_with("rate_limited"));
+    assert!(
+        client.metrics().unwrap().lines().any(|l| l == "medzk_rate_limited_total{issuer=\"clinic:busy\"} 1")
+    );
+    // No issuer may be enrolled under the operator's name.
+    let registry = Registry::create(&dir.path().join("reg2.redb"), Depth::new(8).unwrap(), 0).unwrap();
+    let fake = IssuerSecret::generate("operator");
+    let config = ServiceConfig {
+        registry,
+        name: "registry:rate".into(),
+        operator: OperatorSecret::generate(),
+        issuers: vec![("operator".into(), auth::public_key(&fake.public_hex()).unwrap())],
+        limits: Limits::default(),
+    };
+    assert!(medzk_service::Service::new(config).is_err());
 }
 
 #[test]
 fn the_service_on_redb() {
     let dir = tempfile::tempdir().unwrap();
     let registry = Registry::create(&dir.path().join("reg.redb"), Depth::new(8).unwrap(), 0).unwrap();
-    exercise(registry, dir.path());
+    exercise(registry);
 }
 
 #[test]
@@ -141,6 +278,5 @@ fn the_service_on_postgres() {
     cluster.create_database("service").unwrap();
     let location = Location::Postgres(cluster.url_form("service"));
     let registry = location.create(Depth::new(8).unwrap(), 0).unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    exercise(registry, dir.path());
+    exercise(registry);
 }

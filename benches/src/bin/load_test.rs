@@ -11,7 +11,7 @@ use medzk_circuits::tree::Depth;
 use medzk_registry::cluster::TempCluster;
 use medzk_registry::{Location, OperatorSecret, Registry};
 use medzk_service::auth::{self, IssuerSecret};
-use medzk_service::{Client, Running, ServiceConfig};
+use medzk_service::{Client, Limits, Running, ServiceConfig};
 
 const CLIENTS: usize = 32;
 const PATHS: usize = 20_000;
@@ -33,7 +33,7 @@ fn report(backend: &str, kind: &str, mut times: Vec<Duration>, wall: Duration) {
     );
 }
 
-fn run(backend: &str, registry: Registry, state: std::path::PathBuf) {
+fn run(backend: &str, registry: Registry) {
     let prefill: Vec<Fr> = (1..=PREFILL).map(Fr::from).collect();
     registry.append_batch(&prefill, 0).expect("prefill");
     let issuers: Vec<IssuerSecret> =
@@ -47,7 +47,8 @@ fn run(backend: &str, registry: Registry, state: std::path::PathBuf) {
         name: "registry:load".into(),
         operator: OperatorSecret::generate(),
         issuers: enrolled,
-        state,
+        // Each client sends about 60 appends in a few seconds: within the default limits.
+        limits: Limits::default(),
     };
     let running = Running::start(config, "127.0.0.1:0".parse().expect("address")).expect("service");
     let url = running.url();
@@ -110,12 +111,12 @@ fn main() {
     let depth = Depth::default();
     let dir = tempfile::tempdir().expect("temp dir");
     let registry = Registry::create(&dir.path().join("load.redb"), depth, 0).expect("registry");
-    run("redb", registry, dir.path().join("state-redb.redb"));
+    run("redb", registry);
     match TempCluster::start() {
         Ok(cluster) => {
             cluster.create_database("load").expect("database");
             let registry = Location::Postgres(cluster.url_form("load")).create(depth, 0).expect("registry");
-            run("postgresql", registry, dir.path().join("state-pg.redb"));
+            run("postgresql", registry);
         }
         Err(e) => println!("postgresql skipped: {e}"),
     }

@@ -119,6 +119,50 @@ fn issue_prove_and_verify_through_the_service() {
     let args = verify(&operator);
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     assert!(ok(d, &args).starts_with("ACCEPTED"));
+
+    // Paths and roots from the service: privately (the default) or by index, the same.
+    let fetch = |levels: &str, out: &str| {
+        ok(
+            d,
+            &[
+                "registry",
+                "path",
+                "--registry-url",
+                &url,
+                "--index",
+                "0",
+                "--subtree-levels",
+                levels,
+                "--out",
+                out,
+            ],
+        )
+    };
+    assert_eq!(fetch("4", "private.json"), fetch("0", "direct.json"));
+    assert_eq!(std::fs::read(d.join("private.json")).unwrap(), std::fs::read(d.join("direct.json")).unwrap());
+    fails(
+        d,
+        &["registry", "path", "--registry-url", &url, "--index", "0", "--subtree-levels", "7", "--out", "x"],
+        2,
+    );
+    let roots: serde_json::Value = serde_json::from_str(&ok(
+        d,
+        &["registry", "roots", "--registry-url", &url, "--operator-key", &operator],
+    ))
+    .unwrap();
+    assert_eq!(roots.as_array().unwrap().len(), 2, "{roots}");
+    fails(d, &["registry", "roots", "--registry-url", &url, "--operator-key", &clinic], 2);
+    // The audit log, for the operator only: the refused unenrolled issuer is in it.
+    let log = ok(d, &["registry", "audit", "--registry-url", &url, "--operator-secret", "operator.key"]);
+    let entries: Vec<serde_json::Value> = log.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert!(entries.iter().any(|e| e["actor"] == "lab:other" && e["accepted"] == false), "{log}");
+    assert!(
+        entries
+            .iter()
+            .any(|e| e["actor"] == "clinic:test" && e["action"] == "append" && e["accepted"] == true)
+    );
+    let err = fails(d, &["registry", "audit", "--registry-url", &url, "--operator-secret", "clinic.key"], 2);
+    assert!(err.contains("operator key"), "{err}");
     let other = ok(d, &["registry", "operator-keygen", "--out", "other.key"]).trim().to_string();
     let args = verify(&other);
     let args: Vec<&str> = args.iter().map(String::as_str).collect();

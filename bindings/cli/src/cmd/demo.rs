@@ -52,7 +52,7 @@ struct Served {
 
 const REGISTRY_NAME: &str = "registry:NO-demo";
 
-fn start_service(reg_path: &Path, state: PathBuf, issuer_file: &Path) -> CliResult<Served> {
+fn start_service(reg_path: &Path, issuer_file: &Path) -> CliResult<Served> {
     let operator = OperatorSecret::generate();
     let operator_key = operator.public().to_string();
     let issuer = IssuerSecret::generate(CLINICS[0]);
@@ -63,17 +63,11 @@ fn start_service(reg_path: &Path, state: PathBuf, issuer_file: &Path) -> CliResu
         name: REGISTRY_NAME.into(),
         operator,
         issuers: vec![(CLINICS[0].to_string(), enrolled)],
-        state,
+        limits: medzk_service::Limits::default(),
     };
     let running = Running::start(config, "127.0.0.1:0".parse().expect("an address"))
         .map_err(|e| CliError::Input(format!("cannot start the service: {e}")))?;
     Ok(Served { running, issuer, operator_key })
-}
-
-fn fetch_path(url: &str, index: u64, out: &Path) -> CliResult<Fr> {
-    let file = Client::new(url).path(index).map_err(|e| CliError::Input(e.to_string()))?;
-    io::write(out, file.to_json().as_bytes())?;
-    Ok(file.root)
 }
 
 const VERIFIER: &str = "border:NO:OSL-gate-7";
@@ -245,7 +239,7 @@ pub fn demo(args: &DemoArgs, json: bool) -> CliResult<Report> {
         Some(t),
     );
     let served = if args.serve {
-        let served = start_service(&reg_path, file("service.redb"), &file("clinic.key"))?;
+        let served = start_service(&reg_path, &file("clinic.key"))?;
         log.detail(format!(
             "served on {}; {} enrolled as an issuer; operator key {}",
             served.running.url(),
@@ -307,14 +301,13 @@ pub fn demo(args: &DemoArgs, json: bool) -> CliResult<Report> {
     log.fact("commitment", field::to_hex(&credential.commitment));
 
     let path_args = registry::PathArgs {
-        registry: reg_path.clone(),
+        registry: if served.is_some() { None } else { Some(reg_path.clone()) },
+        registry_url: url.clone(),
+        subtree_levels: registry::PRIVATE_SUBTREE_LEVELS,
         index: credential.leaf_index,
         out: file("path.json"),
     };
-    let refresh_path = || match &url {
-        Some(url) => fetch_path(url, path_args.index, &path_args.out),
-        None => registry::path(&path_args),
-    };
+    let refresh_path = || registry::path(&path_args);
     let (root, t) = timed(refresh_path)?;
     debug_assert_eq!(root, appended.checkpoint.root);
     log.step(
@@ -323,6 +316,12 @@ pub fn demo(args: &DemoArgs, json: bool) -> CliResult<Report> {
         format!("hands the patient its inclusion path under root {}", log.short(&field::to_hex(&root))),
         Some(t),
     );
+    if served.is_some() {
+        log.detail(format!(
+            "fetched privately: the subtree of {} leaves around it, so the service does not learn which leaf",
+            1u64 << (2 * registry::PRIVATE_SUBTREE_LEVELS)
+        ));
+    }
     log.fact("root", field::to_hex(&root));
 
     // The verifier's policy and session.
@@ -363,6 +362,7 @@ pub fn demo(args: &DemoArgs, json: bool) -> CliResult<Report> {
         paths: vec![file("path.json")],
         registry: None,
         registry_url: None,
+        subtree_levels: registry::PRIVATE_SUBTREE_LEVELS,
         policy: file("policy.json"),
         value_sets: vec![],
         verifier_id: VERIFIER.into(),

@@ -48,6 +48,11 @@ pub struct ProveArgs {
     /// Fetch the inclusion paths from a registry service (`medzk serve`) instead.
     #[arg(long, conflicts_with = "registry")]
     pub registry_url: Option<String>,
+    /// With --registry-url: fetch each path as the subtree of 4^k leaves around it, so the
+    /// service does not learn which leaf is yours (0: ask for the leaf itself).
+    #[arg(long, default_value_t = super::registry::PRIVATE_SUBTREE_LEVELS,
+          value_parser = clap::value_parser!(u8).range(0..=6))]
+    pub subtree_levels: u8,
     /// The verifier's policy.
     #[arg(long)]
     pub policy: PathBuf,
@@ -98,9 +103,7 @@ fn records_with_paths(
         let (path, r) = match (&args.registry, &args.registry_url) {
             (Some(reg), _) => registry::open(reg)?.path(c.leaf_index).map_err(|e| CliError::file(reg, e))?,
             (None, Some(url)) => {
-                let f = medzk_service::Client::new(url)
-                    .path(c.leaf_index)
-                    .map_err(|e| CliError::Input(e.to_string()))?;
+                let f = registry::fetch_path(url, c.leaf_index, args.subtree_levels)?;
                 (f.path, f.root)
             }
             (None, None) => {

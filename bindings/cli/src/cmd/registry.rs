@@ -6,7 +6,10 @@ use clap::{Args, Subcommand};
 use medzk_circuits::credential::InclusionFile;
 use medzk_circuits::field::{self, Fr};
 use medzk_circuits::tree::{DEFAULT_DEPTH, Depth};
-use medzk_registry::{Checkpoint, Ledger, Location, OperatorSecret, Registry, SignedHead};
+use medzk_registry::{
+    AuditEntry, Checkpoint, Ledger, Location, OperatorKey, OperatorSecret, Registry, SignedHead,
+};
+use medzk_service::Client;
 use serde_json::json;
 
 use super::now_unix;
@@ -26,8 +29,12 @@ pub enum RegistryCommand {
     Revoke(RevokeArgs),
     /// Print the roots a verifier should trust now, as JSON.
     Roots(RootsArgs),
-    /// Check the ledger's hash chain and the tree against the last root.
+    /// Check the ledger's hash chain, the tree against the last root, and the audit log
+    /// against the ledger.
     Check(RegistryArg),
+    /// Print the audit log (every write request, accepted or refused) as JSON lines, from
+    /// the storage or, as the operator, from a registry service.
+    Audit(AuditArgs),
     /// Copy a registry to another backend (file ↔ PostgreSQL) and verify the copy.
     Migrate(MigrateArgs),
     /// Operator: generate the Ed25519 key that signs the registry's heads; prints the
@@ -67,6 +74,26 @@ pub struct SignHeadArgs {
     /// Where to write the signed head.
     #[arg(long)]
     pub out: PathBuf,
+}
+
+/// Arguments of `registry audit`.
+#[derive(Args)]
+pub struct AuditArgs {
+    /// The registry (a file, or a postgresql:// URL).
+    #[arg(long, required_unless_present = "registry_url", conflicts_with = "registry_url")]
+    pub registry: Option<PathBuf>,
+    /// A registry service (`medzk serve`); needs --operator-secret.
+    #[arg(long, requires = "operator_secret")]
+    pub registry_url: Option<String>,
+    /// The operator's secret key file (only the operator reads a service's audit log).
+    #[arg(long)]
+    pub operator_secret: Option<PathBuf>,
+    /// First entry to print.
+    #[arg(long, default_value_t = 0)]
+    pub from: u64,
+    /// Most entries to print.
+    #[arg(long, default_value_t = 1000)]
+    pub limit: usize,
 }
 
 /// Arguments of `registry migrate`.
@@ -114,6 +141,12 @@ pub fn run(command: RegistryCommand) -> CliResult<Report> {
         RegistryCommand::Path(a) => {
             let root = field::to_hex(&path(&a)?);
             Report::new(root.clone(), json!({ "index": a.index, "root": root, "path_file": shown(&a.out) }))
+        }
+        RegistryCommand::Audit(a) => {
+            let entries = audit(&a)?;
+            let lines: Vec<String> =
+                entries.iter().map(|e| serde_json::to_string(e).expect("serializable")).collect();
+            Report::new(lines.join("\n"), json!({ "entries": entries }))
         }
         RegistryCommand::Revoke(a) => {
             let checkpoint = revoke(&a)?;
@@ -190,9 +223,16 @@ pub struct InitArgs {
 /// Arguments of `registry path`.
 #[derive(Args)]
 pub struct PathArgs {
-    /// The registry database file.
+    /// The registry (a file, or a postgresql:// URL).
+    #[arg(long, required_unless_present = "registry_url", conflicts_with = "registry_url")]
+    pub registry: Option<PathBuf>,
+    /// A registry service (`medzk serve`) to fetch the path from.
     #[arg(long)]
-    pub registry: PathBuf,
+    pub registry_url: Option<String>,
+    /// With --registry-url: fetch the whole subtree of 4^k leaves around the leaf, so the
+    /// service does not learn which leaf is yours (0: ask for the leaf itself).
+    #[arg(long, default_value_t = PRIVATE_SUBTREE_LEVELS, value_parser = clap::value_parser!(u8).range(0..=6))]
+    pub subtree_levels: u8,
     /// The leaf index (from the credential).
     #[arg(long)]
     pub index: u64,
@@ -215,12 +255,36 @@ pub struct RevokeArgs {
 /// Arguments of `registry roots`.
 #[derive(Args)]
 pub struct RootsArgs {
-    /// The registry database file.
+    /// The registry (a file, or a postgresql:// URL).
+    #[arg(long, required_unless_present = "registry_url", conflicts_with = "registry_url")]
+    pub registry: Option<PathBuf>,
+    /// A registry service (`medzk serve`): its signed head, checked under --operator-key.
+    #[arg(long, requires = "operator_key")]
+    pub registry_url: Option<String>,
+    /// The operator's public key to pin (64 hex digits).
     #[arg(long)]
-    pub registry: PathBuf,
+    pub operator_key: Option<String>,
+    /// The registry's name in its signed heads, if you know it (another is refused).
+    #[arg(long)]
+    pub registry_name: Option<String>,
     /// Oldest root to trust, in hours (roots before the latest revocation never are).
     #[arg(long, default_value_t = 24)]
     pub max_age_hours: u32,
+    /// Oldest signed head to accept, in hours.
+    #[arg(long, default_value_t = 24)]
+    pub max_head_age_hours: u32,
+}
+
+/// How many levels of subtree a private path fetch asks for by default: 4^4 = 256 leaves
+/// (about 17 KB).
+pub const PRIVATE_SUBTREE_LEVELS: u8 = 4;
+
+/// A leaf's path from a registry service: privately (a subtree of 4^levels leaves) or,
+/// with 0 levels, by its index.
+pub fn fetch_path(url: &str, index: u64, levels: u8) -> CliResult<InclusionFile> {
+    let client = Client::new(url);
+    let file = if levels == 0 { client.path(index) } else { client.private_path(index, levels) };
+    file.map_err(|e| CliError::Input(e.to_string()))
 }
 
 /// Opens a registry (a file, or a `postgresql://` URL), naming it in errors.
@@ -258,10 +322,48 @@ pub fn info(path: &Path) -> CliResult<serde_json::Value> {
 
 /// Writes a leaf's inclusion path; returns the root it leads to.
 pub fn path(args: &PathArgs) -> CliResult<Fr> {
-    let reg = open(&args.registry)?;
-    let (path, root) = reg.path(args.index).map_err(storage(&args.registry))?;
-    io::write(&args.out, InclusionFile::new(path, root).to_json().as_bytes())?;
-    Ok(root)
+    let file = match (&args.registry, &args.registry_url) {
+        (Some(registry), _) => {
+            let (path, root) = open(registry)?.path(args.index).map_err(storage(registry))?;
+            InclusionFile::new(path, root)
+        }
+        (None, Some(url)) => fetch_path(url, args.index, args.subtree_levels)?,
+        (None, None) => return Err(CliError::Input("give --registry or --registry-url".into())),
+    };
+    io::write(&args.out, file.to_json().as_bytes())?;
+    Ok(file.root)
+}
+
+/// The audit log's entries: from the storage (checked against the ledger first), or from
+/// a service as the operator (each entry checked to link to the one before).
+pub fn audit(args: &AuditArgs) -> CliResult<Vec<AuditEntry>> {
+    match (&args.registry, &args.registry_url, &args.operator_secret) {
+        (Some(registry), _, _) => {
+            let reg = open(registry)?;
+            reg.verify().map_err(storage(registry))?;
+            reg.audit(args.from, args.limit).map_err(storage(registry))
+        }
+        (None, Some(url), Some(secret)) => {
+            let key =
+                OperatorSecret::from_json(&io::read_text(secret)?).map_err(|e| CliError::file(secret, e))?;
+            let client = Client::new(url);
+            let mut entries = Vec::new();
+            let mut at = args.from;
+            while entries.len() < args.limit {
+                let want = (args.limit - entries.len()).min(medzk_service::server::MAX_AUDIT_PAGE);
+                let page = client.audit(&key, at, want).map_err(|e| CliError::Input(e.to_string()))?;
+                if page.entries.is_empty() {
+                    break;
+                }
+                at = page.next;
+                entries.extend(page.entries);
+            }
+            medzk_registry::audit::verify_links(&entries)
+                .map_err(|e| CliError::Input(format!("{url}: {e}")))?;
+            Ok(entries)
+        }
+        _ => Err(CliError::Input("give --registry, or --registry-url with --operator-secret".into())),
+    }
 }
 
 /// Revokes a leaf; returns the new checkpoint.
@@ -270,9 +372,27 @@ pub fn revoke(args: &RevokeArgs) -> CliResult<Checkpoint> {
     reg.revoke(args.index, now_unix()).map_err(storage(&args.registry))
 }
 
-/// The roots to trust now, from the published ledger.
+/// The roots to trust now: from the published ledger, or from a service's signed head
+/// checked under the pinned operator key.
 pub fn roots(args: &RootsArgs) -> CliResult<Vec<Fr>> {
-    Ok(ledger(&args.registry)?.trusted_roots(now_unix(), args.max_age_hours as i64 * 3600))
+    let max_age = args.max_age_hours as i64 * 3600;
+    match (&args.registry, &args.registry_url) {
+        (Some(registry), _) => Ok(ledger(registry)?.trusted_roots(now_unix(), max_age)),
+        (None, Some(url)) => {
+            let pinned = OperatorKey::from_hex(args.operator_key.as_deref().unwrap_or_default())
+                .map_err(|e| CliError::Input(format!("--operator-key: {e}")))?;
+            let head = Client::new(url).head().map_err(|e| CliError::Input(e.to_string()))?;
+            head.trusted_roots(
+                &pinned,
+                args.registry_name.as_deref(),
+                now_unix(),
+                max_age,
+                args.max_head_age_hours as i64 * 3600,
+            )
+            .map_err(|e| CliError::Input(format!("{url}: {e}")))
+        }
+        (None, None) => Err(CliError::Input("give --registry or --registry-url".into())),
+    }
 }
 
 /// Verifies the ledger and tree.

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use clap::Args;
 use medzk_registry::OperatorSecret;
 use medzk_service::auth::{self, IssuerSecret};
-use medzk_service::{Service, ServiceConfig};
+use medzk_service::{Limits, Service, ServiceConfig};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -30,9 +30,12 @@ pub struct ServeArgs {
     /// The enrolled issuers: a JSON list of {"name": …, "public_key": …} (from `issuer keygen`).
     #[arg(long)]
     pub issuers: PathBuf,
-    /// The service's own state (which issuer appended which leaf); created if missing.
-    #[arg(long)]
-    pub state: PathBuf,
+    /// Sustained write requests per second each issuer may send (more get 429).
+    #[arg(long, default_value_t = 50.0)]
+    pub rate_limit: f64,
+    /// Write requests an issuer may send at once after a quiet period.
+    #[arg(long, default_value_t = 100.0)]
+    pub burst: f64,
     /// Where to listen.
     #[arg(long, default_value = "127.0.0.1:8080")]
     pub listen: SocketAddr,
@@ -89,9 +92,14 @@ pub fn serve(args: &ServeArgs) -> CliResult<Report> {
         .collect::<CliResult<Vec<_>>>()?;
     let registry = registry::open(&args.registry)?;
     let operator_key = operator.public().to_string();
-    let config =
-        ServiceConfig { registry, name: args.name.clone(), operator, issuers, state: args.state.clone() };
-    let service = Service::new(config).map_err(|e| CliError::file(&args.state, e))?;
+    let valid =
+        args.rate_limit > 0.0 && args.rate_limit.is_finite() && args.burst >= 1.0 && args.burst.is_finite();
+    if !valid {
+        return Err(CliError::Input("--rate-limit must be above 0 and --burst at least 1".into()));
+    }
+    let limits = Limits { issuer_rate: args.rate_limit, issuer_burst: args.burst, ..Limits::default() };
+    let config = ServiceConfig { registry, name: args.name.clone(), operator, issuers, limits };
+    let service = Service::new(config).map_err(|e| CliError::file(&args.issuers, e))?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -161,7 +161,7 @@ pub fn issue_args<'a>(holder: &'a str, out: &'a str, date: &'a str) -> Vec<&'a s
 }
 
 /// Starts `medzk serve` in `dir` on a free loopback port (registry `reg.redb`, keys
-/// `operator.key` and `issuers.json`, state `service.redb`); returns the process, its URL
+/// `operator.key` and `issuers.json`); returns the process, its URL
 /// and its first line (the banner).
 pub fn start_serve(dir: &Path, name: &str) -> (std::process::Child, String, String) {
     use std::io::{BufRead, BufReader};
@@ -177,8 +177,6 @@ pub fn start_serve(dir: &Path, name: &str) -> (std::process::Child, String, Stri
             "operator.key",
             "--issuers",
             "issuers.json",
-            "--state",
-            "service.redb",
             "--listen",
             "127.0.0.1:0",
         ])

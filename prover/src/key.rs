@@ -2,7 +2,8 @@
 //!
 //! Body layout: 32-byte SHA-256 of the payload, then the payload — the arkworks proving
 //! key, uncompressed, followed by the statement's circuit shape (its R1CS matrices, see
-//! [`crate::shape`]). Validating every point of a proving key costs seconds; a proving
+//! [`crate::shape`]) and, for a key from a ceremony, the byte `0x01` and the transcript
+//! hash (the same as in its verifying key). Validating every point of a proving key costs seconds; a proving
 //! key is the prover's own trusted file, so loading checks the digest (which catches
 //! corruption and truncation) and then reads the points without curve and subgroup
 //! checks. The stored shape spares the prover a synthesis of the circuit at start. The
@@ -22,7 +23,7 @@ use ark_bls12_381::Bls12_381;
 use ark_serialize::{CanonicalDeserialize, CanonicalSerialize};
 use medzk_circuits::statement::StatementId;
 use medzk_verifier::envelope::{self, DecodeError, ObjectKind};
-use medzk_verifier::key::{KeyHash, VerifyingKey};
+use medzk_verifier::key::{KeyHash, TRANSCRIPT_MARKER, VerifyingKey, read_transcript};
 use sha2::{Digest, Sha256};
 
 use crate::ProveError;
@@ -94,11 +95,29 @@ impl ProvingKey {
         })
     }
 
+    /// The same key, finalized from the ceremony transcript with hash `transcript` (its
+    /// verifying key records the hash too, so the key hash changes).
+    pub fn with_transcript(self, transcript: KeyHash) -> Result<ProvingKey, DecodeError> {
+        let verifying_key =
+            VerifyingKey::with_transcript(self.statement, self.inner.vk.clone(), Some(transcript))?;
+        Ok(ProvingKey { verifying_key, ..self })
+    }
+
+    /// The hash of the ceremony transcript this key was finalized from (`None` for a
+    /// development key).
+    pub fn transcript(&self) -> Option<KeyHash> {
+        self.verifying_key.transcript()
+    }
+
     /// The encoding (uncompressed, with its digest).
     pub fn to_bytes(&self) -> Vec<u8> {
         let mut payload = Vec::with_capacity(self.inner.uncompressed_size());
         self.inner.serialize_uncompressed(&mut payload).expect("serializing to memory succeeds");
         self.shape.encode(&mut payload);
+        if let Some(t) = self.transcript() {
+            payload.push(TRANSCRIPT_MARKER);
+            payload.extend_from_slice(&t.0);
+        }
         let mut body = Vec::with_capacity(32 + payload.len());
         body.extend_from_slice(&Sha256::digest(&payload));
         body.extend_from_slice(&payload);
@@ -142,10 +161,12 @@ impl ProvingKey {
         let inner = Groth16ProvingKey::deserialize_uncompressed_unchecked(&mut reader)
             .map_err(|_| DecodeError::Malformed("proving key"))?;
         let shape = CircuitShape::decode(env.statement, &mut reader)?;
-        if !reader.is_empty() {
-            return Err(DecodeError::TrailingBytes(reader.len()));
+        let transcript = read_transcript(reader)?;
+        let key = ProvingKey::with_shape(env.statement, inner, shape)?;
+        match transcript {
+            Some(t) => key.with_transcript(t),
+            None => Ok(key),
         }
-        ProvingKey::with_shape(env.statement, inner, shape)
     }
 
     /// Whether the key passed every consistency check ([`ProvingKey::from_bytes`]).

@@ -1,4 +1,9 @@
 //! Verifying keys, typed by statement and identified by a SHA-256 key hash.
+//!
+//! Body: the arkworks key, compressed; for keys from a ceremony, then the byte `0x01` and
+//! the 32-byte hash of the ceremony transcript the key was finalized from (see
+//! docs/ceremony.md). The key hash covers both, so a verifier that pins a key hash also
+//! pins the transcript; a key from the development setup has no transcript.
 
 use std::fmt;
 
@@ -58,18 +63,32 @@ impl fmt::Debug for KeyHash {
     }
 }
 
+/// Marks the transcript hash after the arkworks key in a key's encoding.
+pub const TRANSCRIPT_MARKER: u8 = 1;
+
 /// A verifying key for one statement, prepared for verification.
 #[derive(Clone)]
 pub struct VerifyingKey {
     statement: StatementId,
     prepared: PreparedVerifyingKey<Bls12_381>,
+    transcript: Option<KeyHash>,
     bytes: Vec<u8>,
     hash: KeyHash,
 }
 
 impl VerifyingKey {
-    /// Wraps an arkworks key for `statement`.
+    /// Wraps an arkworks key for `statement` (no ceremony transcript).
     pub fn new(statement: StatementId, key: Groth16VerifyingKey) -> Result<VerifyingKey, DecodeError> {
+        VerifyingKey::with_transcript(statement, key, None)
+    }
+
+    /// Wraps an arkworks key for `statement`, finalized from the ceremony transcript with
+    /// hash `transcript` (if any).
+    pub fn with_transcript(
+        statement: StatementId,
+        key: Groth16VerifyingKey,
+        transcript: Option<KeyHash>,
+    ) -> Result<VerifyingKey, DecodeError> {
         if key.gamma_abc_g1.len() != PUBLIC_INPUT_NAMES.len() + 1 {
             return Err(DecodeError::Malformed("verifying key: wrong number of public inputs"));
         }
@@ -80,9 +99,19 @@ impl VerifyingKey {
         }
         let mut body = Vec::new();
         key.serialize_compressed(&mut body).expect("serializing to memory succeeds");
+        if let Some(t) = transcript {
+            body.push(TRANSCRIPT_MARKER);
+            body.extend_from_slice(&t.0);
+        }
         let bytes = envelope::encode(ObjectKind::VerifyingKey, statement, &body);
         let hash = KeyHash(Sha256::digest(&bytes).into());
-        Ok(VerifyingKey { statement, prepared: ark_groth16::prepare_verifying_key(&key), bytes, hash })
+        Ok(VerifyingKey {
+            statement,
+            prepared: ark_groth16::prepare_verifying_key(&key),
+            transcript,
+            bytes,
+            hash,
+        })
     }
 
     /// Decodes a verifying key, validating every point (on the curve, in the subgroup).
@@ -91,15 +120,19 @@ impl VerifyingKey {
         let mut reader = env.body;
         let key = Groth16VerifyingKey::deserialize_compressed(&mut reader)
             .map_err(|_| DecodeError::InvalidPoint("verifying key"))?;
-        if !reader.is_empty() {
-            return Err(DecodeError::TrailingBytes(reader.len()));
-        }
-        let decoded = VerifyingKey::new(env.statement, key)?;
+        let transcript = read_transcript(reader)?;
+        let decoded = VerifyingKey::with_transcript(env.statement, key, transcript)?;
         if decoded.bytes != bytes {
             // Only the canonical encoding is accepted, so a key has exactly one hash.
             return Err(DecodeError::Malformed("verifying key: non-canonical encoding"));
         }
         Ok(decoded)
+    }
+
+    /// The hash of the ceremony transcript this key was finalized from (`None` for a
+    /// development key).
+    pub fn transcript(&self) -> Option<KeyHash> {
+        self.transcript
     }
 
     /// The canonical encoding.
@@ -125,6 +158,19 @@ impl VerifyingKey {
     /// The prepared key.
     pub fn prepared(&self) -> &PreparedVerifyingKey<Bls12_381> {
         &self.prepared
+    }
+}
+
+/// Reads what follows an arkworks key in a key's encoding: nothing, or the transcript
+/// marker and hash.
+pub fn read_transcript(rest: &[u8]) -> Result<Option<KeyHash>, DecodeError> {
+    match rest {
+        [] => Ok(None),
+        [TRANSCRIPT_MARKER, hash @ ..] if hash.len() == 32 => {
+            Ok(Some(KeyHash(hash.try_into().expect("32 bytes"))))
+        }
+        [TRANSCRIPT_MARKER, ..] => Err(DecodeError::Malformed("key: transcript hash")),
+        _ => Err(DecodeError::TrailingBytes(rest.len())),
     }
 }
 

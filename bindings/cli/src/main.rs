@@ -53,6 +53,12 @@ enum Command {
     Issue(IssueCommand),
     /// Generate development keys for a statement (insecure: from a public seed).
     Setup(cmd::setup::SetupArgs),
+    /// The trusted-setup ceremony: phase 1 and phase 2 contributions, verification, keys.
+    #[command(subcommand)]
+    Ceremony(cmd::ceremony::CeremonyCommand),
+    /// Keys: check a key pair against a ceremony's transcripts.
+    #[command(subcommand)]
+    Key(KeyCommand),
     /// Holder: prove a credential meets a verifier's policy; writes a presentation.
     Prove(cmd::prove::ProveArgs),
     /// Verifier: check a presentation against the verifier's own policy and session.
@@ -62,7 +68,7 @@ enum Command {
     /// Policies: hash, check credentials natively, value-set roots.
     #[command(subcommand)]
     Policy(PolicyCommand),
-    /// Print a statement's circuit shape as JSON.
+    /// Print a statement's circuit shape, or a key's origin, as JSON.
     #[command(subcommand)]
     Inspect(InspectCommand),
     /// Run the whole flow in a temporary directory, with timings.
@@ -76,6 +82,12 @@ enum Command {
     Completions(cmd::man::CompletionsArgs),
     /// Print the man page, or write one page per command into a directory.
     Man(cmd::man::ManArgs),
+}
+
+#[derive(Subcommand)]
+enum KeyCommand {
+    /// Check that a proving and verifying key are exactly what a ceremony transcript made.
+    Verify(cmd::ceremony::KeyVerifyArgs),
 }
 
 #[derive(Subcommand)]
@@ -108,6 +120,8 @@ enum InspectCommand {
     Vaccination(cmd::inspect::InspectArgs),
     /// The general policy statement.
     Policy(cmd::inspect::InspectPolicyArgs),
+    /// A key file: its statement, hash and the ceremony transcript it records.
+    Key(cmd::ceremony::InspectKeyArgs),
 }
 
 #[derive(Subcommand)]
@@ -178,6 +192,9 @@ fn run(command: Command, json_out: bool) -> Result<Report, CliError> {
         }
         Command::Inspect(InspectCommand::Vaccination(a)) => Report::json_only(cmd::inspect::vaccination(&a)?),
         Command::Inspect(InspectCommand::Policy(a)) => Report::json_only(cmd::inspect::policy(&a)?),
+        Command::Inspect(InspectCommand::Key(a)) => Report::json_only(cmd::ceremony::inspect_key(&a)?),
+        Command::Ceremony(c) => cmd::ceremony::run(c)?,
+        Command::Key(KeyCommand::Verify(a)) => cmd::ceremony::key_verify(&a)?,
         Command::Demo(a) => cmd::demo::demo(&a, json_out)?,
         Command::Completions(a) => {
             let mut out = Vec::new();

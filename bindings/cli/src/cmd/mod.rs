@@ -1,5 +1,6 @@
 //! The subcommands.
 
+pub mod ceremony;
 pub mod demo;
 pub mod holder;
 pub mod inspect;

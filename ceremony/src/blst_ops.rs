@@ -1,0 +1,326 @@
+//! The ceremony's bulk group arithmetic on `blst`: scaling every point of a vector by its
+//! own scalar (contributions), and inverse FFTs over group elements (the Lagrange basis).
+//! On the 2-core reference machine blst's scalar multiplication is about 2.6× faster in
+//! G1 and 3× in G2 than arkworks' (BENCHMARKS.md); everything else stays on arkworks.
+//!
+//! arkworks and blst store a base-field element alike — six 64-bit limbs in Montgomery
+//! form with R = 2^384 — and both use Jacobian coordinates, so a point converts by copying
+//! limbs. The point at infinity is `Z = 0` in both (arkworks' affine flag maps to it).
+//! The tests check the conversion against blst's own generators and the results against
+//! arkworks' arithmetic.
+#![allow(unsafe_code)]
+
+use ark_bls12_381::{Fq, Fq2, Fr, G1Affine, G1Projective, G2Affine, G2Projective};
+use ark_ec::{AffineRepr, CurveGroup};
+use ark_ff::{BigInt, Field, PrimeField};
+use ark_poly::{EvaluationDomain, Radix2EvaluationDomain};
+use blst::{blst_fp, blst_fp2, blst_p1, blst_p2};
+use rayon::prelude::*;
+
+fn fp(x: &Fq) -> blst_fp {
+    blst_fp { l: x.0.0 }
+}
+
+fn fq(x: &blst_fp) -> Fq {
+    Fq::new_unchecked(BigInt::new(x.l))
+}
+
+fn fp2(x: &Fq2) -> blst_fp2 {
+    blst_fp2 { fp: [fp(&x.c0), fp(&x.c1)] }
+}
+
+fn fq2(x: &blst_fp2) -> Fq2 {
+    Fq2::new(fq(&x.fp[0]), fq(&x.fp[1]))
+}
+
+/// A G1 point in blst's Jacobian form.
+pub(crate) fn p1(p: &G1Affine) -> blst_p1 {
+    if p.is_zero() {
+        return blst_p1::default();
+    }
+    blst_p1 { x: fp(&p.x), y: fp(&p.y), z: fp(&Fq::ONE) }
+}
+
+/// A G2 point in blst's Jacobian form.
+pub(crate) fn p2(p: &G2Affine) -> blst_p2 {
+    if p.is_zero() {
+        return blst_p2::default();
+    }
+    blst_p2 { x: fp2(&p.x), y: fp2(&p.y), z: fp2(&Fq2::ONE) }
+}
+
+fn g1(p: &blst_p1) -> G1Projective {
+    G1Projective::new_unchecked(fq(&p.x), fq(&p.y), fq(&p.z))
+}
+
+fn g2(p: &blst_p2) -> G2Projective {
+    G2Projective::new_unchecked(fq2(&p.x), fq2(&p.y), fq2(&p.z))
+}
+
+fn scalar_bytes(x: &Fr) -> [u8; 32] {
+    let mut out = [0u8; 32];
+    for (chunk, limb) in out.chunks_exact_mut(8).zip(x.into_bigint().0) {
+        chunk.copy_from_slice(&limb.to_le_bytes());
+    }
+    out
+}
+
+fn mul1(p: &blst_p1, s: &[u8; 32]) -> blst_p1 {
+    let mut out = blst_p1::default();
+    // SAFETY: `out`, `p` and the 32 scalar bytes are valid for the call; 255 bits of the
+    // scalar are read, fewer than its 256.
+    unsafe { blst::blst_p1_mult(&mut out, p, s.as_ptr(), 255) };
+    out
+}
+
+fn mul2(p: &blst_p2, s: &[u8; 32]) -> blst_p2 {
+    let mut out = blst_p2::default();
+    // SAFETY: as in `mul1`.
+    unsafe { blst::blst_p2_mult(&mut out, p, s.as_ptr(), 255) };
+    out
+}
+
+fn add1(a: &blst_p1, b: &blst_p1) -> blst_p1 {
+    let mut out = blst_p1::default();
+    // SAFETY: all three are valid points for the call.
+    unsafe { blst::blst_p1_add_or_double(&mut out, a, b) };
+    out
+}
+
+fn add2(a: &blst_p2, b: &blst_p2) -> blst_p2 {
+    let mut out = blst_p2::default();
+    // SAFETY: all three are valid points for the call.
+    unsafe { blst::blst_p2_add_or_double(&mut out, a, b) };
+    out
+}
+
+fn neg1(mut p: blst_p1) -> blst_p1 {
+    // SAFETY: `p` is a valid point.
+    unsafe { blst::blst_p1_cneg(&mut p, true) };
+    p
+}
+
+fn neg2(mut p: blst_p2) -> blst_p2 {
+    // SAFETY: `p` is a valid point.
+    unsafe { blst::blst_p2_cneg(&mut p, true) };
+    p
+}
+
+/// `points[i]·scalars[i]`, in parallel.
+pub(crate) fn scale_g1(points: &[G1Affine], scalars: &[Fr]) -> Vec<G1Affine> {
+    let out: Vec<G1Projective> =
+        points.par_iter().zip(scalars).map(|(p, x)| g1(&mul1(&p1(p), &scalar_bytes(x)))).collect();
+    G1Projective::normalize_batch(&out)
+}
+
+/// `points[i]·scalars[i]`, in parallel.
+pub(crate) fn scale_g2(points: &[G2Affine], scalars: &[Fr]) -> Vec<G2Affine> {
+    let out: Vec<G2Projective> =
+        points.par_iter().zip(scalars).map(|(p, x)| g2(&mul2(&p2(p), &scalar_bytes(x)))).collect();
+    G2Projective::normalize_batch(&out)
+}
+
+/// Every point times the same scalar, in parallel.
+pub(crate) fn scale_all_g1(points: &[G1Affine], x: &Fr) -> Vec<G1Affine> {
+    let s = scalar_bytes(x);
+    let out: Vec<G1Projective> = points.par_iter().map(|p| g1(&mul1(&p1(p), &s))).collect();
+    G1Projective::normalize_batch(&out)
+}
+
+/// Whether a point is on the curve and in the prime-order subgroup (blst's checks).
+pub(crate) fn valid_g1(p: &G1Affine) -> bool {
+    if p.is_zero() {
+        return true;
+    }
+    let a = blst::blst_p1_affine { x: fp(&p.x), y: fp(&p.y) };
+    // SAFETY: `a` is a valid value for the call.
+    unsafe { blst::blst_p1_affine_on_curve(&a) && blst::blst_p1_affine_in_g1(&a) }
+}
+
+/// Whether a point is on the curve and in the prime-order subgroup (blst's checks).
+pub(crate) fn valid_g2(p: &G2Affine) -> bool {
+    if p.is_zero() {
+        return true;
+    }
+    let a = blst::blst_p2_affine { x: fp2(&p.x), y: fp2(&p.y) };
+    // SAFETY: `a` is a valid value for the call.
+    unsafe { blst::blst_p2_affine_on_curve(&a) && blst::blst_p2_affine_in_g2(&a) }
+}
+
+/// `Σ c·P[row]` over sparse (row, coefficient) terms; a coefficient of ±1 costs an addition.
+fn combine<G: Group>(terms: &[(usize, Fr)], points: &[G], zero: G) -> G {
+    let one = Fr::ONE;
+    let mut acc = zero;
+    for (row, c) in terms {
+        let term = if *c == one {
+            points[*row]
+        } else if *c == -one {
+            points[*row].neg()
+        } else {
+            points[*row].mul(&scalar_bytes(c))
+        };
+        acc = acc.add(&term);
+    }
+    acc
+}
+
+/// Points prepared for [`combine_g1`].
+pub(crate) struct Points1(Vec<blst_p1>);
+/// Points prepared for [`combine_g2`].
+pub(crate) struct Points2(Vec<blst_p2>);
+
+impl Points1 {
+    pub(crate) fn new(points: &[G1Affine]) -> Points1 {
+        Points1(points.par_iter().map(p1).collect())
+    }
+}
+
+impl Points2 {
+    pub(crate) fn new(points: &[G2Affine]) -> Points2 {
+        Points2(points.par_iter().map(p2).collect())
+    }
+}
+
+/// For each column of sparse terms, `Σ c·P[row]`, in parallel.
+pub(crate) fn combine_g1(columns: &[Vec<(usize, Fr)>], points: &Points1) -> Vec<G1Projective> {
+    columns.par_iter().map(|t| g1(&combine(t, &points.0, blst_p1::default()))).collect()
+}
+
+/// For each column of sparse terms, `Σ c·P[row]`, in parallel.
+pub(crate) fn combine_g2(columns: &[Vec<(usize, Fr)>], points: &Points2) -> Vec<G2Projective> {
+    columns.par_iter().map(|t| g2(&combine(t, &points.0, blst_p2::default()))).collect()
+}
+
+/// The group operations an FFT needs.
+trait Group: Copy + Send + Sync {
+    fn add(&self, other: &Self) -> Self;
+    fn neg(self) -> Self;
+    fn mul(&self, s: &[u8; 32]) -> Self;
+}
+
+impl Group for blst_p1 {
+    fn add(&self, other: &Self) -> Self {
+        add1(self, other)
+    }
+    fn neg(self) -> Self {
+        neg1(self)
+    }
+    fn mul(&self, s: &[u8; 32]) -> Self {
+        mul1(self, s)
+    }
+}
+
+impl Group for blst_p2 {
+    fn add(&self, other: &Self) -> Self {
+        add2(self, other)
+    }
+    fn neg(self) -> Self {
+        neg2(self)
+    }
+    fn mul(&self, s: &[u8; 32]) -> Self {
+        mul2(self, s)
+    }
+}
+
+/// The inverse FFT of `a` over the radix-2 domain of its length: `(1/n)·Σ_i ω^{−ij}·a_i`
+/// at each `j` (what arkworks' `ifft_in_place` computes).
+fn ifft<G: Group>(a: &mut [G]) {
+    let n = a.len();
+    let domain = Radix2EvaluationDomain::<Fr>::new(n).expect("a power of two within the field's 2-adicity");
+    assert_eq!(domain.size(), n, "the length is a power of two");
+    let log = n.trailing_zeros();
+    for i in 0..n {
+        let j = i.reverse_bits() >> (usize::BITS - log);
+        if i < j {
+            a.swap(i, j);
+        }
+    }
+    let root = domain.group_gen_inv();
+    let mut len = 2;
+    while len <= n {
+        let w = root.pow([(n / len) as u64]);
+        let half = len / 2;
+        let mut twiddles = Vec::with_capacity(half);
+        let mut t = Fr::ONE;
+        for _ in 0..half {
+            twiddles.push(scalar_bytes(&t));
+            t *= w;
+        }
+        a.par_chunks_mut(len).for_each(|block| {
+            let (lo, hi) = block.split_at_mut(half);
+            lo.par_iter_mut().zip(hi.par_iter_mut()).zip(&twiddles).enumerate().for_each(
+                |(j, ((u, v), w))| {
+                    let t = if j == 0 { *v } else { v.mul(w) };
+                    *v = u.add(&t.neg());
+                    *u = u.add(&t);
+                },
+            );
+        });
+        len *= 2;
+    }
+    let inv = scalar_bytes(&domain.size_inv());
+    a.par_iter_mut().for_each(|x| *x = x.mul(&inv));
+}
+
+/// The Lagrange basis `L_j(τ)·G1` of the domain of size `n` from `τ^i·G1`, `i < n`.
+pub(crate) fn lagrange_g1(points: &[G1Affine], n: usize) -> Vec<G1Affine> {
+    let mut a: Vec<blst_p1> = points[..n].par_iter().map(p1).collect();
+    ifft(&mut a);
+    let out: Vec<G1Projective> = a.par_iter().map(g1).collect();
+    G1Projective::normalize_batch(&out)
+}
+
+/// The Lagrange basis `L_j(τ)·G2` from `τ^i·G2`, `i < n`.
+pub(crate) fn lagrange_g2(points: &[G2Affine], n: usize) -> Vec<G2Affine> {
+    let mut a: Vec<blst_p2> = points[..n].par_iter().map(p2).collect();
+    ifft(&mut a);
+    let out: Vec<G2Projective> = a.par_iter().map(g2).collect();
+    G2Projective::normalize_batch(&out)
+}
+
+#[cfg(test)]
+mod tests {
+    use ark_ec::{AffineRepr, PrimeGroup};
+    use ark_ff::UniformRand;
+    use ark_poly::GeneralEvaluationDomain;
+    use rand::SeedableRng;
+
+    use super::*;
+
+    #[test]
+    fn conversions_match_blst_generators() {
+        // SAFETY: the generators are static points.
+        let (b1, b2) = unsafe { (*blst::blst_p1_generator(), *blst::blst_p2_generator()) };
+        assert_eq!(g1(&b1).into_affine(), G1Affine::generator());
+        assert_eq!(g2(&b2).into_affine(), G2Affine::generator());
+        assert_eq!(g1(&p1(&G1Affine::zero())).into_affine(), G1Affine::zero());
+        assert_eq!(g2(&p2(&G2Affine::zero())).into_affine(), G2Affine::zero());
+    }
+
+    #[test]
+    fn scaling_and_ifft_equal_arkworks() {
+        let mut rng = rand::rngs::StdRng::seed_from_u64(3);
+        let n = 16;
+        let g1s: Vec<G1Affine> =
+            (0..n).map(|_| (G1Projective::generator() * Fr::rand(&mut rng)).into_affine()).collect();
+        let g2s: Vec<G2Affine> =
+            (0..n).map(|_| (G2Projective::generator() * Fr::rand(&mut rng)).into_affine()).collect();
+        let mut xs: Vec<Fr> = (0..n).map(|_| Fr::rand(&mut rng)).collect();
+        xs[0] = Fr::from(0u64);
+        let expect1: Vec<G1Affine> = g1s.iter().zip(&xs).map(|(p, x)| (*p * x).into_affine()).collect();
+        let expect2: Vec<G2Affine> = g2s.iter().zip(&xs).map(|(p, x)| (*p * x).into_affine()).collect();
+        assert_eq!(scale_g1(&g1s, &xs), expect1);
+        assert_eq!(scale_g2(&g2s, &xs), expect2);
+        assert_eq!(
+            scale_all_g1(&g1s, &xs[1]),
+            g1s.iter().map(|p| (*p * xs[1]).into_affine()).collect::<Vec<_>>()
+        );
+        let domain = GeneralEvaluationDomain::<Fr>::new(n).unwrap();
+        let mut ark1: Vec<G1Projective> = g1s.iter().map(|p| p.into_group()).collect();
+        domain.ifft_in_place(&mut ark1);
+        assert_eq!(lagrange_g1(&g1s, n), G1Projective::normalize_batch(&ark1));
+        let mut ark2: Vec<G2Projective> = g2s.iter().map(|p| p.into_group()).collect();
+        domain.ifft_in_place(&mut ark2);
+        assert_eq!(lagrange_g2(&g2s, n), G2Projective::normalize_batch(&ark2));
+    }
+}

@@ -1,5 +1,6 @@
 //! The ceremony's costs at deployment sizes, one run of each step:
-//! `cargo run --release -p medzk-benches --bin ceremony_timings -- [POWER]` (default 16).
+//! `cargo run --release -p medzk-benches --bin ceremony_timings -- [POWER] [phase1]`
+//! (default 16; `phase1` skips phase 2).
 //! Phase 1 at 2^POWER: a contribution, reading and verifying the transcript, its file size;
 //! phase 2 for the vaccination statement (depth 32) and the K4/M16/G4 policy shape:
 //! computing the parameters, a contribution, verification, file sizes. A measurement, not
@@ -34,6 +35,9 @@ fn main() {
         Phase1::from_bytes(&bytes).expect("decode")
     });
     timed(&format!("phase 1, 2^{power}: verify two contributions"), || p1.verify().expect("verify"));
+    if std::env::args().nth(2).as_deref() == Some("phase1") {
+        return;
+    }
     for (name, statement) in [
         ("vaccination (depth 32)", StatementId::vaccination(Depth::default())),
         ("policy K4/M16/G4 (depth 32)", StatementId::policy(Depth::default(), DEFAULT_SHAPE)),

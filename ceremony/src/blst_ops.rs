@@ -12,7 +12,7 @@
 
 use ark_bls12_381::{Fq, Fq2, Fr, G1Affine, G1Projective, G2Affine, G2Projective};
 use ark_ec::{AffineRepr, CurveGroup};
-use ark_ff::{BigInt, Field, PrimeField};
+use ark_ff::{BigInt, BigInteger, Field, PrimeField};
 use ark_poly::{EvaluationDomain, Radix2EvaluationDomain};
 use blst::{blst_fp, blst_fp2, blst_p1, blst_p2};
 use rayon::prelude::*;
@@ -65,19 +65,29 @@ fn scalar_bytes(x: &Fr) -> [u8; 32] {
     out
 }
 
-fn mul1(p: &blst_p1, s: &[u8; 32]) -> blst_p1 {
+/// `p·s` for a scalar of at most `bits` bits (little-endian bytes).
+fn mul1_bits(p: &blst_p1, s: &[u8; 32], bits: usize) -> blst_p1 {
     let mut out = blst_p1::default();
-    // SAFETY: `out`, `p` and the 32 scalar bytes are valid for the call; 255 bits of the
-    // scalar are read, fewer than its 256.
-    unsafe { blst::blst_p1_mult(&mut out, p, s.as_ptr(), 255) };
+    // SAFETY: `out`, `p` and the 32 scalar bytes are valid for the call; at most 255 bits
+    // of the scalar are read, fewer than its 256.
+    unsafe { blst::blst_p1_mult(&mut out, p, s.as_ptr(), bits.min(255)) };
     out
 }
 
-fn mul2(p: &blst_p2, s: &[u8; 32]) -> blst_p2 {
+/// `p·s` for a scalar of at most `bits` bits (little-endian bytes).
+fn mul2_bits(p: &blst_p2, s: &[u8; 32], bits: usize) -> blst_p2 {
     let mut out = blst_p2::default();
-    // SAFETY: as in `mul1`.
-    unsafe { blst::blst_p2_mult(&mut out, p, s.as_ptr(), 255) };
+    // SAFETY: as in `mul1_bits`.
+    unsafe { blst::blst_p2_mult(&mut out, p, s.as_ptr(), bits.min(255)) };
     out
+}
+
+fn mul1(p: &blst_p1, s: &[u8; 32]) -> blst_p1 {
+    mul1_bits(p, s, 255)
+}
+
+fn mul2(p: &blst_p2, s: &[u8; 32]) -> blst_p2 {
+    mul2_bits(p, s, 255)
 }
 
 fn add1(a: &blst_p1, b: &blst_p1) -> blst_p1 {
@@ -147,7 +157,14 @@ pub(crate) fn valid_g2(p: &G2Affine) -> bool {
     unsafe { blst::blst_p2_affine_on_curve(&a) && blst::blst_p2_affine_in_g2(&a) }
 }
 
-/// `Σ c·P[row]` over sparse (row, coefficient) terms; a coefficient of ±1 costs an addition.
+/// The bits of `x` above its highest set bit are zero: its length.
+fn bit_length(x: &Fr) -> usize {
+    x.into_bigint().num_bits() as usize
+}
+
+/// `Σ c·P[row]` over sparse (row, coefficient) terms. A coefficient of ±1 costs an
+/// addition, and a short one (or the negation of a short one: the bit decompositions and
+/// small constants most R1CS coefficients are) costs only as many doublings as its bits.
 fn combine<G: Group>(terms: &[(usize, Fr)], points: &[G], zero: G) -> G {
     let one = Fr::ONE;
     let mut acc = zero;
@@ -157,7 +174,13 @@ fn combine<G: Group>(terms: &[(usize, Fr)], points: &[G], zero: G) -> G {
         } else if *c == -one {
             points[*row].neg()
         } else {
-            points[*row].mul(&scalar_bytes(c))
+            let negated = -*c;
+            let (bits, neg) = (bit_length(c), bit_length(&negated));
+            if neg < bits {
+                points[*row].mul_bits(&scalar_bytes(&negated), neg).neg()
+            } else {
+                points[*row].mul_bits(&scalar_bytes(c), bits)
+            }
         };
         acc = acc.add(&term);
     }
@@ -195,7 +218,10 @@ pub(crate) fn combine_g2(columns: &[Vec<(usize, Fr)>], points: &Points2) -> Vec<
 trait Group: Copy + Send + Sync {
     fn add(&self, other: &Self) -> Self;
     fn neg(self) -> Self;
-    fn mul(&self, s: &[u8; 32]) -> Self;
+    fn mul(&self, s: &[u8; 32]) -> Self {
+        self.mul_bits(s, 255)
+    }
+    fn mul_bits(&self, s: &[u8; 32], bits: usize) -> Self;
 }
 
 impl Group for blst_p1 {
@@ -205,8 +231,8 @@ impl Group for blst_p1 {
     fn neg(self) -> Self {
         neg1(self)
     }
-    fn mul(&self, s: &[u8; 32]) -> Self {
-        mul1(self, s)
+    fn mul_bits(&self, s: &[u8; 32], bits: usize) -> Self {
+        mul1_bits(self, s, bits)
     }
 }
 
@@ -217,8 +243,8 @@ impl Group for blst_p2 {
     fn neg(self) -> Self {
         neg2(self)
     }
-    fn mul(&self, s: &[u8; 32]) -> Self {
-        mul2(self, s)
+    fn mul_bits(&self, s: &[u8; 32], bits: usize) -> Self {
+        mul2_bits(self, s, bits)
     }
 }
 
@@ -322,5 +348,40 @@ mod tests {
         let mut ark2: Vec<G2Projective> = g2s.iter().map(|p| p.into_group()).collect();
         domain.ifft_in_place(&mut ark2);
         assert_eq!(lagrange_g2(&g2s, n), G2Projective::normalize_batch(&ark2));
+    }
+
+    #[test]
+    fn sparse_combinations_equal_arkworks_for_every_kind_of_coefficient() {
+        let mut rng = rand::rngs::StdRng::seed_from_u64(4);
+        let n = 8;
+        let g1s: Vec<G1Affine> =
+            (0..n).map(|_| (G1Projective::generator() * Fr::rand(&mut rng)).into_affine()).collect();
+        let g2s: Vec<G2Affine> =
+            (0..n).map(|_| (G2Projective::generator() * Fr::rand(&mut rng)).into_affine()).collect();
+        // ±1, short, negated short, one bit, 64 bits, full size.
+        let coefficients = [
+            Fr::ONE,
+            -Fr::ONE,
+            Fr::from(2u64),
+            -Fr::from(3u64),
+            Fr::from(1u64 << 40),
+            -Fr::from(u64::MAX),
+            Fr::from(u64::MAX),
+            Fr::rand(&mut rng),
+            -Fr::rand(&mut rng),
+        ];
+        let columns: Vec<Vec<(usize, Fr)>> = coefficients
+            .iter()
+            .enumerate()
+            .map(|(k, c)| vec![(k % n, *c), ((k + 3) % n, *c + Fr::from(k as u64))])
+            .collect();
+        let got1 = combine_g1(&columns, &Points1::new(&g1s));
+        let got2 = combine_g2(&columns, &Points2::new(&g2s));
+        for (k, column) in columns.iter().enumerate() {
+            let want1: G1Projective = column.iter().map(|(row, c)| g1s[*row] * c).sum();
+            let want2: G2Projective = column.iter().map(|(row, c)| g2s[*row] * c).sum();
+            assert_eq!(got1[k].into_affine(), want1.into_affine(), "G1, coefficient {k}");
+            assert_eq!(got2[k].into_affine(), want2.into_affine(), "G2, coefficient {k}");
+        }
     }
 }

@@ -90,6 +90,11 @@ impl R1cs {
         cs.set_optimization_goal(OptimizationGoal::Constraints);
         cs.set_mode(SynthesisMode::Prove { construct_matrices: true, generate_lc_assignments: true });
         let regions = f(cs.clone())?;
+        R1cs::finalized(&cs, regions)
+    }
+
+    /// Finalizes `cs` and takes its matrices and assignment.
+    fn finalized(cs: &ConstraintSystemRef<Fr>, regions: Vec<Region>) -> Result<R1cs, SynthesisError> {
         cs.finalize();
         let mut matrices = cs.to_matrices()?;
         let mut r1cs = matrices.remove(R1CS_PREDICATE_LABEL).ok_or(SynthesisError::MissingCS)?;
@@ -240,4 +245,14 @@ impl R1cs {
         }
         format!("{h:016x}")
     }
+}
+
+/// Whether every constraint of `cs` holds, evaluated natively on its finalized matrices.
+/// arkworks' `is_satisfied` evaluates each constraint's polynomial with rayon when
+/// ark-poly's `parallel` feature is on (the prover turns it on): for constraints of three
+/// terms the hand-offs between threads cost several times the arithmetic, and a property
+/// test ran five times slower in the workspace build than on its own.
+#[cfg(test)]
+pub(crate) fn holds(cs: &ConstraintSystemRef<Fr>) -> bool {
+    R1cs::finalized(cs, Vec::new()).expect("a constraint system in prove mode").is_satisfied()
 }

@@ -355,12 +355,7 @@ impl Phase1 {
         rng: &mut impl RngCore,
         beacon: Option<Beacon>,
     ) -> Result<[u8; 32], CeremonyError> {
-        check_name(name)?;
-        if self.contributions.len() >= MAX_CONTRIBUTIONS {
-            return Err(CeremonyError::Format(format!(
-                "a transcript holds at most {MAX_CONTRIBUTIONS} contributions"
-            )));
-        }
+        check_new_contribution(name, self.contributions.len())?;
         let secrets = Secrets::draw(rng);
         let before = self.transcript_hash();
         let keys = keys_for(&secrets, &before, rng);
@@ -527,7 +522,18 @@ fn keys_for(secrets: &Secrets, transcript: &[u8; 32], rng: &mut impl RngCore) ->
 }
 
 /// A participant's name: 1 to [`MAX_NAME_BYTES`] bytes, no control characters.
-pub(crate) fn check_name(name: &str) -> Result<(), CeremonyError> {
+/// Whether a contribution by `name` may follow `count` others in a transcript.
+pub(crate) fn check_new_contribution(name: &str, count: usize) -> Result<(), CeremonyError> {
+    check_name(name)?;
+    if count >= MAX_CONTRIBUTIONS {
+        return Err(CeremonyError::Format(format!(
+            "a transcript holds at most {MAX_CONTRIBUTIONS} contributions"
+        )));
+    }
+    Ok(())
+}
+
+fn check_name(name: &str) -> Result<(), CeremonyError> {
     if name.trim().is_empty() || name.len() > MAX_NAME_BYTES || name.chars().any(char::is_control) {
         return Err(CeremonyError::Format(format!(
             "a participant's name has 1 to {MAX_NAME_BYTES} bytes and no control characters"

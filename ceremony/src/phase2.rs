@@ -22,7 +22,7 @@ use zeroize::Zeroize;
 
 use crate::beacon::{Beacon, contributor_rng};
 use crate::codec::{FileKind, Reader, Writer, sha256};
-use crate::phase1::{MAX_CONTRIBUTIONS, Phase1, check_name};
+use crate::phase1::{MAX_CONTRIBUTIONS, Phase1, check_new_contribution};
 use crate::pok::{PublicKey, nonzero, same_ratio};
 use crate::qap::{check_params, initial_params};
 use crate::{CeremonyError, MAX_NAME_BYTES};
@@ -226,12 +226,7 @@ impl Phase2 {
         rng: &mut impl RngCore,
         beacon: Option<Beacon>,
     ) -> Result<[u8; 32], CeremonyError> {
-        check_name(name)?;
-        if self.contributions.len() >= MAX_CONTRIBUTIONS {
-            return Err(CeremonyError::Format(format!(
-                "a transcript holds at most {MAX_CONTRIBUTIONS} contributions"
-            )));
-        }
+        check_new_contribution(name, self.contributions.len())?;
         let mut d = nonzero(rng);
         let before = self.chain_hash();
         let key = PublicKey::new(&d, &before, LABEL, rng);

@@ -22,6 +22,9 @@ fn fp(x: &Fq) -> blst_fp {
 }
 
 fn fq(x: &blst_fp) -> Fq {
+    // Unchecked on purpose: the limbs come from blst's arithmetic on points we converted
+    // from arkworks, already reduced Montgomery form with the same R (module comment);
+    // nothing here is read from outside.
     Fq::new_unchecked(BigInt::new(x.l))
 }
 
@@ -50,10 +53,14 @@ pub(crate) fn p2(p: &G2Affine) -> blst_p2 {
 }
 
 fn g1(p: &blst_p1) -> G1Projective {
+    // Unchecked on purpose: blst's group operations on curve points return curve points;
+    // transcripts read from files are checked on the curve and in the subgroup at decoding
+    // (`codec`), before any of this arithmetic.
     G1Projective::new_unchecked(fq(&p.x), fq(&p.y), fq(&p.z))
 }
 
 fn g2(p: &blst_p2) -> G2Projective {
+    // Unchecked on purpose: as in `g1`.
     G2Projective::new_unchecked(fq2(&p.x), fq2(&p.y), fq2(&p.z))
 }
 

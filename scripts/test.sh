@@ -27,8 +27,10 @@ echo "== WebAssembly package"
 ./scripts/build-wasm.sh
 
 echo "== Node tests of the wasm package"
-cargo build --locked -p medzk-cli --quiet
+# The CLI the Rust tests built (with the workspace's features): building it again with
+# `-p medzk-cli` would resolve other features and recompile the whole tree.
 export MEDZK_BIN="$PWD/target/debug/medzk"
+test -x "$MEDZK_BIN"
 (cd bindings/wasm && npm ci --no-audit --no-fund --silent && node --test tests/node/)
 
 echo "== Browser test (headless Chromium)"

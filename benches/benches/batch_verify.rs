@@ -1,6 +1,8 @@
 //! Batch verification of 1, 8, 64 and 256 vaccination presentations (distinct proofs:
 //! re-randomized), against verifying the same presentations one by one in the same run.
 //! Criterion reports throughput in presentations per second; per presentation = 1/that.
+//! `batch/arkworks-pairing` is the batch on arkworks' pairings (the baseline of the blst
+//! backend), for 8 and 64.
 
 use ark_bls12_381::Bls12_381;
 use ark_groth16::Groth16;
@@ -9,6 +11,7 @@ use medzk_benches::{NONCE, VERIFIER, VaccinationBench};
 use medzk_circuits::context::{Session, TRANSCRIPT_LABEL};
 use medzk_circuits::tree::Depth;
 use medzk_verifier::BatchItem;
+use medzk_verifier::pairing::{Backend, with_backend};
 use merlin::Transcript;
 use rand::{SeedableRng, rngs::StdRng};
 
@@ -42,6 +45,24 @@ fn batch(c: &mut Criterion) {
                 assert!(verdicts.iter().all(Result::is_ok));
             })
         });
+        if n == 8 || n == 64 {
+            group.bench_function(BenchmarkId::new("batch/arkworks-pairing", n), |b| {
+                with_backend(Backend::Arkworks, || {
+                    b.iter(|| {
+                        let items = batch
+                            .iter()
+                            .map(|bytes| BatchItem {
+                                transcript: Transcript::new(TRANSCRIPT_LABEL),
+                                session,
+                                bytes,
+                            })
+                            .collect();
+                        let verdicts = verifier.verify_batch(items, today, &mut rng);
+                        assert!(verdicts.iter().all(Result::is_ok));
+                    })
+                })
+            });
+        }
         group.bench_function(BenchmarkId::new("one-by-one", n), |b| {
             b.iter(|| {
                 for bytes in batch {

@@ -3,8 +3,10 @@
 //! Set RAYON_NUM_THREADS to choose the thread count (`scripts/bench.sh` runs 1 and 2).
 //! - `arkworks`: what a plain arkworks user runs — `Groth16::prove` on the circuit,
 //!   which synthesizes the constraint system and builds its matrices on every proof.
-//! - `medzk`: the medzk prover (native pre-check, witness only, cached matrices,
-//!   batch-affine MSMs).
+//! - `medzk`: the medzk prover (native pre-check, witness only, cached matrices, blst's
+//!   MSMs: the default).
+//! - `medzk/arkworks-msm`: the same with arkworks' MSMs (and medzk's batch-affine one in
+//!   G2): the prover before the blst backend, the baseline of the MSM change.
 //! - `medzk+tables`: the same with the key's window tables precomputed
 //!   (`Prover::with_tables`), for a long-running prover.
 
@@ -14,11 +16,13 @@ use ark_snark::SNARK;
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use medzk_benches::{PolicyBench, VaccinationBench, threads};
 use medzk_circuits::tree::Depth;
+use medzk_prover::backend::MsmBackend;
 use rand::{SeedableRng, rngs::StdRng};
 
 fn vaccination(c: &mut Criterion) {
     let bench = VaccinationBench::new(Depth::default());
     let tabled = bench.prover.clone().with_tables();
+    let arkworks_msm = bench.prover.clone().with_msm_backend(MsmBackend::Arkworks);
     let circuit = bench.circuit();
     let pk = bench.prover.key().inner().clone();
     let mut group = c.benchmark_group("prove/vaccination-depth32");
@@ -35,6 +39,12 @@ fn vaccination(c: &mut Criterion) {
             bench.prove(seed)
         })
     });
+    group.bench_function(BenchmarkId::new("medzk/arkworks-msm", &threads), |b| {
+        b.iter(|| {
+            seed += 1;
+            bench.prove_with(&arkworks_msm, seed)
+        })
+    });
     group.bench_function(BenchmarkId::new("medzk+tables", &threads), |b| {
         b.iter(|| {
             seed += 1;
@@ -48,11 +58,18 @@ fn policy(c: &mut Criterion) {
     let bench = PolicyBench::new(Depth::default());
     let mut group = c.benchmark_group("prove/policy-k4-m16-g4-depth32");
     group.sample_size(10);
+    let arkworks_msm = bench.prover.clone().with_msm_backend(MsmBackend::Arkworks);
     let mut seed = 0;
     group.bench_function(BenchmarkId::new("medzk", threads()), |b| {
         b.iter(|| {
             seed += 1;
             bench.prove(seed)
+        })
+    });
+    group.bench_function(BenchmarkId::new("medzk/arkworks-msm", threads()), |b| {
+        b.iter(|| {
+            seed += 1;
+            bench.prove_with(&arkworks_msm, seed)
         })
     });
     group.finish();

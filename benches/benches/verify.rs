@@ -1,6 +1,8 @@
 //! Verifying one presentation per statement, against plain arkworks verification of the
 //! same proof in the same run (`Groth16::verify_proof` with a prepared key and the
-//! public inputs given: no decoding, no context or policy hash recomputed).
+//! public inputs given: no decoding, no context or policy hash recomputed), and against
+//! medzk on arkworks' pairings (`medzk/arkworks-pairing`, the verifier before the blst
+//! backend).
 
 use ark_bls12_381::Bls12_381;
 use ark_groth16::Groth16;
@@ -8,6 +10,7 @@ use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use medzk_benches::{NONCE, PolicyBench, VERIFIER, VaccinationBench};
 use medzk_circuits::context::{Session, TRANSCRIPT_LABEL};
 use medzk_circuits::tree::Depth;
+use medzk_verifier::pairing::{Backend, with_backend};
 use medzk_verifier::{Presentation, Verifier};
 use merlin::Transcript;
 
@@ -32,6 +35,15 @@ fn verify(c: &mut Criterion) {
                 verifier
                     .verify(&mut Transcript::new(TRANSCRIPT_LABEL), &session, *today, &bytes)
                     .expect("accepted")
+            })
+        });
+        group.bench_function(BenchmarkId::new("medzk/arkworks-pairing", name), |b| {
+            with_backend(Backend::Arkworks, || {
+                b.iter(|| {
+                    verifier
+                        .verify(&mut Transcript::new(TRANSCRIPT_LABEL), &session, *today, &bytes)
+                        .expect("accepted")
+                })
             })
         });
         let p = Presentation::from_bytes(&bytes).expect("presentation");

@@ -108,6 +108,12 @@ impl PolicyBench {
 
     /// One presentation.
     pub fn prove(&self, seed: u64) -> Presentation {
+        self.prove_with(&self.prover, seed)
+    }
+
+    /// One presentation from `prover` (a prover for the same key, e.g. on another MSM
+    /// backend).
+    pub fn prove_with(&self, prover: &Prover, seed: u64) -> Presentation {
         let f = &self.fixture;
         let records = f.credentials();
         let request = PolicyRequest {
@@ -120,7 +126,7 @@ impl PolicyBench {
             today: f.today,
         };
         let mut rng = StdRng::seed_from_u64(seed);
-        self.prover.prove_policy(request, &mut Transcript::new(TRANSCRIPT_LABEL), &mut rng).expect("proof")
+        prover.prove_policy(request, &mut Transcript::new(TRANSCRIPT_LABEL), &mut rng).expect("proof")
     }
 }
 

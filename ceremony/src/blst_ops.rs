@@ -14,7 +14,7 @@ use ark_bls12_381::{Fq, Fq2, Fr, G1Affine, G1Projective, G2Affine, G2Projective}
 use ark_ec::{AffineRepr, CurveGroup};
 use ark_ff::{BigInt, BigInteger, Field, PrimeField};
 use ark_poly::{EvaluationDomain, Radix2EvaluationDomain};
-use blst::{blst_fp, blst_fp2, blst_p1, blst_p2};
+use blst::{blst_fp, blst_fp2, blst_p1, blst_p1_affine, blst_p2, blst_p2_affine};
 use rayon::prelude::*;
 
 fn fp(x: &Fq) -> blst_fp {
@@ -50,6 +50,22 @@ pub(crate) fn p2(p: &G2Affine) -> blst_p2 {
         return blst_p2::default();
     }
     blst_p2 { x: fp2(&p.x), y: fp2(&p.y), z: fp2(&Fq2::ONE) }
+}
+
+/// blst's affine G1 point (all zeros for the point at infinity, as blst reads it).
+fn affine1(p: &G1Affine) -> blst_p1_affine {
+    if p.is_zero() {
+        return blst_p1_affine::default();
+    }
+    blst_p1_affine { x: fp(&p.x), y: fp(&p.y) }
+}
+
+/// blst's affine G2 point.
+fn affine2(p: &G2Affine) -> blst_p2_affine {
+    if p.is_zero() {
+        return blst_p2_affine::default();
+    }
+    blst_p2_affine { x: fp2(&p.x), y: fp2(&p.y) }
 }
 
 fn g1(p: &blst_p1) -> G1Projective {
@@ -169,60 +185,84 @@ fn bit_length(x: &Fr) -> usize {
     x.into_bigint().num_bits() as usize
 }
 
+/// Coefficients longer than this many bits go into one multi-scalar multiplication per
+/// column; shorter ones are multiplied one by one.
+const SHORT_BITS: usize = 64;
+
 /// `Σ c·P[row]` over sparse (row, coefficient) terms. A coefficient of ±1 costs an
 /// addition, and a short one (or the negation of a short one: the bit decompositions and
 /// small constants most R1CS coefficients are) costs only as many doublings as its bits.
-fn combine<G: Group>(terms: &[(usize, Fr)], points: &[G], zero: G) -> G {
+/// The long ones (Poseidon's matrix entries and round constants folded into linear
+/// combinations: about 17 per column of the vaccination statement's B matrix) share their
+/// doublings in one multi-scalar multiplication (blst's Straus method below 32 points,
+/// Pippenger's above) instead of a scalar multiplication each.
+fn combine<G: Group>(terms: &[(usize, Fr)], points: &[G::Affine]) -> G {
     let one = Fr::ONE;
-    let mut acc = zero;
+    let mut acc = G::default();
+    let mut long_points: Vec<&G::Affine> = Vec::new();
+    let mut long_scalars: Vec<[u8; 32]> = Vec::new();
     for (row, c) in terms {
+        let p = &points[*row];
         let term = if *c == one {
-            points[*row]
+            G::from_affine(p)
         } else if *c == -one {
-            points[*row].neg()
+            G::from_affine(p).neg()
         } else {
             let negated = -*c;
             let (bits, neg) = (bit_length(c), bit_length(&negated));
+            if bits.min(neg) > SHORT_BITS {
+                long_points.push(p);
+                long_scalars.push(scalar_bytes(c));
+                continue;
+            }
             if neg < bits {
-                points[*row].mul_bits(&scalar_bytes(&negated), neg).neg()
+                G::from_affine(p).mul_bits(&scalar_bytes(&negated), neg).neg()
             } else {
-                points[*row].mul_bits(&scalar_bytes(c), bits)
+                G::from_affine(p).mul_bits(&scalar_bytes(c), bits)
             }
         };
         acc = acc.add(&term);
     }
-    acc
+    match long_points.len() {
+        0 => acc,
+        1 => acc.add(&G::from_affine(long_points[0]).mul(&long_scalars[0])),
+        _ => acc.add(&G::msm(&long_points, &long_scalars)),
+    }
 }
 
-/// Points prepared for [`combine_g1`].
-pub(crate) struct Points1(Vec<blst_p1>);
-/// Points prepared for [`combine_g2`].
-pub(crate) struct Points2(Vec<blst_p2>);
+/// Points of G1 in blst's affine form (the point at infinity all zeros, as blst reads it).
+pub(crate) struct Points1(Vec<blst_p1_affine>);
+/// Points of G2 in blst's affine form.
+pub(crate) struct Points2(Vec<blst_p2_affine>);
 
 impl Points1 {
     pub(crate) fn new(points: &[G1Affine]) -> Points1 {
-        Points1(points.par_iter().map(p1).collect())
+        Points1(points.par_iter().map(affine1).collect())
     }
 }
 
 impl Points2 {
     pub(crate) fn new(points: &[G2Affine]) -> Points2 {
-        Points2(points.par_iter().map(p2).collect())
+        Points2(points.par_iter().map(affine2).collect())
     }
 }
 
-/// For each column of sparse terms, `Σ c·P[row]`, in parallel.
+/// For each column of sparse (row, coefficient) terms, `Σ c·P[row]`.
 pub(crate) fn combine_g1(columns: &[Vec<(usize, Fr)>], points: &Points1) -> Vec<G1Projective> {
-    columns.par_iter().map(|t| g1(&combine(t, &points.0, blst_p1::default()))).collect()
+    columns.par_iter().map(|t| g1(&combine::<blst_p1>(t, &points.0))).collect()
 }
 
-/// For each column of sparse terms, `Σ c·P[row]`, in parallel.
+/// For each column of sparse (row, coefficient) terms, `Σ c·P[row]`.
 pub(crate) fn combine_g2(columns: &[Vec<(usize, Fr)>], points: &Points2) -> Vec<G2Projective> {
-    columns.par_iter().map(|t| g2(&combine(t, &points.0, blst_p2::default()))).collect()
+    columns.par_iter().map(|t| g2(&combine::<blst_p2>(t, &points.0))).collect()
 }
 
-/// The group operations an FFT needs.
-trait Group: Copy + Send + Sync {
+trait Group: Copy + Default + Send + Sync {
+    /// The group's affine points as blst stores them.
+    type Affine: Sync;
+    fn from_affine(p: &Self::Affine) -> Self;
+    /// `Σ s_i·P_i` (at least two points; scalars little-endian, below the group order).
+    fn msm(points: &[&Self::Affine], scalars: &[[u8; 32]]) -> Self;
     fn add(&self, other: &Self) -> Self;
     fn neg(self) -> Self;
     fn mul(&self, s: &[u8; 32]) -> Self {
@@ -232,6 +272,32 @@ trait Group: Copy + Send + Sync {
 }
 
 impl Group for blst_p1 {
+    type Affine = blst_p1_affine;
+    fn from_affine(p: &blst_p1_affine) -> blst_p1 {
+        let mut out = blst_p1::default();
+        // SAFETY: both are valid values for the call.
+        unsafe { blst::blst_p1_from_affine(&mut out, p) };
+        out
+    }
+    fn msm(points: &[&blst_p1_affine], scalars: &[[u8; 32]]) -> blst_p1 {
+        let (points, scalars, n) = msm_args(points, scalars);
+        // SAFETY: the scratch has the size blst asks for, in whole limbs.
+        let mut scratch = vec![0u64; unsafe { blst::blst_p1s_mult_pippenger_scratch_sizeof(n) }.div_ceil(8)];
+        let mut out = blst_p1::default();
+        // SAFETY: `n` pointers to affine points and `n` pointers to 32-byte scalars of at
+        // most 255 bits, all alive for the call; the scratch is large enough.
+        unsafe {
+            blst::blst_p1s_mult_pippenger(
+                &mut out,
+                points.as_ptr(),
+                n,
+                scalars.as_ptr(),
+                255,
+                scratch.as_mut_ptr(),
+            )
+        };
+        out
+    }
     fn add(&self, other: &Self) -> Self {
         add1(self, other)
     }
@@ -244,6 +310,31 @@ impl Group for blst_p1 {
 }
 
 impl Group for blst_p2 {
+    type Affine = blst_p2_affine;
+    fn from_affine(p: &blst_p2_affine) -> blst_p2 {
+        let mut out = blst_p2::default();
+        // SAFETY: both are valid values for the call.
+        unsafe { blst::blst_p2_from_affine(&mut out, p) };
+        out
+    }
+    fn msm(points: &[&blst_p2_affine], scalars: &[[u8; 32]]) -> blst_p2 {
+        let (points, scalars, n) = msm_args(points, scalars);
+        // SAFETY: the scratch has the size blst asks for, in whole limbs.
+        let mut scratch = vec![0u64; unsafe { blst::blst_p2s_mult_pippenger_scratch_sizeof(n) }.div_ceil(8)];
+        let mut out = blst_p2::default();
+        // SAFETY: as for G1.
+        unsafe {
+            blst::blst_p2s_mult_pippenger(
+                &mut out,
+                points.as_ptr(),
+                n,
+                scalars.as_ptr(),
+                255,
+                scratch.as_mut_ptr(),
+            )
+        };
+        out
+    }
     fn add(&self, other: &Self) -> Self {
         add2(self, other)
     }
@@ -253,6 +344,14 @@ impl Group for blst_p2 {
     fn mul_bits(&self, s: &[u8; 32], bits: usize) -> Self {
         mul2_bits(self, s, bits)
     }
+}
+
+/// The pointer arrays blst's multi-scalar multiplication reads, and their length.
+fn msm_args<'a, A>(points: &[&'a A], scalars: &'a [[u8; 32]]) -> (Vec<*const A>, Vec<*const u8>, usize) {
+    assert_eq!(points.len(), scalars.len(), "one scalar per point");
+    let p = points.iter().map(|p| *p as *const A).collect();
+    let s = scalars.iter().map(|s| s.as_ptr()).collect();
+    (p, s, points.len())
 }
 
 /// The inverse FFT of `a` over the radix-2 domain of its length: `(1/n)·Σ_i ω^{−ij}·a_i`
@@ -377,11 +476,24 @@ mod tests {
             Fr::rand(&mut rng),
             -Fr::rand(&mut rng),
         ];
-        let columns: Vec<Vec<(usize, Fr)>> = coefficients
+        let mut columns: Vec<Vec<(usize, Fr)>> = coefficients
             .iter()
             .enumerate()
             .map(|(k, c)| vec![(k % n, *c), ((k + 3) % n, *c + Fr::from(k as u64))])
             .collect();
+        // Columns of many long coefficients (one multi-scalar multiplication: Straus below
+        // 32 points, Pippenger above), mixed with short ones, a repeated row and the point
+        // at infinity (row 0 below).
+        for len in [2, 3, 17, 31, 32, 100] {
+            let mut column: Vec<(usize, Fr)> = (0..len).map(|k| (k % n, Fr::rand(&mut rng))).collect();
+            column.push((5, Fr::from(9u64)));
+            column.push((6, -Fr::ONE));
+            columns.push(column);
+        }
+        let mut g1s = g1s;
+        let mut g2s = g2s;
+        g1s[0] = G1Affine::zero();
+        g2s[0] = G2Affine::zero();
         let got1 = combine_g1(&columns, &Points1::new(&g1s));
         let got2 = combine_g2(&columns, &Points2::new(&g2s));
         for (k, column) in columns.iter().enumerate() {

@@ -29,7 +29,7 @@ pub mod qap;
 
 pub use beacon::Beacon;
 pub use phase1::{Phase1, Phase1Report};
-pub use phase2::{Phase2, Phase2Report, verify_keys};
+pub use phase2::{Phase2, Phase2Report, keys_match, verify_keys};
 
 /// Runs `f` on a thread pool whose threads have large stacks: arkworks' FFTs and
 /// multi-scalar multiplications over group elements recurse with large frames, more than

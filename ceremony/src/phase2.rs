@@ -411,6 +411,21 @@ pub fn verify_keys(
     phase2: &Phase2,
 ) -> Result<KeyHash, CeremonyError> {
     let report = phase2.verify(phase1)?;
+    keys_match(pk, vk, phase2, &report)
+}
+
+/// The part of [`verify_keys`] after the transcripts: checks a key pair against a phase 2
+/// whose verification (against its phase 1) gave `report`, so that several key pairs can
+/// be checked against one verified transcript.
+pub fn keys_match(
+    pk: &ProvingKey,
+    vk: &VerifyingKey,
+    phase2: &Phase2,
+    report: &Phase2Report,
+) -> Result<KeyHash, CeremonyError> {
+    if report.transcript_hash != phase2.transcript_hash() {
+        return Err(CeremonyError::Key("the report is of another transcript".into()));
+    }
     let bad = |why: String| CeremonyError::Key(why);
     if pk.statement() != phase2.statement || vk.statement() != phase2.statement {
         return Err(bad(format!(

@@ -7,7 +7,7 @@ use std::sync::OnceLock;
 
 use ark_bls12_381::{G1Affine, G1Projective, G2Affine};
 use ark_ec::{AffineRepr, CurveGroup};
-use medzk_ceremony::{Beacon, CeremonyError, Phase1, Phase2, verify_keys};
+use medzk_ceremony::{Beacon, CeremonyError, Phase1, Phase2, Phase2Report, keys_match, verify_keys};
 use medzk_circuits::context::{Session, TRANSCRIPT_LABEL};
 use medzk_circuits::date::Day;
 use medzk_circuits::fixtures::PolicyFixture;
@@ -46,6 +46,19 @@ fn phase1() -> &'static Phase1 {
     })
 }
 
+/// Phase 1 at 2^7 with three participants: what the tampering checks run on (each check
+/// verifies a whole transcript; nothing in them needs the policy's size).
+fn small_phase1() -> &'static Phase1 {
+    static P: OnceLock<Phase1> = OnceLock::new();
+    P.get_or_init(|| {
+        let mut p = Phase1::new(7).unwrap();
+        for name in ["one", "two", "three"] {
+            p.contribute(name, b"").unwrap();
+        }
+        p
+    })
+}
+
 fn phase2(statement: StatementId) -> Phase2 {
     let mut p = Phase2::new(phase1(), statement).unwrap();
     for name in ["Helsedirektoratet", "Norsk Helsenett", "Sykehuspartner"] {
@@ -55,12 +68,15 @@ fn phase2(statement: StatementId) -> Phase2 {
     p
 }
 
-fn policy_phase2() -> &'static (Phase2, ProvingKey, VerifyingKey) {
-    static P: OnceLock<(Phase2, ProvingKey, VerifyingKey)> = OnceLock::new();
+/// The policy shape's phase 2, its keys, and its verification report (each test that
+/// needs a verified transcript shares this one verification).
+fn policy_phase2() -> &'static (Phase2, ProvingKey, VerifyingKey, Phase2Report) {
+    static P: OnceLock<(Phase2, ProvingKey, VerifyingKey, Phase2Report)> = OnceLock::new();
     P.get_or_init(|| {
         let p = phase2(small_policy());
         let (pk, vk) = p.finalize().unwrap();
-        (p, pk, vk)
+        let report = p.verify(phase1()).unwrap();
+        (p, pk, vk, report)
     })
 }
 
@@ -85,11 +101,10 @@ const SMALL_POLICY: &str = r#"{
 
 #[test]
 fn policy_keys_from_the_ceremony_prove_and_verify() {
-    let (p, pk, vk) = policy_phase2();
-    let report = p.verify(phase1()).unwrap();
+    let (p, pk, vk, report) = policy_phase2();
     assert_eq!(report.contributions.len(), 3);
     assert_eq!(pk.transcript(), Some(report.transcript_hash));
-    assert_eq!(verify_keys(pk, vk, phase1(), p).unwrap(), report.transcript_hash);
+    assert_eq!(keys_match(pk, vk, p, report).unwrap(), report.transcript_hash);
     // A wallet loads the key for the pinned verifying-key hash: every consistency check.
     let pk = ProvingKey::from_bytes(&pk.to_bytes(), &vk.hash()).unwrap();
     let vk = VerifyingKey::from_bytes(vk.to_bytes()).unwrap();
@@ -137,7 +152,8 @@ fn contribution_error(e: CeremonyError) -> (u8, usize, String) {
 
 #[test]
 fn phase1_tampering_is_named() {
-    let good = phase1();
+    let good = small_phase1();
+    good.verify().unwrap();
     // One point of a contribution's record changed.
     let mut p = good.clone();
     p.contributions[1].heads.alpha_g1 =
@@ -231,7 +247,7 @@ fn beacons_verify_and_a_forged_beacon_does_not() {
 
 #[test]
 fn phase2_tampering_and_keys_not_from_the_transcript_are_named() {
-    let (p, pk, vk) = policy_phase2();
+    let (p, pk, vk, report) = policy_phase2();
     // A phase 2 for another circuit, checked as this one.
     let mut other = p.clone();
     other.statement = StatementId::policy(depth(), PolicyShape { records: 1, clauses: 2, groups: 1 });
@@ -281,16 +297,19 @@ fn phase2_tampering_and_keys_not_from_the_transcript_are_named() {
     });
     let h_changed = altered(&|k| k.h_query[3] = G1Affine::generator());
     for (bad, field) in [(review1, "δ·G1"), (review2, "β·G1"), (h_changed, "H query")] {
-        let err = verify_keys(&bad, bad.verifying_key(), phase1(), p).unwrap_err();
+        let err = keys_match(&bad, bad.verifying_key(), p, report).unwrap_err();
         assert!(matches!(&err, CeremonyError::Key(m) if m.contains(field)), "{err}");
     }
     // A development key, and the keys of another transcript.
     let (dev_pk, dev_vk) = medzk_prover::insecure_dev_setup(small_policy(), b"dev").unwrap();
     assert!(
-        matches!(verify_keys(&dev_pk, &dev_vk, phase1(), p).unwrap_err(), CeremonyError::Key(m) if m.contains("no transcript"))
+        matches!(keys_match(&dev_pk, &dev_vk, p, report).unwrap_err(), CeremonyError::Key(m) if m.contains("no transcript"))
     );
     let mut again = p.clone();
     again.contribute("late", b"").unwrap();
     let err = verify_keys(pk, vk, phase1(), &again).unwrap_err();
     assert!(matches!(&err, CeremonyError::Key(m) if m.contains("records transcript")), "{err}");
+    // A report is only good for the transcript it was made for.
+    let err = keys_match(pk, vk, &again, report).unwrap_err();
+    assert!(matches!(&err, CeremonyError::Key(m) if m.contains("another transcript")), "{err}");
 }

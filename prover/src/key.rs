@@ -27,12 +27,24 @@ use medzk_verifier::key::{KeyHash, TRANSCRIPT_MARKER, VerifyingKey, read_transcr
 use sha2::{Digest, Sha256};
 
 use crate::ProveError;
-use crate::groth16::check_sizes;
 use crate::key_check::{self, Inconsistency};
 use crate::shape::CircuitShape;
 
 /// The arkworks Groth16 proving key over BLS12-381.
 pub type Groth16ProvingKey = ark_groth16::ProvingKey<Bls12_381>;
+
+/// Checks that `pk`'s query lengths fit `shape` (so proving never indexes out of range).
+pub fn check_sizes(pk: &Groth16ProvingKey, shape: &CircuitShape) -> Result<(), &'static str> {
+    let n = shape.num_variables();
+    let domain = (shape.num_constraints() + shape.num_instance()).next_power_of_two();
+    let ok = pk.a_query.len() == n
+        && pk.b_g1_query.len() == n
+        && pk.b_g2_query.len() == n
+        && pk.l_query.len() == shape.num_witness()
+        && pk.vk.gamma_abc_g1.len() == shape.num_instance()
+        && pk.h_query.len() + 1 == domain;
+    ok.then_some(()).ok_or("proving key sizes do not match its circuit shape")
+}
 
 /// Largest proving-key body accepted (1 GiB).
 pub const MAX_PROVING_KEY_BODY: usize = 1 << 30;

@@ -32,8 +32,9 @@ use merlin::Transcript;
 use rand::{CryptoRng, RngCore};
 
 use crate::ProveError;
+use crate::backend::{MsmBackend, Msms, ProverTables};
 use crate::circuit::AnyCircuit;
-use crate::groth16::{ProverTables, create_proof};
+use crate::groth16::create_proof;
 use crate::key::ProvingKey;
 use crate::shape::CircuitShape;
 
@@ -102,12 +103,16 @@ fn check_scope(scope: &Scope, session: &Session<'_>) -> Result<(), ProveError> {
     }
 }
 
-/// A prover for one statement: its key (with the cached circuit shape) and, optionally,
-/// precomputed window tables of the key's bases.
+/// A prover for one statement: its key (with the cached circuit shape), the MSM backend
+/// ([`crate::backend`]) and, optionally, precomputed window tables of the key's bases.
 #[derive(Clone)]
 pub struct Prover {
     key: ProvingKey,
     tables: Option<Arc<ProverTables>>,
+    backend: MsmBackend,
+    /// The key's bases in blst's form, converted on the first proof that needs them.
+    #[cfg(not(target_arch = "wasm32"))]
+    blst: Arc<std::sync::OnceLock<crate::backend::BlstBases>>,
 }
 
 impl Prover {
@@ -119,7 +124,34 @@ impl Prover {
         if !key.is_checked() {
             crate::key_check::check_pairings(key.inner()).map_err(ProveError::InconsistentKey)?;
         }
-        Ok(Prover { key, tables: None })
+        Ok(Prover {
+            key,
+            tables: None,
+            backend: MsmBackend::default(),
+            #[cfg(not(target_arch = "wasm32"))]
+            blst: Arc::default(),
+        })
+    }
+
+    /// The same prover with its MSMs on `backend` (when it has no window tables). Every
+    /// backend makes the same proof for the same randomness.
+    pub fn with_msm_backend(mut self, backend: MsmBackend) -> Prover {
+        self.backend = backend;
+        self
+    }
+
+    /// The code that computes this prover's MSMs.
+    pub fn msms(&self) -> Msms<'_> {
+        if let Some(t) = self.tables() {
+            return Msms::Tables(t);
+        }
+        match self.backend {
+            #[cfg(not(target_arch = "wasm32"))]
+            MsmBackend::Blst => {
+                Msms::Blst(self.blst.get_or_init(|| crate::backend::BlstBases::new(self.key.inner())))
+            }
+            MsmBackend::Arkworks => Msms::Arkworks,
+        }
     }
 
     /// Precomputes window tables of the key's bases (2 s and 65 MB for the vaccination
@@ -342,6 +374,6 @@ impl Prover {
     /// Groth16 over a full assignment, without checking it (see [`Prover::prove_circuit`]).
     pub fn groth16<R: RngCore + CryptoRng>(&self, z: &[Fr], rng: &mut R) -> Result<Proof, ProveError> {
         let (r, s) = (Fr::rand(rng), Fr::rand(rng));
-        create_proof(self.key.inner(), self.shape(), self.tables(), z, r, s)
+        create_proof(self.key.inner(), self.shape(), self.msms(), z, r, s)
     }
 }

@@ -1,5 +1,6 @@
-//! medzk's Groth16 prover (own MSMs, with and without window tables) makes exactly the
-//! proof arkworks makes for the same assignment and blinding, and the proof verifies.
+//! medzk's Groth16 prover makes exactly the proof arkworks makes for the same assignment
+//! and blinding on every MSM backend (blst, arkworks, window tables), and the proof
+//! verifies.
 
 use ark_bls12_381::Bls12_381;
 use ark_ff::UniformRand;
@@ -9,13 +10,14 @@ use medzk_circuits::fixtures::VaccinationFixture;
 use medzk_circuits::statement::{PublicInputs, StatementId};
 use medzk_circuits::tree::Depth;
 use medzk_circuits::vaccination::circuit::VaccinationCircuit;
+use medzk_prover::backend::{MsmBackend, Msms};
 use medzk_prover::circuit::AnyCircuit;
 use medzk_prover::groth16::create_proof;
 use medzk_prover::{Prover, ProvingKey, insecure_dev_setup};
 use rand::{SeedableRng, rngs::StdRng};
 
 #[test]
-fn proofs_equal_arkworks_with_and_without_tables() {
+fn proofs_equal_arkworks_on_every_msm_backend() {
     let depth = Depth::new(8).unwrap();
     let (pk, _) = insecure_dev_setup(StatementId::vaccination(depth), b"agreement").unwrap();
     let prover = Prover::new(pk).unwrap();
@@ -47,15 +49,21 @@ fn proofs_equal_arkworks_with_and_without_tables() {
             &z,
         )
         .unwrap();
-        let plain = create_proof(inner, shape, None, &z, r, s).unwrap();
-        let fast = create_proof(inner, shape, tabled.tables(), &z, r, s).unwrap();
+        let plain = create_proof(inner, shape, Msms::Arkworks, &z, r, s).unwrap();
+        let blst = create_proof(inner, shape, prover.msms(), &z, r, s).unwrap();
+        let tables = create_proof(inner, shape, tabled.msms(), &z, r, s).unwrap();
+        assert!(matches!(prover.msms(), Msms::Blst(_)));
+        assert!(matches!(tabled.msms(), Msms::Tables(_)));
+        let arkworks = prover.clone().with_msm_backend(MsmBackend::Arkworks);
+        assert!(matches!(arkworks.msms(), Msms::Arkworks));
         assert_eq!(plain, expected);
-        assert_eq!(fast, expected);
+        assert_eq!(blst, expected);
+        assert_eq!(tables, expected);
         let inputs = &z[1..shape.num_instance()];
         assert!(Groth16::<Bls12_381>::verify_proof(&pvk, &plain, inputs).unwrap());
     }
     // A wrong-size assignment is an error, not a panic.
-    assert!(create_proof(inner, shape, None, &z[1..], Fr::from(1u64), Fr::from(1u64)).is_err());
+    assert!(create_proof(inner, shape, Msms::Arkworks, &z[1..], Fr::from(1u64), Fr::from(1u64)).is_err());
 }
 
 #[test]

@@ -10,10 +10,9 @@
 //! each half checked again, down to single presentations, so every bad presentation is
 //! identified and the verdicts equal those of verifying one by one.
 
-use ark_bls12_381::{Bls12_381, Fr, G1Affine, G1Projective};
-use ark_ec::pairing::{Pairing, PairingOutput};
+use ark_bls12_381::{Fr, G1Affine, G1Projective, G2Affine};
 use ark_ec::{AffineRepr, CurveGroup, VariableBaseMSM};
-use ark_ff::{BigInt, One};
+use ark_ff::BigInt;
 use medzk_circuits::context::Session;
 use medzk_circuits::date::Day;
 use merlin::Transcript;
@@ -39,8 +38,8 @@ struct Candidate {
     r: Fr,
     /// rⱼ·Aⱼ.
     scaled_a: G1Affine,
-    /// Bⱼ, prepared for the Miller loop.
-    b: <Bls12_381 as Pairing>::G2Prepared,
+    /// Bⱼ.
+    b: G2Affine,
     c: G1Affine,
     /// The public inputs that vary per presentation: today, context, nullifier.
     varying: [Fr; 3],
@@ -86,7 +85,7 @@ impl Verifier {
                 },
                 r,
                 scaled_a: proof.a.mul_bigint(limbs).into_affine(),
-                b: proof.b.into(),
+                b: proof.b,
                 c: proof.c,
                 varying: [inputs.today.to_field(), inputs.context, inputs.nullifier],
             })
@@ -121,7 +120,7 @@ impl Verifier {
 
     /// The randomized batch equation for `items`.
     fn batch_holds(&self, items: &[(usize, &Candidate)]) -> bool {
-        let pvk = self.key().prepared();
+        let vk = self.key().inner();
         let r: Vec<Fr> = items.iter().map(|(_, c)| c.r).collect();
         let sum_r: Fr = r.iter().sum();
         // Σ rⱼ·ICⱼ, aggregated on the field side: the constant and root terms scale by
@@ -144,18 +143,12 @@ impl Verifier {
         };
         let cs: Vec<G1Affine> = items.iter().map(|(_, c)| c.c).collect();
         let sum_c = G1Projective::msm(&cs, &r).expect("equal lengths");
-        let tail = G1Projective::normalize_batch(&[sum_inputs, sum_c, pvk.vk.alpha_g1 * sum_r]);
+        let tail = G1Projective::normalize_batch(&[sum_inputs, sum_c, vk.alpha_g1 * sum_r]);
         let mut g1: Vec<G1Affine> = items.iter().map(|(_, c)| c.scaled_a).collect();
         g1.extend(tail);
-        let mut g2: Vec<<Bls12_381 as Pairing>::G2Prepared> =
-            items.iter().map(|(_, c)| c.b.clone()).collect();
-        g2.extend([
-            pvk.gamma_g2_neg_pc.clone(),
-            pvk.delta_g2_neg_pc.clone(),
-            self.beta_neg_prepared().clone(),
-        ]);
-        let product = Bls12_381::multi_miller_loop(g1, g2);
-        Bls12_381::final_exponentiation(product).is_some_and(|p: PairingOutput<Bls12_381>| p.0.is_one())
+        let mut g2: Vec<G2Affine> = items.iter().map(|(_, c)| c.b).collect();
+        g2.extend(self.negated());
+        crate::pairing::product_is_one(&g1, &g2)
     }
 }
 #[cfg(feature = "parallel")]

@@ -66,11 +66,14 @@ impl fmt::Debug for KeyHash {
 /// Marks the transcript hash after the arkworks key in a key's encoding.
 pub const TRANSCRIPT_MARKER: u8 = 1;
 
-/// A verifying key for one statement, prepared for verification.
+/// A verifying key for one statement. Its arkworks preparation (`e(α, β)` and the G2
+/// points' Miller-loop lines) is computed on first use only: the blst path
+/// ([`crate::pairing`]) never needs it.
 #[derive(Clone)]
 pub struct VerifyingKey {
     statement: StatementId,
-    prepared: PreparedVerifyingKey<Bls12_381>,
+    key: Groth16VerifyingKey,
+    prepared: std::sync::OnceLock<PreparedVerifyingKey<Bls12_381>>,
     transcript: Option<KeyHash>,
     bytes: Vec<u8>,
     hash: KeyHash,
@@ -105,13 +108,7 @@ impl VerifyingKey {
         }
         let bytes = envelope::encode(ObjectKind::VerifyingKey, statement, &body);
         let hash = KeyHash(Sha256::digest(&bytes).into());
-        Ok(VerifyingKey {
-            statement,
-            prepared: ark_groth16::prepare_verifying_key(&key),
-            transcript,
-            bytes,
-            hash,
-        })
+        Ok(VerifyingKey { statement, key, prepared: std::sync::OnceLock::new(), transcript, bytes, hash })
     }
 
     /// Decodes a verifying key, validating every point (on the curve, in the subgroup).
@@ -152,12 +149,12 @@ impl VerifyingKey {
 
     /// The arkworks key.
     pub fn inner(&self) -> &Groth16VerifyingKey {
-        &self.prepared.vk
+        &self.key
     }
 
-    /// The prepared key.
+    /// The key prepared for arkworks' verification (computed on first call).
     pub fn prepared(&self) -> &PreparedVerifyingKey<Bls12_381> {
-        &self.prepared
+        self.prepared.get_or_init(|| ark_groth16::prepare_verifying_key(&self.key))
     }
 }
 

@@ -1,6 +1,7 @@
 //! medzk verifier: the presentation format, verifying keys and verification.
 //!
-//! Builds without the prover, ark-r1cs-std or rayon, for native targets and wasm32.
+//! Builds without the prover, ark-r1cs-std or rayon, for native targets and wasm32;
+//! natively, pairing products run on blst ([`pairing`]).
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
@@ -8,6 +9,7 @@ pub mod batch;
 pub mod envelope;
 pub mod fixed_base;
 pub mod key;
+pub mod pairing;
 pub mod presentation;
 pub mod verify;
 

@@ -4,8 +4,11 @@
 
 use std::collections::{HashMap, HashSet};
 
-use ark_bls12_381::{Bls12_381, G1Projective};
-use ark_ec::AffineRepr;
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use ark_bls12_381::{Bls12_381, G1Projective, G2Affine};
+use ark_ec::{AffineRepr, CurveGroup};
 use ark_groth16::Groth16;
 use medzk_circuits::context::{Session, SessionError, TranscriptProtocol};
 use medzk_circuits::date::Day;
@@ -16,7 +19,8 @@ use merlin::Transcript;
 use crate::envelope::DecodeError;
 use crate::fixed_base::FixedBase;
 use crate::key::VerifyingKey;
-use crate::presentation::Presentation;
+use crate::pairing::{self, Backend};
+use crate::presentation::{Presentation, Proof};
 
 /// Days a presentation's date may differ from the verifier's: none. Every date and age
 /// bound of a policy is evaluated on `today`, so accepting another day would widen each
@@ -141,7 +145,13 @@ impl NullifierStore for MemoryNullifiers {
 ///
 /// The prepared public-input point `IC = γ₀ + Σ xᵢ·γᵢ` is computed from parts made once:
 /// the policy hash's term is folded into the constant, each trusted root's term is
-/// precomputed, and today, the context and the nullifier use fixed-base window tables.
+/// precomputed, and today, the context and the nullifier use fixed-base window tables
+/// from the second verification on (a one-shot verification multiplies directly, which
+/// costs less than building the tables).
+///
+/// The proof check is `e(A, B)·e(IC, −γ)·e(C, −δ)·e(α, −β) = 1`, one four-pair product
+/// ([`crate::pairing`]: blst natively). Under the arkworks backend it is arkworks'
+/// `verify_proof_with_prepared_inputs` (three pairs against a precomputed `e(α, β)`).
 #[derive(Clone)]
 pub struct Verifier {
     key: VerifyingKey,
@@ -151,10 +161,12 @@ pub struct Verifier {
     trusted_roots: HashMap<[u8; 32], G1Projective>,
     /// `γ₀ + policy_hash · γ₂`.
     constant: G1Projective,
-    /// Tables for γ₃ (today), γ₄ (context), γ₅ (nullifier).
-    tables: [FixedBase; 3],
-    /// −β prepared for the Miller loop (batch verification).
-    beta_neg: std::sync::OnceLock<<Bls12_381 as ark_ec::pairing::Pairing>::G2Prepared>,
+    /// Tables for γ₃ (today), γ₄ (context), γ₅ (nullifier), built on second use.
+    tables: OnceLock<[FixedBase; 3]>,
+    /// Whether a verification has run (the next one builds the tables).
+    used: std::sync::Arc<AtomicBool>,
+    /// −γ, −δ and −β: the fixed second arguments of the pairing product.
+    negated: [G2Affine; 3],
 }
 
 impl std::fmt::Debug for Verifier {
@@ -176,15 +188,17 @@ impl Verifier {
         let gamma = &key.inner().gamma_abc_g1;
         let policy_hash = policy.policy_hash();
         let constant = gamma[0].into_group() + gamma[2] * policy_hash;
-        let tables = [FixedBase::new(gamma[3]), FixedBase::new(gamma[4]), FixedBase::new(gamma[5])];
+        let vk = key.inner();
+        let negated = [-vk.gamma_g2, -vk.delta_g2, -vk.beta_g2];
         let mut verifier = Verifier {
             key,
             policy_hash,
             scope: policy.scope_field(),
             trusted_roots: HashMap::new(),
             constant,
-            tables,
-            beta_neg: std::sync::OnceLock::new(),
+            tables: OnceLock::new(),
+            used: std::sync::Arc::new(AtomicBool::new(false)),
+            negated,
         };
         for root in trusted_roots {
             verifier.trust_root(root);
@@ -205,27 +219,49 @@ impl Verifier {
         for (root, weight) in per_root {
             acc += *self.trusted_roots.get(&field::to_bytes(root))? * weight;
         }
-        for (table, v) in self.tables.iter().zip(varying) {
+        for (table, v) in self.tables().iter().zip(varying) {
             acc += table.mul(v);
         }
         Some(acc)
     }
 
-    /// −β, prepared once.
-    pub(crate) fn beta_neg_prepared(&self) -> &<Bls12_381 as ark_ec::pairing::Pairing>::G2Prepared {
-        self.beta_neg.get_or_init(|| (-self.key.inner().beta_g2).into())
+    /// The fixed-base tables of γ₃, γ₄, γ₅ (built on first call).
+    fn tables(&self) -> &[FixedBase; 3] {
+        self.tables.get_or_init(|| {
+            let gamma = &self.key.inner().gamma_abc_g1;
+            [FixedBase::new(gamma[3]), FixedBase::new(gamma[4]), FixedBase::new(gamma[5])]
+        })
+    }
+
+    /// −γ, −δ and −β.
+    pub(crate) fn negated(&self) -> &[G2Affine; 3] {
+        &self.negated
     }
 
     /// The prepared public-input point for `inputs` (whose root must be trusted).
     fn prepared_inputs(&self, inputs: &PublicInputs) -> Option<G1Projective> {
         let root_term = self.trusted_roots.get(&field::to_bytes(&inputs.root))?;
-        let [today, context, nullifier] = &self.tables;
-        Some(
-            self.constant
-                + root_term
-                + today.mul(&inputs.today.to_field())
-                + context.mul(&inputs.context)
-                + nullifier.mul(&inputs.nullifier),
+        let varying = [inputs.today.to_field(), inputs.context, inputs.nullifier];
+        let first_use = !self.used.swap(true, Ordering::Relaxed);
+        let terms: G1Projective = if first_use && self.tables.get().is_none() {
+            let gamma = &self.key.inner().gamma_abc_g1;
+            gamma[3..6].iter().zip(&varying).map(|(g, x)| *g * x).sum()
+        } else {
+            self.tables().iter().zip(&varying).map(|(t, x)| t.mul(x)).sum()
+        };
+        Some(self.constant + root_term + terms)
+    }
+
+    /// Whether `proof` holds for the prepared public-input point `ic`.
+    fn proof_holds(&self, proof: &Proof, ic: G1Projective) -> bool {
+        if pairing::backend() == Backend::Arkworks {
+            return Groth16::<Bls12_381>::verify_proof_with_prepared_inputs(self.key.prepared(), proof, &ic)
+                .unwrap_or(false);
+        }
+        let [gamma, delta, beta] = self.negated;
+        pairing::product_is_one(
+            &[proof.a, ic.into_affine(), proof.c, self.key.inner().alpha_g1],
+            &[proof.b, gamma, delta, beta],
         )
     }
 
@@ -318,13 +354,7 @@ impl Verifier {
     ) -> Result<Verified, VerifyError> {
         let inputs = self.public_inputs(transcript, session, today, presentation)?;
         let prepared = self.prepared_inputs(&inputs).ok_or(VerifyError::UntrustedRoot)?;
-        let ok = Groth16::<Bls12_381>::verify_proof_with_prepared_inputs(
-            self.key.prepared(),
-            &presentation.proof,
-            &prepared,
-        )
-        .unwrap_or(false);
-        if !ok {
+        if !self.proof_holds(&presentation.proof, prepared) {
             return Err(VerifyError::Rejected);
         }
         Ok(Verified {

@@ -10,6 +10,7 @@ use medzk_circuits::any_policy::AnyPolicy;
 use medzk_circuits::context::{Session, TRANSCRIPT_LABEL};
 use medzk_circuits::date::Day;
 use medzk_circuits::field;
+use medzk_verifier::pairing::{Backend, with_backend};
 use medzk_verifier::{BatchItem, Presentation, Verifier, VerifyError, VerifyingKey};
 use merlin::Transcript;
 use rand::{SeedableRng, rngs::StdRng};
@@ -112,6 +113,7 @@ fn one_invalid_among_64_is_identified() {
     }
     assert_eq!(results[41], Err(VerifyError::Rejected));
     assert_eq!(results, c.one_by_one(&batch));
+    assert_eq!(with_backend(Backend::Arkworks, || c.batch(&batch)), results);
 }
 
 #[test]
@@ -137,4 +139,9 @@ fn results_equal_one_by_one_for_every_corpus_case() {
     let batched = c.batch(&batch);
     assert_eq!(batched, c.one_by_one(&batch));
     assert_eq!(batched.iter().filter(|r| r.is_ok()).count(), 25);
+    // The same verdicts with arkworks' pairings (blst's are the native default).
+    with_backend(Backend::Arkworks, || {
+        assert_eq!(c.batch(&batch), batched);
+        assert_eq!(c.one_by_one(&batch), batched);
+    });
 }

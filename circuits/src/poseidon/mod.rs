@@ -20,12 +20,14 @@
 //! length sit in the capacity, a value of one kind (say an internal tree node) cannot be
 //! presented as a value of another kind (a record commitment).
 
+mod constants;
 #[cfg(feature = "r1cs")]
 pub mod constraints;
 mod fast;
 
 use std::sync::OnceLock;
 
+#[cfg(test)]
 use ark_crypto_primitives::sponge::poseidon::find_poseidon_ark_and_mds;
 use ark_ff::{AdditiveGroup, Field};
 
@@ -36,6 +38,7 @@ pub const ALPHA: u64 = 5;
 /// Number of full rounds of every instance.
 pub const FULL_ROUNDS: usize = 8;
 /// Bits of the BLS12-381 scalar field modulus, an input of the Grain LFSR.
+#[cfg(test)]
 const PRIME_BITS: u64 = 255;
 
 /// A domain tag: up to 16 ASCII bytes, placed in the sponge's capacity element.
@@ -80,14 +83,13 @@ pub struct Poseidon {
 }
 
 impl Poseidon {
-    fn generate(width: usize, partial_rounds: usize) -> Self {
-        let (ark, mds) = find_poseidon_ark_and_mds::<Fr>(
-            PRIME_BITS,
-            width - 1,
-            FULL_ROUNDS as u64,
-            partial_rounds as u64,
-            0,
-        );
+    /// The instance from its embedded constants ([`constants`], the Grain LFSR's output,
+    /// checked by a test: generating them costs every process about 10 ms at start).
+    fn generate<const W: usize>(partial_rounds: usize, ark: &[[Fr; W]], mds: &[[Fr; W]; W]) -> Self {
+        let width = W;
+        assert_eq!(ark.len(), FULL_ROUNDS + partial_rounds, "one row of constants per round");
+        let ark: Vec<Vec<Fr>> = ark.iter().map(|row| row.to_vec()).collect();
+        let mds: Vec<Vec<Fr>> = mds.iter().map(|row| row.to_vec()).collect();
         let optimised = fast::Optimised::new(&ark, &mds, FULL_ROUNDS, partial_rounds);
         Poseidon { width, partial_rounds, ark, mds, optimised }
     }
@@ -95,19 +97,19 @@ impl Poseidon {
     /// The width-3 instance (reference `poseidonperm_x5_255_3`).
     pub fn t3() -> &'static Poseidon {
         static P: OnceLock<Poseidon> = OnceLock::new();
-        P.get_or_init(|| Poseidon::generate(3, 57))
+        P.get_or_init(|| Poseidon::generate(57, &constants::T3_ARK, &constants::T3_MDS))
     }
 
     /// The width-5 instance (reference `poseidonperm_x5_255_5`).
     pub fn t5() -> &'static Poseidon {
         static P: OnceLock<Poseidon> = OnceLock::new();
-        P.get_or_init(|| Poseidon::generate(5, 60))
+        P.get_or_init(|| Poseidon::generate(60, &constants::T5_ARK, &constants::T5_MDS))
     }
 
     /// The width-10 instance (rate 9).
     pub fn t10() -> &'static Poseidon {
         static P: OnceLock<Poseidon> = OnceLock::new();
-        P.get_or_init(|| Poseidon::generate(10, 60))
+        P.get_or_init(|| Poseidon::generate(60, &constants::T10_ARK, &constants::T10_MDS))
     }
 
     /// State width `t`.

@@ -111,3 +111,68 @@ fn capacity_constant_is_two_to_the_128() {
     let tag = Tag::new("medzk/test/c");
     assert_eq!(tag.capacity(3) - tag.to_field(), Fr::from(3u64) * Fr::from(2u64).pow([128]));
 }
+
+/// The constants file as the Grain LFSR generates it (`constants.rs`'s source text).
+fn generated_constants_source() -> String {
+    use ark_ff::PrimeField;
+    use std::fmt::Write;
+    let mut out = String::from(
+        "//! Round constants and MDS matrices of the three instances, as the reference Grain\n\
+         //! LFSR procedure generates them (canonical limbs, little-endian). Generated; do not\n\
+         //! edit: `MEDZK_WRITE_POSEIDON_CONSTANTS=1 cargo test --workspace --locked\n\
+         //! embedded_constants` rewrites it, and that test checks it against the generator.\n\n\
+         use ark_ff::BigInt;\n\nuse crate::field::Fr;\n",
+    );
+    let fr = |x: &Fr| {
+        let l = x.into_bigint().0;
+        format!("Fr::new(BigInt([{:#018x}, {:#018x}, {:#018x}, {:#018x}]))", l[0], l[1], l[2], l[3])
+    };
+    for (name, width, partial) in [("T3", 3usize, 57u64), ("T5", 5, 60), ("T10", 10, 60)] {
+        let (ark, mds) =
+            find_poseidon_ark_and_mds::<Fr>(PRIME_BITS, width - 1, FULL_ROUNDS as u64, partial, 0);
+        writeln!(out, "\n/// Round constants of the width-{width} instance, `[round][lane]`.").unwrap();
+        writeln!(out, "pub(super) static {name}_ARK: [[Fr; {width}]; {}] = [", ark.len()).unwrap();
+        for row in &ark {
+            writeln!(out, "    [").unwrap();
+            for x in row {
+                writeln!(out, "        {},", fr(x)).unwrap();
+            }
+            writeln!(out, "    ],").unwrap();
+        }
+        writeln!(out, "];").unwrap();
+        writeln!(out, "\n/// MDS matrix of the width-{width} instance, `[row][column]`.").unwrap();
+        writeln!(out, "pub(super) static {name}_MDS: [[Fr; {width}]; {width}] = [").unwrap();
+        for row in &mds {
+            writeln!(out, "    [").unwrap();
+            for x in row {
+                writeln!(out, "        {},", fr(x)).unwrap();
+            }
+            writeln!(out, "    ],").unwrap();
+        }
+        writeln!(out, "];").unwrap();
+    }
+    out
+}
+
+/// The embedded constants (which spare every process the LFSR at start) are exactly the
+/// generator's output.
+#[test]
+fn embedded_constants_equal_the_grain_lfsr() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/poseidon/constants.rs");
+    let generated = generated_constants_source();
+    if std::env::var_os("MEDZK_WRITE_POSEIDON_CONSTANTS").is_some() {
+        std::fs::write(&path, &generated).unwrap();
+    }
+    assert!(
+        std::fs::read_to_string(&path).unwrap() == generated,
+        "src/poseidon/constants.rs differs from the Grain LFSR's output"
+    );
+    for (p, width, partial) in
+        [(Poseidon::t3(), 3usize, 57u64), (Poseidon::t5(), 5, 60), (Poseidon::t10(), 10, 60)]
+    {
+        let (ark, mds) =
+            find_poseidon_ark_and_mds::<Fr>(PRIME_BITS, width - 1, FULL_ROUNDS as u64, partial, 0);
+        assert_eq!(p.round_constants(), ark.as_slice(), "width {width}");
+        assert_eq!(p.mds(), mds.as_slice(), "width {width}");
+    }
+}

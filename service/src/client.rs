@@ -120,9 +120,24 @@ impl Client {
         })
     }
 
+    /// A read (a GET: no effect on the service), sent again once if the first attempt
+    /// failed in transport. A kept-alive connection the server has closed in the meantime
+    /// (after a refused upload whose body it did not read, or when idle) fails only when
+    /// reused; the second attempt opens a new one. `send` builds the request afresh, so a
+    /// signed read is signed again (a new nonce) and is not refused as a replay.
+    fn read(
+        url: &str,
+        send: impl Fn() -> Result<ureq::http::Response<ureq::Body>, ureq::Error>,
+    ) -> Result<String, ClientError> {
+        match Client::finish(url, send()) {
+            Err(ClientError::Transport { .. }) => Client::finish(url, send()),
+            other => other,
+        }
+    }
+
     fn get(&self, path: &str) -> Result<String, ClientError> {
         let url = format!("{}{path}", self.base);
-        Client::finish(&url, self.agent.get(&url).call())
+        Client::read(&url, || self.agent.get(&url).call())
     }
 
     fn signed_post(&self, issuer: &IssuerSecret, path: &str, body: &[u8]) -> Result<String, ClientError> {
@@ -193,8 +208,10 @@ impl Client {
     ) -> Result<AuditPage, ClientError> {
         let path = format!("/v1/audit?from={from}&limit={limit}");
         let url = format!("{}{path}", self.base);
-        let signed = auth::sign_as_operator(operator, "GET", &path, now(), b"");
-        let text = Client::finish(&url, Client::with_signature(self.agent.get(&url), &signed).call())?;
+        let text = Client::read(&url, || {
+            let signed = auth::sign_as_operator(operator, "GET", &path, now(), b"");
+            Client::with_signature(self.agent.get(&url), &signed).call()
+        })?;
         self.decode(&path, &text)
     }
 

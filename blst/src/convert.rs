@@ -9,7 +9,7 @@
 
 use ark_bls12_381::{Fq, Fq2, G1Affine, G1Projective, G2Affine, G2Projective};
 use ark_ec::AffineRepr;
-use ark_ff::BigInt;
+use ark_ff::{BigInt, Field};
 use blst::{blst_fp, blst_fp2, blst_p1, blst_p1_affine, blst_p2, blst_p2_affine};
 
 fn fp(x: &Fq) -> blst_fp {
@@ -44,6 +44,22 @@ pub fn g2_affine(p: &G2Affine) -> blst_p2_affine {
         return blst_p2_affine::default();
     }
     blst_p2_affine { x: fp2(&p.x), y: fp2(&p.y) }
+}
+
+/// A G1 point in blst's Jacobian form (`Z = 1`, or all zeros for the point at infinity).
+pub fn g1_jacobian(p: &G1Affine) -> blst_p1 {
+    if p.is_zero() {
+        return blst_p1::default();
+    }
+    blst_p1 { x: fp(&p.x), y: fp(&p.y), z: fp(&Fq::ONE) }
+}
+
+/// A G2 point in blst's Jacobian form.
+pub fn g2_jacobian(p: &G2Affine) -> blst_p2 {
+    if p.is_zero() {
+        return blst_p2::default();
+    }
+    blst_p2 { x: fp2(&p.x), y: fp2(&p.y), z: fp2(&Fq2::ONE) }
 }
 
 /// blst's Jacobian G1 point as arkworks'.
@@ -121,5 +137,9 @@ mod tests {
         assert_eq!(g2_affine(&G2Affine::zero()), blst_p2_affine::default());
         assert_eq!(g1_projective(&blst_p1::default()).into_affine(), G1Affine::zero());
         assert_eq!(g2_projective(&blst_p2::default()).into_affine(), G2Affine::zero());
+        assert_eq!(g1_projective(&g1_jacobian(&G1Affine::generator())).into_affine(), G1Affine::generator());
+        assert_eq!(g2_projective(&g2_jacobian(&G2Affine::generator())).into_affine(), G2Affine::generator());
+        assert_eq!(g1_projective(&g1_jacobian(&G1Affine::zero())).into_affine(), G1Affine::zero());
+        assert_eq!(g2_projective(&g2_jacobian(&G2Affine::zero())).into_affine(), G2Affine::zero());
     }
 }

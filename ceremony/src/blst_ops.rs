@@ -3,82 +3,21 @@
 //! On the 2-core reference machine blst's scalar multiplication is about 2.6× faster in
 //! G1 and 3× in G2 than arkworks' (BENCHMARKS.md); everything else stays on arkworks.
 //!
-//! arkworks and blst store a base-field element alike — six 64-bit limbs in Montgomery
-//! form with R = 2^384 — and both use Jacobian coordinates, so a point converts by copying
-//! limbs. The point at infinity is `Z = 0` in both (arkworks' affine flag maps to it).
-//! The tests check the conversion against blst's own generators and the results against
-//! arkworks' arithmetic.
+//! Points convert between arkworks and blst by copying limbs (`medzk_blst::convert`, whose
+//! tests check the conversion against blst's own generators); the tests here check the
+//! results against arkworks' arithmetic.
 #![allow(unsafe_code)]
 
-use ark_bls12_381::{Fq, Fq2, Fr, G1Affine, G1Projective, G2Affine, G2Projective};
+use ark_bls12_381::{Fr, G1Affine, G1Projective, G2Affine, G2Projective};
 use ark_ec::{AffineRepr, CurveGroup};
-use ark_ff::{BigInt, BigInteger, Field, PrimeField};
+use ark_ff::{BigInteger, Field, PrimeField};
 use ark_poly::{EvaluationDomain, Radix2EvaluationDomain};
-use blst::{blst_fp, blst_fp2, blst_p1, blst_p1_affine, blst_p2, blst_p2_affine};
+use blst::{blst_p1, blst_p1_affine, blst_p2, blst_p2_affine};
+use medzk_blst::convert::{
+    g1_affine as affine1, g1_jacobian as p1, g1_projective as g1, g2_affine as affine2, g2_jacobian as p2,
+    g2_projective as g2,
+};
 use rayon::prelude::*;
-
-fn fp(x: &Fq) -> blst_fp {
-    blst_fp { l: x.0.0 }
-}
-
-fn fq(x: &blst_fp) -> Fq {
-    // Unchecked on purpose: the limbs come from blst's arithmetic on points we converted
-    // from arkworks, already reduced Montgomery form with the same R (module comment);
-    // nothing here is read from outside.
-    Fq::new_unchecked(BigInt::new(x.l))
-}
-
-fn fp2(x: &Fq2) -> blst_fp2 {
-    blst_fp2 { fp: [fp(&x.c0), fp(&x.c1)] }
-}
-
-fn fq2(x: &blst_fp2) -> Fq2 {
-    Fq2::new(fq(&x.fp[0]), fq(&x.fp[1]))
-}
-
-/// A G1 point in blst's Jacobian form.
-pub(crate) fn p1(p: &G1Affine) -> blst_p1 {
-    if p.is_zero() {
-        return blst_p1::default();
-    }
-    blst_p1 { x: fp(&p.x), y: fp(&p.y), z: fp(&Fq::ONE) }
-}
-
-/// A G2 point in blst's Jacobian form.
-pub(crate) fn p2(p: &G2Affine) -> blst_p2 {
-    if p.is_zero() {
-        return blst_p2::default();
-    }
-    blst_p2 { x: fp2(&p.x), y: fp2(&p.y), z: fp2(&Fq2::ONE) }
-}
-
-/// blst's affine G1 point (all zeros for the point at infinity, as blst reads it).
-fn affine1(p: &G1Affine) -> blst_p1_affine {
-    if p.is_zero() {
-        return blst_p1_affine::default();
-    }
-    blst_p1_affine { x: fp(&p.x), y: fp(&p.y) }
-}
-
-/// blst's affine G2 point.
-fn affine2(p: &G2Affine) -> blst_p2_affine {
-    if p.is_zero() {
-        return blst_p2_affine::default();
-    }
-    blst_p2_affine { x: fp2(&p.x), y: fp2(&p.y) }
-}
-
-fn g1(p: &blst_p1) -> G1Projective {
-    // Unchecked on purpose: blst's group operations on curve points return curve points;
-    // transcripts read from files are checked on the curve and in the subgroup at decoding
-    // (`codec`), before any of this arithmetic.
-    G1Projective::new_unchecked(fq(&p.x), fq(&p.y), fq(&p.z))
-}
-
-fn g2(p: &blst_p2) -> G2Projective {
-    // Unchecked on purpose: as in `g1`.
-    G2Projective::new_unchecked(fq2(&p.x), fq2(&p.y), fq2(&p.z))
-}
 
 fn scalar_bytes(x: &Fr) -> [u8; 32] {
     let mut out = [0u8; 32];
@@ -165,7 +104,7 @@ pub(crate) fn valid_g1(p: &G1Affine) -> bool {
     if p.is_zero() {
         return true;
     }
-    let a = blst::blst_p1_affine { x: fp(&p.x), y: fp(&p.y) };
+    let a = affine1(p);
     // SAFETY: `a` is a valid value for the call.
     unsafe { blst::blst_p1_affine_on_curve(&a) && blst::blst_p1_affine_in_g1(&a) }
 }
@@ -175,7 +114,7 @@ pub(crate) fn valid_g2(p: &G2Affine) -> bool {
     if p.is_zero() {
         return true;
     }
-    let a = blst::blst_p2_affine { x: fp2(&p.x), y: fp2(&p.y) };
+    let a = affine2(p);
     // SAFETY: `a` is a valid value for the call.
     unsafe { blst::blst_p2_affine_on_curve(&a) && blst::blst_p2_affine_in_g2(&a) }
 }
@@ -418,16 +357,6 @@ mod tests {
     use rand::SeedableRng;
 
     use super::*;
-
-    #[test]
-    fn conversions_match_blst_generators() {
-        // SAFETY: the generators are static points.
-        let (b1, b2) = unsafe { (*blst::blst_p1_generator(), *blst::blst_p2_generator()) };
-        assert_eq!(g1(&b1).into_affine(), G1Affine::generator());
-        assert_eq!(g2(&b2).into_affine(), G2Affine::generator());
-        assert_eq!(g1(&p1(&G1Affine::zero())).into_affine(), G1Affine::zero());
-        assert_eq!(g2(&p2(&G2Affine::zero())).into_affine(), G2Affine::zero());
-    }
 
     #[test]
     fn scaling_and_ifft_equal_arkworks() {

@@ -16,7 +16,7 @@ fn fp(x: &Fq) -> blst_fp {
     blst_fp { l: x.0.0 }
 }
 
-fn fq(x: &blst_fp) -> Fq {
+pub(crate) fn fq(x: &blst_fp) -> Fq {
     // Unchecked on purpose: the limbs come from blst's arithmetic on points converted from
     // arkworks: reduced Montgomery form with the same R (module comment).
     Fq::new_unchecked(BigInt::new(x.l))
@@ -26,7 +26,7 @@ fn fp2(x: &Fq2) -> blst_fp2 {
     blst_fp2 { fp: [fp(&x.c0), fp(&x.c1)] }
 }
 
-fn fq2(x: &blst_fp2) -> Fq2 {
+pub(crate) fn fq2(x: &blst_fp2) -> Fq2 {
     Fq2::new(fq(&x.fp[0]), fq(&x.fp[1]))
 }
 
@@ -115,6 +115,28 @@ impl G2Bases {
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
+}
+
+/// Whether `p` is on the curve and in the prime-order subgroup (blst's checks, several
+/// times faster than arkworks' in G2); the identity is.
+pub fn g1_valid(p: &G1Affine) -> bool {
+    if p.is_zero() {
+        return true;
+    }
+    let a = g1_affine(p);
+    // SAFETY: `a` is a valid value for the calls, which only read it.
+    unsafe { blst::blst_p1_affine_on_curve(&a) && blst::blst_p1_affine_in_g1(&a) }
+}
+
+/// Whether `p` is on the curve and in the prime-order subgroup (blst's checks); the
+/// identity is.
+pub fn g2_valid(p: &G2Affine) -> bool {
+    if p.is_zero() {
+        return true;
+    }
+    let a = g2_affine(p);
+    // SAFETY: `a` is a valid value for the calls, which only read it.
+    unsafe { blst::blst_p2_affine_on_curve(&a) && blst::blst_p2_affine_in_g2(&a) }
 }
 
 #[cfg(test)]

@@ -10,6 +10,7 @@
 #![deny(missing_docs)]
 
 pub mod convert;
+pub mod decode;
 pub mod msm;
 pub mod pairing;
 

@@ -153,6 +153,45 @@ msm_impl!(
     blst::blst_p2_mult
 );
 
+/// `Σ scalars[i]·bases[i]` for a handful of points (a verifier's public inputs), on the
+/// calling thread with blst's own Pippenger: no thread pool, no conversion kept.
+pub fn msm_g1_small(bases: &[ark_bls12_381::G1Affine], scalars: &[Scalar]) -> G1Projective {
+    assert_eq!(bases.len(), scalars.len(), "one scalar per base");
+    let affine: Vec<blst_p1_affine> = bases.iter().map(crate::convert::g1_affine).collect();
+    let mut out = blst_p1::default();
+    match affine.len() {
+        0 => {}
+        1 => {
+            let bytes = scalar_bytes_of(&scalars[0]);
+            // SAFETY: a valid affine point and a 32-byte scalar of at most 255 bits.
+            unsafe {
+                blst::blst_p1_from_affine(&mut out, &affine[0]);
+                blst::blst_p1_mult(&mut out, &out, bytes.as_ptr(), NBITS);
+            }
+        }
+        n => {
+            // SAFETY: blst's scratch size for `n` points, allocated in whole limbs.
+            let words = unsafe { blst::blst_p1s_mult_pippenger_scratch_sizeof(n) }.div_ceil(8);
+            let mut scratch = vec![0u64; words];
+            let points: [*const blst_p1_affine; 2] = [affine.as_ptr(), std::ptr::null()];
+            let scalar_bytes: [*const u8; 2] = [scalars.as_ptr().cast::<u8>(), std::ptr::null()];
+            // SAFETY: `[p, NULL]` names `n` contiguous affine points and `n` contiguous
+            // 32-byte scalars below 2^255 (as in `msm_g1`); both outlive the call.
+            unsafe {
+                blst::blst_p1s_mult_pippenger(
+                    &mut out,
+                    points.as_ptr(),
+                    n,
+                    scalar_bytes.as_ptr(),
+                    NBITS,
+                    scratch.as_mut_ptr().cast(),
+                )
+            };
+        }
+    }
+    g1_projective(&out)
+}
+
 /// Raw pointers handed to blst from several threads: blst only reads through them, and
 /// the data they point at outlives every task.
 #[derive(Clone, Copy)]
@@ -200,6 +239,26 @@ mod tests {
         assert_eq!(window(1 << 16), 13);
         assert_eq!(window_starts(5).last(), Some(&255));
         assert_eq!(window_starts(11).last(), Some(&253));
+    }
+
+    /// The small MSM against arkworks' for zero to eight points, with zero, one, −1 and
+    /// random scalars and the identity among the bases.
+    #[test]
+    fn small_msm_equals_arkworks() {
+        let mut rng = rand::rngs::StdRng::seed_from_u64(5);
+        for n in 0..=8 {
+            let mut bases: Vec<G1Affine> =
+                (0..n).map(|_| G1Projective::rand(&mut rng).into_affine()).collect();
+            let mut scalars: Vec<Fr> = (0..n).map(|_| Fr::rand(&mut rng)).collect();
+            if n > 2 {
+                bases[1] = G1Affine::zero();
+                scalars[0] = Fr::from(0u64);
+                scalars[2] = -Fr::from(1u64);
+            }
+            let big: Vec<Scalar> = scalars.iter().map(|s| s.into_bigint()).collect();
+            let expected: G1Projective = bases.iter().zip(&scalars).map(|(b, s)| *b * s).sum();
+            assert_eq!(msm_g1_small(&bases, &big), expected, "{n} points");
+        }
     }
 
     /// Every size from one point to past the window-size steps, with zero scalars, the

@@ -9,7 +9,7 @@
 #![allow(unsafe_code)]
 
 use ark_bls12_381::{Fr, G1Affine, G1Projective, G2Affine, G2Projective};
-use ark_ec::{AffineRepr, CurveGroup};
+use ark_ec::CurveGroup;
 use ark_ff::{BigInteger, Field, PrimeField};
 use ark_poly::{EvaluationDomain, Radix2EvaluationDomain};
 use blst::{blst_p1, blst_p1_affine, blst_p2, blst_p2_affine};
@@ -99,25 +99,7 @@ pub(crate) fn scale_all_g1(points: &[G1Affine], x: &Fr) -> Vec<G1Affine> {
     G1Projective::normalize_batch(&out)
 }
 
-/// Whether a point is on the curve and in the prime-order subgroup (blst's checks).
-pub(crate) fn valid_g1(p: &G1Affine) -> bool {
-    if p.is_zero() {
-        return true;
-    }
-    let a = affine1(p);
-    // SAFETY: `a` is a valid value for the call.
-    unsafe { blst::blst_p1_affine_on_curve(&a) && blst::blst_p1_affine_in_g1(&a) }
-}
-
-/// Whether a point is on the curve and in the prime-order subgroup (blst's checks).
-pub(crate) fn valid_g2(p: &G2Affine) -> bool {
-    if p.is_zero() {
-        return true;
-    }
-    let a = affine2(p);
-    // SAFETY: `a` is a valid value for the call.
-    unsafe { blst::blst_p2_affine_on_curve(&a) && blst::blst_p2_affine_in_g2(&a) }
-}
+pub(crate) use medzk_blst::convert::{g1_valid as valid_g1, g2_valid as valid_g2};
 
 /// The bits of `x` above its highest set bit are zero: its length.
 fn bit_length(x: &Fr) -> usize {

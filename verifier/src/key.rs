@@ -10,11 +10,12 @@ use std::fmt;
 use ark_bls12_381::Bls12_381;
 use ark_ec::AffineRepr;
 use ark_groth16::PreparedVerifyingKey;
-use ark_serialize::{CanonicalDeserialize, CanonicalSerialize};
+use ark_serialize::CanonicalSerialize;
 use medzk_circuits::statement::{PUBLIC_INPUT_NAMES, StatementId};
 use sha2::{Digest, Sha256};
 
 use crate::envelope::{self, DecodeError, ObjectKind};
+use crate::points;
 
 /// The arkworks Groth16 verifying key over BLS12-381.
 pub type Groth16VerifyingKey = ark_groth16::VerifyingKey<Bls12_381>;
@@ -115,8 +116,8 @@ impl VerifyingKey {
     pub fn from_bytes(bytes: &[u8]) -> Result<VerifyingKey, DecodeError> {
         let env = envelope::decode(bytes, ObjectKind::VerifyingKey, MAX_VERIFYING_KEY_BODY)?;
         let mut reader = env.body;
-        let key = Groth16VerifyingKey::deserialize_compressed(&mut reader)
-            .map_err(|_| DecodeError::InvalidPoint("verifying key"))?;
+        let key =
+            points::read_verifying_key(&mut reader).ok_or(DecodeError::InvalidPoint("verifying key"))?;
         let transcript = read_transcript(reader)?;
         let decoded = VerifyingKey::with_transcript(env.statement, key, transcript)?;
         if decoded.bytes != bytes {

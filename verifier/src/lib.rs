@@ -10,6 +10,7 @@ pub mod envelope;
 pub mod fixed_base;
 pub mod key;
 pub mod pairing;
+pub mod points;
 pub mod presentation;
 pub mod verify;
 

@@ -15,13 +15,14 @@
 use std::fmt;
 
 use ark_bls12_381::Bls12_381;
-use ark_serialize::{CanonicalDeserialize, CanonicalSerialize};
+use ark_serialize::CanonicalSerialize;
 use medzk_circuits::date::Day;
 use medzk_circuits::field::{self, Fr};
 use medzk_circuits::statement::StatementId;
 
 use crate::envelope::{self, DecodeError, ObjectKind, Reader};
 use crate::key::KeyHash;
+use crate::points;
 
 /// The arkworks Groth16 proof over BLS12-381.
 pub type Proof = ark_groth16::Proof<Bls12_381>;
@@ -68,8 +69,7 @@ impl Presentation {
         let env = envelope::decode(bytes, ObjectKind::Presentation, BODY_BYTES)?;
         let mut r = Reader::new(env.body);
         let key_hash = KeyHash(r.array()?);
-        let proof = Proof::deserialize_compressed(r.take(PROOF_BYTES)?)
-            .map_err(|_| DecodeError::InvalidPoint("proof"))?;
+        let proof = points::read_proof(r.take(PROOF_BYTES)?).ok_or(DecodeError::InvalidPoint("proof"))?;
         let root = field::from_bytes(r.take(32)?).map_err(|_| DecodeError::NonCanonicalField("root"))?;
         let today = Day(i32::from_le_bytes(r.array()?));
         let nullifier =

@@ -157,8 +157,9 @@ pub struct Verifier {
     key: VerifyingKey,
     policy_hash: Fr,
     scope: Fr,
-    /// Trusted roots with their terms `root · γ₁`.
-    trusted_roots: HashMap<[u8; 32], G1Projective>,
+    /// Trusted roots with their terms `root · γ₁`, each computed when a presentation
+    /// first names its root (a one-shot verifier trusting many roots needs one).
+    trusted_roots: HashMap<[u8; 32], (Fr, OnceLock<G1Projective>)>,
     /// `γ₀ + policy_hash · γ₂`.
     constant: G1Projective,
     /// Tables for γ₃ (today), γ₄ (context), γ₅ (nullifier), built on second use.
@@ -187,7 +188,7 @@ impl Verifier {
         }
         let gamma = &key.inner().gamma_abc_g1;
         let policy_hash = policy.policy_hash();
-        let constant = gamma[0].into_group() + gamma[2] * policy_hash;
+        let constant = gamma[0].into_group() + small_msm(&gamma[2..3], &[policy_hash]);
         let vk = key.inner();
         let negated = [-vk.gamma_g2, -vk.delta_g2, -vk.beta_g2];
         let mut verifier = Verifier {
@@ -217,7 +218,7 @@ impl Verifier {
     ) -> Option<G1Projective> {
         let mut acc = self.constant * s;
         for (root, weight) in per_root {
-            acc += *self.trusted_roots.get(&field::to_bytes(root))? * weight;
+            acc += self.root_term(root)? * weight;
         }
         for (table, v) in self.tables().iter().zip(varying) {
             acc += table.mul(v);
@@ -240,12 +241,11 @@ impl Verifier {
 
     /// The prepared public-input point for `inputs` (whose root must be trusted).
     fn prepared_inputs(&self, inputs: &PublicInputs) -> Option<G1Projective> {
-        let root_term = self.trusted_roots.get(&field::to_bytes(&inputs.root))?;
+        let root_term = self.root_term(&inputs.root)?;
         let varying = [inputs.today.to_field(), inputs.context, inputs.nullifier];
         let first_use = !self.used.swap(true, Ordering::Relaxed);
         let terms: G1Projective = if first_use && self.tables.get().is_none() {
-            let gamma = &self.key.inner().gamma_abc_g1;
-            gamma[3..6].iter().zip(&varying).map(|(g, x)| *g * x).sum()
+            small_msm(&self.key.inner().gamma_abc_g1[3..6], &varying)
         } else {
             self.tables().iter().zip(&varying).map(|(t, x)| t.mul(x)).sum()
         };
@@ -277,8 +277,13 @@ impl Verifier {
 
     /// Adds a trusted root (for example a new registry checkpoint).
     pub fn trust_root(&mut self, root: Fr) {
-        let term = self.key.inner().gamma_abc_g1[1] * root;
-        self.trusted_roots.insert(field::to_bytes(&root), term);
+        self.trusted_roots.entry(field::to_bytes(&root)).or_insert_with(|| (root, OnceLock::new()));
+    }
+
+    /// `root · γ₁` for a trusted root (`None` for any other), computed on first use.
+    fn root_term(&self, root: &Fr) -> Option<G1Projective> {
+        let (root, term) = self.trusted_roots.get(&field::to_bytes(root))?;
+        Some(*term.get_or_init(|| small_msm(&self.key.inner().gamma_abc_g1[1..2], &[*root])))
     }
 
     /// Verifies, then records the nullifier: a holder who already presented in this
@@ -363,6 +368,22 @@ impl Verifier {
             today: presentation.today,
             nullifier: presentation.nullifier,
         })
+    }
+}
+
+/// `Σ xᵢ·gᵢ` for a few public-input bases, on the calling thread: blst's Pippenger
+/// natively, arkworks' GLV multiplication in WebAssembly (about twice as fast as its
+/// affine double-and-add, `g * x`).
+fn small_msm(bases: &[ark_bls12_381::G1Affine], scalars: &[Fr]) -> G1Projective {
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        use ark_ff::PrimeField;
+        let scalars: Vec<_> = scalars.iter().map(|x| x.into_bigint()).collect();
+        medzk_blst::msm::msm_g1_small(bases, &scalars)
+    }
+    #[cfg(target_arch = "wasm32")]
+    {
+        bases.iter().zip(scalars).map(|(g, x)| g.into_group() * x).sum()
     }
 }
 

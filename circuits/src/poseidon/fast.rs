@@ -52,6 +52,28 @@ fn mat_mul(a: &[Vec<Fr>], b: &[Vec<Fr>]) -> Vec<Vec<Fr>> {
     a.iter().map(|row| (0..n).map(|j| row.iter().zip(b).map(|(x, r)| *x * r[j]).sum()).collect()).collect()
 }
 
+fn vec_mat(v: &[Fr], m: &[Vec<Fr>]) -> Vec<Fr> {
+    (0..m[0].len()).map(|j| v.iter().zip(m).map(|(x, row)| *x * row[j]).sum()).collect()
+}
+
+/// `m^e` by square and multiply (`m` square).
+fn mat_pow(m: &[Vec<Fr>], mut e: usize) -> Vec<Vec<Fr>> {
+    let n = m.len();
+    let mut out: Vec<Vec<Fr>> =
+        (0..n).map(|i| (0..n).map(|j| if i == j { Fr::ONE } else { Fr::ZERO }).collect()).collect();
+    let mut base = m.to_vec();
+    while e > 0 {
+        if e & 1 == 1 {
+            out = mat_mul(&out, &base);
+        }
+        e >>= 1;
+        if e > 0 {
+            base = mat_mul(&base, &base);
+        }
+    }
+    out
+}
+
 /// The inverse of a square matrix by Gauss–Jordan elimination; `None` if singular.
 fn invert(m: &[Vec<Fr>]) -> Option<Vec<Vec<Fr>>> {
     let n = m.len();
@@ -99,24 +121,30 @@ impl Optimised {
         let mut last: Vec<Vec<Fr>> = ark[half + partial..].to_vec();
         last[0].iter_mut().zip(&carry).for_each(|(c, k)| *c += k);
 
-        // Matrices: from the last partial round back to the first, N = Q·P.
-        let mut n = mds.to_vec();
+        // Matrices: from the last partial round back to the first, N = Q·P. With M̂ the
+        // lower-right block of M, the k-th step back (k = 0, 1, …) has N̂ = M̂^(k+1), first
+        // row M[0], first column M̂^k·M[1..][0]; so Q's row is (M[0][0], M[0][1..]·M̂^−(k+1))
+        // and its column M̂^k·M[1..][0]: one inversion and two vector products per round,
+        // where inverting N̂ each round cost every process about 15 ms at start.
+        let m_hat: Vec<Vec<Fr>> = mds[1..].iter().map(|row| row[1..].to_vec()).collect();
+        let m_hat_inv = invert(&m_hat).expect("every square submatrix of an MDS matrix is invertible");
+        let mut row_tail: Vec<Fr> = mds[0][1..].to_vec();
+        let mut column: Vec<Fr> = mds[1..].iter().map(|r| r[0]).collect();
         let mut sparse = Vec::with_capacity(partial);
         for _ in 0..partial {
-            let hat: Vec<Vec<Fr>> = n[1..].iter().map(|row| row[1..].to_vec()).collect();
-            let hat_inv = invert(&hat).expect("every square submatrix of an MDS matrix is invertible");
-            let top: Vec<Fr> = n[0][1..].to_vec();
-            let mut row = vec![n[0][0]];
-            row.extend((0..t - 1).map(|j| top.iter().zip(&hat_inv).map(|(x, r)| *x * r[j]).sum::<Fr>()));
-            let column: Vec<Fr> = n[1..].iter().map(|r| r[0]).collect();
-            sparse.push(Sparse { row, column });
-            let mut p = vec![vec![Fr::ZERO; t]; t];
-            p[0][0] = Fr::ONE;
-            for (i, hrow) in hat.iter().enumerate() {
-                p[i + 1][1..].copy_from_slice(hrow);
-            }
-            n = mat_mul(&p, mds);
+            row_tail = vec_mat(&row_tail, &m_hat_inv);
+            let mut row = vec![mds[0][0]];
+            row.extend_from_slice(&row_tail);
+            sparse.push(Sparse { row, column: column.clone() });
+            column = mat_vec(&m_hat, &column);
         }
+        // The round before the partial ones multiplies by P·M, P = diag(1, M̂^partial).
+        let mut p = vec![vec![Fr::ZERO; t]; t];
+        p[0][0] = Fr::ONE;
+        for (i, hrow) in mat_pow(&m_hat, partial).iter().enumerate() {
+            p[i + 1][1..].copy_from_slice(hrow);
+        }
+        let n = mat_mul(&p, mds);
         sparse.reverse();
         let mut first: Vec<(Vec<Fr>, Vec<Vec<Fr>>)> =
             ark[..half].iter().map(|c| (c.clone(), mds.to_vec())).collect();

@@ -62,7 +62,7 @@ pub fn create_proof(
     };
     let g2_b =
         sums.b_g2 + pk.b_g2_query.first().copied().unwrap_or_default() + pk.vk.beta_g2 + pk.vk.delta_g2 * s;
-    let g_c = g_a * s + g1_b * r - delta * (r * s) + sums.l + sums.h;
+    let g_c = g_a * s + g1_b * r - delta * (r * s) + sums.lh;
     let ac = G1Projective::normalize_batch(&[g_a, g_c]);
     Ok(Proof { a: ac[0], b: g2_b.into_affine(), c: ac[1] })
 }

@@ -23,10 +23,13 @@
 //! make the prover refuse for some witnesses and not others: one bit per attempt) is
 //! excluded only by a key derived from a verified ceremony transcript (docs/SECURITY.md).
 
-use ark_bls12_381::{Bls12_381, Fr, G1Affine, G1Projective, G2Affine, G2Projective};
-use ark_ec::pairing::Pairing;
-use ark_ec::{AffineRepr, CurveGroup, VariableBaseMSM};
-use ark_ff::{BigInt, PrimeField, Zero};
+use ark_bls12_381::{Fr, G1Affine, G2Affine};
+#[cfg(target_arch = "wasm32")]
+use ark_bls12_381::{G1Projective, G2Projective};
+#[cfg(target_arch = "wasm32")]
+use ark_ec::VariableBaseMSM;
+use ark_ec::{AffineRepr, CurveGroup};
+use ark_ff::{BigInt, PrimeField};
 use rand::{CryptoRng, RngCore};
 
 use crate::key::Groth16ProvingKey;
@@ -47,8 +50,18 @@ pub fn check_all<R: RngCore + CryptoRng>(
 }
 
 /// `e(p, q) == e(p2, q2)`, as one two-pairing product `e(p, q)·e(−p2, q2) == 1`.
+/// On blst natively, on arkworks in WebAssembly.
 fn same_ratio(p: G1Affine, q: G2Affine, p2: G1Affine, q2: G2Affine) -> bool {
-    Bls12_381::multi_pairing([p, -p2], [q, q2]).is_zero()
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        medzk_blst::pairing::product_is_one(&[p, -p2], &[q, q2])
+    }
+    #[cfg(target_arch = "wasm32")]
+    {
+        use ark_ec::pairing::Pairing;
+        use ark_ff::Zero;
+        ark_bls12_381::Bls12_381::multi_pairing([p, -p2], [q, q2]).is_zero()
+    }
 }
 
 /// `β` and `δ` in G1 agree with the verifying key's `β`, `δ` in G2 (`e(δ₁, β₂) = e(β₁, δ₂)`),
@@ -127,6 +140,13 @@ pub fn check_b_queries<R: RngCore + CryptoRng>(
     }
     let rho: Vec<<Fr as PrimeField>::BigInt> =
         (0..pk.b_g1_query.len()).map(|_| BigInt::new([rng.next_u64(), rng.next_u64(), 0, 0])).collect();
+    // blst's MSMs natively (the bases converted for this check alone: a copy of limbs).
+    #[cfg(not(target_arch = "wasm32"))]
+    let (s1, s2) = join(
+        || medzk_blst::msm::msm_g1(&medzk_blst::G1Bases::new(&pk.b_g1_query), &rho),
+        || medzk_blst::msm::msm_g2(&medzk_blst::G2Bases::new(&pk.b_g2_query), &rho),
+    );
+    #[cfg(target_arch = "wasm32")]
     let (s1, s2) = join(
         || G1Projective::msm_bigint(&pk.b_g1_query, &rho),
         || G2Projective::msm_bigint(&pk.b_g2_query, &rho),

@@ -11,9 +11,35 @@ use blst::{blst_fp12, blst_p1_affine, blst_p2_affine};
 
 use crate::convert::{g1_affine, g2_affine};
 
+/// An element of the target group, such as a verifying key's `e(α, β)` computed once.
+#[derive(Clone, Copy)]
+pub struct Gt(blst_fp12);
+
+impl Gt {
+    /// `e(p, q)`.
+    pub fn pairing(p: &G1Affine, q: &G2Affine) -> Gt {
+        Gt(product(&[*p], &[*q]))
+    }
+}
+
 /// Whether `Π e(g1[i], g2[i])` is the identity of the target group (pairs beyond the
 /// shorter list are ignored; an empty product is the identity).
 pub fn product_is_one(g1: &[G1Affine], g2: &[G2Affine]) -> bool {
+    let out = product(g1, g2);
+    // SAFETY: `out` is a valid field element.
+    unsafe { blst::blst_fp12_is_one(&out) }
+}
+
+/// Whether `Π e(g1[i], g2[i])` equals `target`: one pair fewer than checking
+/// `Π e(g1[i], g2[i])·target⁻¹ = 1` when `target` is a fixed pairing computed once.
+pub fn product_equals(g1: &[G1Affine], g2: &[G2Affine], target: &Gt) -> bool {
+    let out = product(g1, g2);
+    // SAFETY: both are valid field elements.
+    unsafe { blst::blst_fp12_is_equal(&out, &target.0) }
+}
+
+/// `Π e(g1[i], g2[i])`: one multi-Miller loop and one final exponentiation.
+fn product(g1: &[G1Affine], g2: &[G2Affine]) -> blst_fp12 {
     let (ps, qs): (Vec<blst_p1_affine>, Vec<blst_p2_affine>) = g1
         .iter()
         .zip(g2)
@@ -21,7 +47,8 @@ pub fn product_is_one(g1: &[G1Affine], g2: &[G2Affine]) -> bool {
         .map(|(p, q)| (g1_affine(p), g2_affine(q)))
         .unzip();
     if ps.is_empty() {
-        return true;
+        // SAFETY: returns a constant.
+        return unsafe { *blst::blst_fp12_one() };
     }
     let qs_ptr: [*const blst_p2_affine; 2] = [qs.as_ptr(), std::ptr::null()];
     let ps_ptr: [*const blst_p1_affine; 2] = [ps.as_ptr(), std::ptr::null()];
@@ -33,8 +60,8 @@ pub fn product_is_one(g1: &[G1Affine], g2: &[G2Affine]) -> bool {
     unsafe {
         blst::blst_miller_loop_n(&mut loop_out, qs_ptr.as_ptr(), ps_ptr.as_ptr(), ps.len());
         blst::blst_final_exp(&mut out, &loop_out);
-        blst::blst_fp12_is_one(&out)
     }
+    out
 }
 
 #[cfg(test)]
@@ -78,6 +105,18 @@ mod tests {
             assert!(!product_is_one(&g1, &g2) && !arkworks(&g1, &g2), "one off");
         }
         assert!(product_is_one(&[], &[]));
+        // Against a fixed pairing: e(a·G, b·H)·e(c·G, H) = e(G, H)^(ab + c).
+        let (a, b, c) = (Fr::rand(&mut rng), Fr::rand(&mut rng), Fr::rand(&mut rng));
+        let target = Gt::pairing(&g.into_affine(), &(h * (a * b + c)).into_affine());
+        let g1 = [(g * a).into_affine(), (g * c).into_affine()];
+        let g2 = [(h * b).into_affine(), h.into_affine()];
+        assert!(product_equals(&g1, &g2, &target));
+        assert!(!product_equals(&g1[..1], &g2[..1], &target));
+        assert!(!product_equals(
+            &[(g * a).into_affine(), (g * (c + Fr::from(1u64))).into_affine()],
+            &g2,
+            &target
+        ));
         assert!(product_is_one(&[G1Affine::zero()], &[G2Affine::generator()]));
         assert!(!product_is_one(&[G1Affine::generator()], &[G2Affine::generator()]));
     }

@@ -168,6 +168,10 @@ pub struct Verifier {
     used: std::sync::Arc<AtomicBool>,
     /// −γ, −δ and −β: the fixed second arguments of the pairing product.
     negated: [G2Affine; 3],
+    /// `e(α, β)` on blst, computed on second use: from then on a check is three pairs
+    /// against it instead of four.
+    #[cfg(not(target_arch = "wasm32"))]
+    alpha_beta: OnceLock<medzk_blst::pairing::Gt>,
 }
 
 impl std::fmt::Debug for Verifier {
@@ -200,6 +204,8 @@ impl Verifier {
             tables: OnceLock::new(),
             used: std::sync::Arc::new(AtomicBool::new(false)),
             negated,
+            #[cfg(not(target_arch = "wasm32"))]
+            alpha_beta: OnceLock::new(),
         };
         for root in trusted_roots {
             verifier.trust_root(root);
@@ -240,10 +246,9 @@ impl Verifier {
     }
 
     /// The prepared public-input point for `inputs` (whose root must be trusted).
-    fn prepared_inputs(&self, inputs: &PublicInputs) -> Option<G1Projective> {
+    fn prepared_inputs(&self, inputs: &PublicInputs, first_use: bool) -> Option<G1Projective> {
         let root_term = self.root_term(&inputs.root)?;
         let varying = [inputs.today.to_field(), inputs.context, inputs.nullifier];
-        let first_use = !self.used.swap(true, Ordering::Relaxed);
         let terms: G1Projective = if first_use && self.tables.get().is_none() {
             small_msm(&self.key.inner().gamma_abc_g1[3..6], &varying)
         } else {
@@ -253,12 +258,24 @@ impl Verifier {
     }
 
     /// Whether `proof` holds for the prepared public-input point `ic`.
-    fn proof_holds(&self, proof: &Proof, ic: G1Projective) -> bool {
+    fn proof_holds(&self, proof: &Proof, ic: G1Projective, first_use: bool) -> bool {
         if pairing::backend() == Backend::Arkworks {
             return Groth16::<Bls12_381>::verify_proof_with_prepared_inputs(self.key.prepared(), proof, &ic)
                 .unwrap_or(false);
         }
         let [gamma, delta, beta] = self.negated;
+        #[cfg(not(target_arch = "wasm32"))]
+        if !first_use {
+            let vk = self.key.inner();
+            let alpha_beta =
+                self.alpha_beta.get_or_init(|| medzk_blst::pairing::Gt::pairing(&vk.alpha_g1, &vk.beta_g2));
+            return medzk_blst::pairing::product_equals(
+                &[proof.a, ic.into_affine(), proof.c],
+                &[proof.b, gamma, delta],
+                alpha_beta,
+            );
+        }
+        let _ = first_use;
         pairing::product_is_one(
             &[proof.a, ic.into_affine(), proof.c, self.key.inner().alpha_g1],
             &[proof.b, gamma, delta, beta],
@@ -358,8 +375,10 @@ impl Verifier {
         presentation: &Presentation,
     ) -> Result<Verified, VerifyError> {
         let inputs = self.public_inputs(transcript, session, today, presentation)?;
-        let prepared = self.prepared_inputs(&inputs).ok_or(VerifyError::UntrustedRoot)?;
-        if !self.proof_holds(&presentation.proof, prepared) {
+        // A one-shot verifier builds nothing it would use once (tables, e(α, β)).
+        let first_use = !self.used.swap(true, Ordering::Relaxed);
+        let prepared = self.prepared_inputs(&inputs, first_use).ok_or(VerifyError::UntrustedRoot)?;
+        if !self.proof_holds(&presentation.proof, prepared, first_use) {
             return Err(VerifyError::Rejected);
         }
         Ok(Verified {
@@ -415,7 +434,10 @@ mod tests {
             };
             let expected =
                 Groth16::<Bls12_381>::prepare_inputs(key.prepared(), &inputs.to_field_elements()).unwrap();
-            assert_eq!(v.prepared_inputs(&inputs), Some(expected));
+            // Without tables (a first use), then with them.
+            for first_use in [true, false] {
+                assert_eq!(v.prepared_inputs(&inputs, first_use), Some(expected));
+            }
         }
         let other = PublicInputs {
             root: root + Fr::from(1u64),
@@ -427,6 +449,6 @@ mod tests {
                 nullifier: Fr::from(0u64),
             }
         };
-        assert_eq!(v.prepared_inputs(&other), None);
+        assert_eq!(v.prepared_inputs(&other, false), None);
     }
 }

@@ -5,11 +5,10 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 import { serve } from './server.mjs';
-import { cli, manifest, repo, vectors } from '../node/helpers.mjs';
+import { cli, manifest, repo, tempDir, vectors } from '../node/helpers.mjs';
 
 const dist = path.join(repo, 'bindings/wasm/dist');
 const artifacts = path.join(repo, 'bindings/wasm/tests/artifacts');
@@ -81,7 +80,7 @@ test('the kiosk page verifies a valid and a tampered presentation', async () => 
 });
 
 test('a presentation proved in the wallet page is accepted by the kiosk page', async () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'medzk-browser-'));
+  const dir = tempDir('medzk-browser-');
   const ok = (args) => {
     const r = cli(dir, args);
     assert.equal(r.status, 0, r.stderr);

@@ -3,9 +3,8 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { cli, hex, medzk, repo } from './helpers.mjs';
+import { cli, hex, medzk, repo, tempDir } from './helpers.mjs';
 
 const TODAY = '2026-11-24';
 const NONCE = '7365737369f76e2d6e6f6e6365303031';
@@ -65,7 +64,7 @@ function crossCheck(dir, statementArgs, policyFile, credentials) {
 }
 
 test('vaccination: wasm and native proofs verify on the other side', () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'medzk-cross-'));
+  const dir = tempDir('medzk-cross-');
   registryWith(dir, [
     ['immunization', 'c0.json', '--vaccine', 'cvx|208', '--date', '2026-10-01', '--dose', '2', '--series', '2', '--lot', 'L'],
   ]);
@@ -80,7 +79,7 @@ test('vaccination: wasm and native proofs verify on the other side', () => {
 });
 
 test('general policy: wasm and native proofs verify on the other side', () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'medzk-cross-'));
+  const dir = tempDir('medzk-cross-');
   registryWith(dir, [
     ['demographics', 'c0.json', '--birth', '1980-02-29', '--gender', 'gender|male'],
     ['condition', 'c1.json', '--diagnosis', 'icd10|E11.9', '--onset', '2020-05-05'],
@@ -93,7 +92,7 @@ test('general policy: wasm and native proofs verify on the other side', () => {
 
 test('bad prover input throws with a message', () => {
   const prover = (() => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'medzk-cross-'));
+    const dir = tempDir('medzk-cross-');
     const out = ok(dir, ['setup', '--statement', 'vaccination', '--depth', '8', '--seed', 'cross', '--pk', 'k.pk', '--vk', 'k.vk']);
     return new medzk.MedzkProver(fs.readFileSync(path.join(dir, 'k.pk')), out.split(/\s+/).pop());
   })();

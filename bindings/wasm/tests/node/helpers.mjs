@@ -2,6 +2,7 @@
 import { createRequire } from 'node:module';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -12,6 +13,18 @@ export const vectors = path.join(repo, 'tests/vectors');
 const require = createRequire(import.meta.url);
 /** The wasm package built by scripts/build-wasm.sh (wasm-bindgen --target nodejs). */
 export const medzk = require(path.join(repo, 'bindings/wasm/pkg/node/medzk_wasm.js'));
+
+const tempDirs = [];
+process.on('exit', () => {
+  for (const dir of tempDirs) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+/** A new temporary directory, removed when the test process exits. */
+export function tempDir(prefix) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  tempDirs.push(dir);
+  return dir;
+}
 
 export const hex = (bytes) => Buffer.from(bytes).toString('hex');
 export const unhex = (text) => new Uint8Array(Buffer.from(text, 'hex'));

@@ -4,9 +4,8 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { cli, medzk, repo } from './helpers.mjs';
+import { cli, medzk, repo, tempDir } from './helpers.mjs';
 
 // Offsets in a proving-key file (pinned by prover/tests/tampered_keys.rs): 16-byte
 // envelope header, 32-byte SHA-256 digest of the payload, then the payload whose β₁ and
@@ -23,7 +22,7 @@ function withDigest(bytes) {
 }
 
 function keys() {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'medzk-tamper-'));
+  const dir = tempDir('medzk-tamper-');
   const r = cli(dir, ['setup', '--statement', 'vaccination', '--depth', '8', '--seed', 'tamper', '--pk', 'k.pk', '--vk', 'k.vk']);
   assert.equal(r.status, 0, r.stderr);
   return { pk: fs.readFileSync(path.join(dir, 'k.pk')), vkHash: r.stdout.trim().split(/\s+/).pop() };

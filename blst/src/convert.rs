@@ -17,8 +17,9 @@ fn fp(x: &Fq) -> blst_fp {
 }
 
 pub(crate) fn fq(x: &blst_fp) -> Fq {
-    // Unchecked on purpose: the limbs come from blst's arithmetic on points converted from
-    // arkworks: reduced Montgomery form with the same R (module comment).
+    // Unchecked on purpose: the limbs come from blst, either from its arithmetic on points
+    // converted from arkworks or from its decoding (which refuses x ≥ p and computes y
+    // mod p): reduced Montgomery form with the same R (module comment).
     Fq::new_unchecked(BigInt::new(x.l))
 }
 

@@ -34,7 +34,8 @@ pub fn g1_decompress(bytes: &[u8; G1_BYTES]) -> Option<G1Affine> {
     if !unsafe { blst::blst_p1_affine_in_g1(&a) } {
         return None;
     }
-    // Unchecked on purpose: blst checked the point is on the curve.
+    // Unchecked on purpose: blst's decoding checked the point is on the curve (and that
+    // x < p), and the check above that it is in G1.
     Some(G1Affine::new_unchecked(fq(&a.x), fq(&a.y)))
 }
 
@@ -55,7 +56,8 @@ pub fn g2_decompress(bytes: &[u8; G2_BYTES]) -> Option<G2Affine> {
     if !unsafe { blst::blst_p2_affine_in_g2(&a) } {
         return None;
     }
-    // Unchecked on purpose: blst checked the point is on the curve.
+    // Unchecked on purpose: blst's decoding checked the point is on the curve (and that
+    // x < p), and the check above that it is in G2.
     Some(G2Affine::new_unchecked(fq2(&a.x), fq2(&a.y)))
 }
 

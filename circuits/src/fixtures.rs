@@ -100,7 +100,8 @@ impl VaccinationFixture {
 }
 
 /// The trial-eligibility policy of `examples/policies/trial-t2d.json`: age 18-65, type 2
-/// diabetes (ICD-10 E11.*) active, HbA1c 6.5-10.0 % within 90 days, eGFR ≥ 45.
+/// diabetes (ICD-10 E11.* or SNOMED CT 44054006) active, HbA1c 6.5-10.0 % within 90
+/// days, eGFR (CKD-EPI 62238-1 or MDRD 33914-3) ≥ 45.
 pub fn trial_policy() -> crate::policy::Policy {
     crate::policy::Policy::from_json(include_str!("../../examples/policies/trial-t2d.json"))
         .expect("valid policy")

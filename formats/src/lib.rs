@@ -10,6 +10,7 @@ pub mod bytes;
 pub mod error;
 pub mod fhir;
 pub mod map;
+pub mod qr_image;
 
 pub use error::{FormatError, Step};
 pub mod dcc;

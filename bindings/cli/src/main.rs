@@ -51,6 +51,10 @@ enum Command {
     /// Issuer: commit a record to the registry and write the holder's credential.
     #[command(subcommand)]
     Issue(IssueCommand),
+    /// Issuer: import health credentials (SMART Health Cards, EU DCC, FHIR R4) as records,
+    /// signatures checked.
+    #[command(subcommand)]
+    Import(cmd::import::ImportCommand),
     /// Generate development keys for a statement (insecure: from a public seed).
     Setup(cmd::setup::SetupArgs),
     /// The trusted-setup ceremony: phase 1 and phase 2 contributions, verification, keys.
@@ -155,6 +159,11 @@ fn run(command: Command, json_out: bool) -> Result<Report, CliError> {
             };
             issued.report()
         }
+        Command::Import(c) => match c {
+            cmd::import::ImportCommand::Shc(a) => cmd::import::shc(&a)?,
+            cmd::import::ImportCommand::Dcc(a) => cmd::import::dcc(&a)?,
+            cmd::import::ImportCommand::Fhir(a) => cmd::import::fhir(&a)?,
+        },
         Command::Policy(c) => match c {
             PolicyCommand::Hash(a) => cmd::policy::hash(&a)?,
             PolicyCommand::Check(a) => cmd::policy::check(&a)?,

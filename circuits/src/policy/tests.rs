@@ -21,7 +21,7 @@ fn example_policies_are_valid_and_encoded_per_shape() {
     assert_eq!(trial.shape(), DEFAULT_SHAPE);
     assert_eq!(trial.encode().len(), 2 + TABLE_SIZE + 3 * 16);
     assert_ne!(trial.hash(), border.hash());
-    assert_eq!(trial.table().len(), 11 + 2);
+    assert_eq!(trial.table().len(), 12 + 1 + 2);
     assert_eq!(border.table().len(), 5 + 1 + 2);
     // The hash is a function of the document: re-parsing the serialized form keeps it.
     assert_eq!(Policy::from_json(&trial.to_json()).unwrap().hash(), trial.hash());
@@ -133,7 +133,7 @@ fn trial_boundaries() {
     assert_eq!(
         reasons,
         vec![
-            "diagnosis.code in [icd10|E11, icd10|E11.0, icd10|E11.1, … (11 values)]: the value is not among them"
+            "diagnosis.code in [icd10|E11, icd10|E11.0, icd10|E11.1, … (12 values)]: the value is not among them"
         ]
     );
     let p = TrialPatient { hba1c: 105, ..TrialPatient::eligible() };

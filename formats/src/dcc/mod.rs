@@ -72,7 +72,10 @@ pub fn parse_cose(data: &[u8]) -> Result<Cose> {
         Some(coset::Algorithm::Assigned(iana::Algorithm::ES256)) => Alg::Es256,
         Some(coset::Algorithm::Assigned(iana::Algorithm::PS256)) => Alg::Ps256,
         Some(other) => {
-            return Err(FormatError::Unsupported { step: Step::Cose, detail: format!("algorithm {other:?}") });
+            return Err(FormatError::Unsupported {
+                step: Step::Cose,
+                detail: format!("algorithm {other:?}"),
+            });
         }
         None => match &message.unprotected.alg {
             Some(_) => {

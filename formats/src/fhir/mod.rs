@@ -36,6 +36,14 @@ pub fn read_value(value: &serde_json::Value, each: &mut dyn FnMut(usize, Resourc
         .map_err(|e| FormatError::malformed(Step::Fhir, format!("not a FHIR bundle or resource ({e})")))
 }
 
+/// Reads a bundle or resource (an issuer's own data) and maps it to records issued by
+/// `options.issuer`.
+pub fn import(reader: impl Read, options: crate::map::Options) -> Result<crate::map::Mapping> {
+    let mut mapper = crate::map::Mapper::new(options);
+    read(reader, &mut |i, r| mapper.resource(i, r))?;
+    mapper.finish().map_err(|e| FormatError::malformed(Step::Fhir, e.to_string()))
+}
+
 struct Top<'a> {
     each: &'a mut dyn FnMut(usize, Resource),
 }

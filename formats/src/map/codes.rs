@@ -49,24 +49,28 @@ pub fn canonical_system(system: &str) -> &str {
     SYNONYMS.iter().find(|(alias, _)| *alias == system).map_or(system, |(_, uri)| uri)
 }
 
-/// The code of the first coding (in the source's order) whose system is one of
-/// `systems`, with a note naming the codings not kept; `None` if no coding qualifies.
+/// The code of the coding whose system comes first in `systems` (the preference order;
+/// the source's order among codings of one system), or of the first coding at all when
+/// `systems` is empty; with a note naming the codings not kept. `None` if none qualifies.
 pub fn pick(concept: &CodeableConcept, systems: &[&str]) -> Option<(Code, Option<String>)> {
-    let mut chosen = None;
-    let mut others = Vec::new();
-    for coding in &concept.coding {
-        let (Some(system), Some(code)) = (&coding.system, &coding.code) else { continue };
-        let system = canonical_system(system);
-        let usable = systems.contains(&system) || systems.is_empty();
-        match (usable, &chosen) {
-            (true, None) => match Code::new(system, code) {
-                Ok(c) => chosen = Some(c),
-                Err(_) => others.push(format!("{system}|{code}")),
-            },
-            _ => others.push(format!("{system}|{code}")),
-        }
-    }
-    let chosen = chosen?;
+    let codings: Vec<(&str, &str)> = concept
+        .coding
+        .iter()
+        .filter_map(|c| Some((canonical_system(c.system.as_deref()?), c.code.as_deref()?)))
+        .collect();
+    let usable = |(s, c): &(&str, &str)| Code::new(s, c).ok();
+    let chosen_at = if systems.is_empty() {
+        codings.iter().position(|c| usable(c).is_some())
+    } else {
+        systems.iter().find_map(|want| codings.iter().position(|c| c.0 == *want && usable(c).is_some()))
+    }?;
+    let chosen = usable(&codings[chosen_at])?;
+    let others: Vec<String> = codings
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| *i != chosen_at)
+        .map(|(_, (s, c))| format!("{s}|{c}"))
+        .collect();
     let note = (!others.is_empty()).then(|| format!("kept {chosen}; not kept: {}", others.join(", ")));
     Some((chosen, note))
 }

@@ -3,6 +3,7 @@
 pub mod ceremony;
 pub mod demo;
 pub mod holder;
+pub mod import;
 pub mod inspect;
 pub mod issue;
 pub mod man;

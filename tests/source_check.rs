@@ -7,8 +7,9 @@ use std::path::{Path, PathBuf};
 
 const PATTERNS: [&str; 3] = ["_unchecked(", "_mod_order(", "enforce_cmp_unchecked"];
 const MARKERS: [&str; 2] = ["medzk-allow-unchecked:", "medzk-allow-mod-order:"];
-const SOURCES: [&str; 8] = [
+const SOURCES: [&str; 9] = [
     "circuits/src",
+    "formats/src",
     "prover/src",
     "verifier/src",
     "registry/src",

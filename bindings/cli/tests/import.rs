@@ -208,6 +208,52 @@ fn a_tampered_card_or_unknown_key_leaves_the_registry_and_directory_untouched() 
         !d.join("out").exists() || std::fs::read_dir(d.join("out")).unwrap().next().is_none(),
         "no file written"
     );
+    // The card's QR code as an image (split over two codes, as a long card is).
+    let jws_text = std::fs::read_to_string(d.join("card.smart-health-card")).unwrap();
+    let jws: Value = serde_json::from_str(&jws_text).unwrap();
+    let chunks = shc::qr::encode(jws["verifiableCredential"][0].as_str().unwrap(), 2);
+    let codes: Vec<_> = chunks
+        .iter()
+        .map(|c| {
+            qrcode::QrCode::with_error_correction_level(c.as_bytes(), qrcode::EcLevel::L)
+                .unwrap()
+                .render::<image::Luma<u8>>()
+                .build()
+        })
+        .collect();
+    let (w, h) =
+        (codes.iter().map(|c| c.width()).sum::<u32>(), codes.iter().map(|c| c.height()).max().unwrap());
+    let mut canvas = image::GrayImage::from_pixel(w, h, image::Luma([255]));
+    let mut x = 0;
+    for c in &codes {
+        image::imageops::overlay(&mut canvas, c, x as i64, 0);
+        x += c.width();
+    }
+    canvas.save(d.join("card.png")).unwrap();
+    let png = [
+        "import",
+        "shc",
+        "card.png",
+        "--jwks",
+        "jwks.json",
+        "--holder-id",
+        &holder,
+        "--dry-run",
+        "--at",
+        TODAY,
+    ];
+    assert!(ok(d, &png).starts_with("dry run: 3 record(s)"));
+    std::fs::write(d.join("blank.png"), {
+        let mut bytes = Vec::new();
+        image::GrayImage::from_pixel(64, 64, image::Luma([255]))
+            .write_to(&mut std::io::Cursor::new(&mut bytes), image::ImageFormat::Png)
+            .unwrap();
+        bytes
+    })
+    .unwrap();
+    let mut blank = png;
+    blank[2] = "blank.png";
+    assert!(fails(d, &blank, 2).contains("no QR code found"));
     // A dry run shows the records and touches nothing.
     let mut dry = import("card.smart-health-card", "jwks.json");
     dry.truncate(2);

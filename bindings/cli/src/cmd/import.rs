@@ -22,8 +22,9 @@ use crate::report::{Report, shown};
 /// `medzk import …`.
 #[derive(Subcommand)]
 pub enum ImportCommand {
-    /// A SMART Health Card: a .smart-health-card file, a compact JWS, or shc:/ QR text
-    /// (chunks one per line); its ES256 signature is checked against trusted issuer keys.
+    /// A SMART Health Card: a .smart-health-card file, a compact JWS, shc:/ QR text
+    /// (chunks one per line) or a PNG of its QR code(s); its ES256 signature is checked
+    /// against trusted issuer keys.
     Shc(ShcArgs),
     /// An EU Digital COVID Certificate: HC1: text, or a PNG of its QR code; its signature
     /// is checked against a trust list of document signer certificates.
@@ -68,7 +69,7 @@ pub struct Target {
 /// Arguments of `import shc`.
 #[derive(Args)]
 pub struct ShcArgs {
-    /// The card: a .smart-health-card file, a JWS, or QR text.
+    /// The card: a .smart-health-card file, a JWS, QR text, or a PNG of the QR code(s).
     pub input: PathBuf,
     /// A JSON Web Key Set fetched from the issuer (`<iss>/.well-known/jwks.json`); repeatable.
     #[arg(long)]
@@ -158,8 +159,18 @@ pub fn shc(a: &ShcArgs) -> CliResult<Report> {
     for f in &a.revocation_lists {
         lists.push(shc::RevocationList::parse(&io::read_text(f)?).map_err(|e| format_error(f, e))?);
     }
-    let text = String::from_utf8(io::read_at_most(&a.input, MAX_CREDENTIAL_FILE)?)
-        .map_err(|_| CliError::file(&a.input, "not UTF-8 text"))?;
+    let raw = io::read_at_most(&a.input, MAX_CREDENTIAL_FILE)?;
+    let text = if raw.starts_with(b"\x89PNG") {
+        // A photo or screenshot of the card's QR code(s): every shc:/ chunk in the image.
+        let texts = medzk_formats::qr_image::decode_png(&raw).map_err(|e| format_error(&a.input, e))?;
+        texts
+            .into_iter()
+            .filter(|t| t.to_ascii_lowercase().starts_with("shc:/"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    } else {
+        String::from_utf8(raw).map_err(|_| CliError::file(&a.input, "neither UTF-8 text nor a PNG image"))?
+    };
     let jws = shc::jws_of_input(&text).map_err(|e| format_error(&a.input, e))?;
     let mut mapping = Mapping::default();
     let mut sources = Vec::new();

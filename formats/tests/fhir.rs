@@ -101,7 +101,8 @@ fn each_rule_on_own_resources() {
             { "resource": { "resourceType": "Immunization", "id": "not-done", "status": "not-done",
                 "vaccineCode": { "coding": [{ "system": "http://hl7.org/fhir/sid/cvx", "code": "208" }] } } },
             { "resource": { "resourceType": "MedicationStatement", "id": "m", "status": "active",
-                "medicationCodeableConcept": { "coding": [{ "system": "http://www.nlm.nih.gov/research/umls/rxnorm", "code": "860975" }] } } },
+                "medicationCodeableConcept": { "coding": [{ "system": "http://www.nlm.nih.gov/research/umls/rxnorm", "code": "860975" }] },
+                "effectivePeriod": { "start": "2026-01-01" } } },
             { "resource": { "resourceType": "Encounter", "id": "e" } },
         ]
     });
@@ -136,7 +137,8 @@ fn each_rule_on_own_resources() {
     let v = by("Immunization/sct-vaccine").unwrap();
     assert_eq!((v.record.value, v.record.aux), (3, 2));
     assert!(skip("Immunization/not-done").unwrap().contains("not-done"));
-    assert!(skip("MedicationStatement/m").unwrap().contains("rxnorm|860975"));
+    let med = skip("MedicationStatement/m").unwrap();
+    assert!(med.contains("rxnorm|860975") && med.contains("period 2026-01-01 to ongoing"), "{med}");
     assert!(skip("Encounter/e").unwrap().contains("not imported"));
     assert_eq!(m.records.len() + m.skipped.len(), 12);
 }

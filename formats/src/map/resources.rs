@@ -324,8 +324,18 @@ fn medication(m: &mut Mapper, source: String, r: &Resource) {
         .as_ref()
         .and_then(|c| codes::pick(c, &[RXNORM]).or_else(|| codes::pick(c, &[])))
         .map_or_else(|| "no code".to_string(), |(c, _)| c.to_string());
+    let period = match (&r.effective_period, &r.effective_date_time, &r.authored_on) {
+        (Some(p), _, _) => format!(
+            ", period {} to {}",
+            p.start.as_deref().unwrap_or("?"),
+            p.end.as_deref().unwrap_or("ongoing")
+        ),
+        (None, Some(t), _) => format!(", taken {t}"),
+        (None, None, Some(t)) => format!(", authored {t}"),
+        _ => String::new(),
+    };
     let reason = format!(
-        "records have no medication kind yet (records v2): {code}, status {} not imported",
+        "records have no medication kind yet (records v2): {code}, status {}{period} not imported",
         r.status.as_deref().unwrap_or("unstated")
     );
     m.skip(r, source, reason)

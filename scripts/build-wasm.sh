@@ -31,6 +31,11 @@ RUSTC_BOOTSTRAP=1 RUSTC=/usr/bin/rustc CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKE
   CARGO_TARGET_DIR=target/wasm \
   /usr/bin/cargo build --locked --release --target wasm32-unknown-unknown -Zbuild-std=std,panic_abort -p medzk-wasm
 
+# The formats crate (credential import) must build for wasm32 too, so a wallet can import.
+echo "== checking medzk-formats for wasm32-unknown-unknown"
+RUSTC_BOOTSTRAP=1 RUSTC=/usr/bin/rustc CARGO_TARGET_DIR=target/wasm \
+  /usr/bin/cargo check --locked --release --target wasm32-unknown-unknown -Zbuild-std=std,panic_abort -p medzk-formats
+
 wasm=target/wasm/wasm32-unknown-unknown/release/medzk_wasm.wasm
 rm -rf bindings/wasm/pkg
 wasm-bindgen --target nodejs --out-dir bindings/wasm/pkg/node "$wasm"

@@ -12,6 +12,7 @@ pub mod key;
 pub mod pairing;
 pub mod points;
 pub mod presentation;
+pub mod request;
 pub mod verify;
 
 pub use batch::BatchItem;

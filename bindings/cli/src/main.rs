@@ -69,6 +69,9 @@ enum Command {
     Verify(cmd::verify::VerifyArgs),
     /// Verifier: print a fresh random session nonce (hex).
     Nonce,
+    /// Request and presentation QR codes between a kiosk and a wallet: make, decode.
+    #[command(subcommand)]
+    Qr(cmd::qr::QrCommand),
     /// Policies: hash, check credentials natively, value-set roots.
     #[command(subcommand)]
     Policy(PolicyCommand),
@@ -159,6 +162,11 @@ fn run(command: Command, json_out: bool) -> Result<Report, CliError> {
             };
             issued.report()
         }
+        Command::Qr(c) => match c {
+            cmd::qr::QrCommand::Request(a) => cmd::qr::request(&a)?,
+            cmd::qr::QrCommand::Presentation(a) => cmd::qr::presentation(&a)?,
+            cmd::qr::QrCommand::Decode(a) => cmd::qr::decode(&a)?,
+        },
         Command::Import(c) => match c {
             cmd::import::ImportCommand::Shc(a) => cmd::import::shc(&a)?,
             cmd::import::ImportCommand::Dcc(a) => cmd::import::dcc(&a)?,

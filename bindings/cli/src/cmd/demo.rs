@@ -365,8 +365,9 @@ pub fn demo(args: &DemoArgs, json: bool) -> CliResult<Report> {
         subtree_levels: registry::PRIVATE_SUBTREE_LEVELS,
         policy: file("policy.json"),
         value_sets: vec![],
-        verifier_id: VERIFIER.into(),
-        nonce: nonce.into(),
+        request: None,
+        verifier_id: Some(VERIFIER.into()),
+        nonce: Some(nonce.into()),
         today: Some(today),
         out: file(out),
     };

@@ -9,6 +9,7 @@ pub mod issue;
 pub mod man;
 pub mod policy;
 pub mod prove;
+pub mod qr;
 pub mod registry;
 pub mod serve;
 pub mod setup;

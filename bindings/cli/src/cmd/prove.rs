@@ -59,12 +59,16 @@ pub struct ProveArgs {
     /// A value-set file a policy clause names (repeatable).
     #[arg(long = "value-set")]
     pub value_sets: Vec<PathBuf>,
+    /// The verifier's request QR code (a PNG image, or its `MZQ1:` text): its verifier id,
+    /// nonce and date; its policy and key hashes must be those of --policy and --vk-hash.
+    #[arg(long, conflicts_with_all = ["verifier_id", "nonce", "today"])]
+    pub request: Option<PathBuf>,
     /// The verifier's id.
-    #[arg(long)]
-    pub verifier_id: String,
+    #[arg(long, required_unless_present = "request")]
+    pub verifier_id: Option<String>,
     /// The verifier's session nonce (hex).
-    #[arg(long)]
-    pub nonce: String,
+    #[arg(long, required_unless_present = "request")]
+    pub nonce: Option<String>,
     /// The verifier's date from its request, YYYY-MM-DD (default: today, UTC, by this
     /// machine's clock). The verifier accepts a presentation for its own date only.
     #[arg(long)]
@@ -159,9 +163,40 @@ pub fn prove(args: &ProveArgs) -> CliResult<Presentation> {
     let (records, root) = records_with_paths(args, &credentials)?;
     let policy = load_policy(&args.policy)?;
     let value_sets = load_value_sets(&args.value_sets)?;
-    let nonce = parse_nonce(&args.nonce)?;
-    let session = Session { verifier_id: &args.verifier_id, nonce: &nonce };
-    let today = today(args.today);
+    let (verifier_id, nonce, today) = match &args.request {
+        Some(file) => {
+            let r = super::qr::read_request(file)?;
+            let ours = policy.as_statement().policy_hash();
+            if r.policy_hash != ours {
+                return Err(CliError::Input(format!(
+                    "the request asks for policy {}, {} is policy {}: fetch the verifier's policy{}",
+                    medzk_circuits::field::to_hex(&r.policy_hash),
+                    args.policy.display(),
+                    medzk_circuits::field::to_hex(&ours),
+                    r.policy_url.as_deref().map(|u| format!(" from {u}")).unwrap_or_default()
+                )));
+            }
+            if r.vk_hash != args.vk_hash || r.statement != key.statement() {
+                return Err(CliError::Input(format!(
+                    "the request is for key {} ({}), --vk-hash pins {} ({})",
+                    r.vk_hash,
+                    r.statement,
+                    args.vk_hash,
+                    key.statement()
+                )));
+            }
+            (r.verifier_id, r.nonce, r.today)
+        }
+        None => {
+            let id = args
+                .verifier_id
+                .clone()
+                .ok_or_else(|| CliError::Input("give --verifier-id or --request".into()))?;
+            let nonce = parse_nonce(args.nonce.as_deref().unwrap_or_default())?;
+            (id, nonce, today(args.today))
+        }
+    };
+    let session = Session { verifier_id: &verifier_id, nonce: &nonce };
     if policy.statement(key.statement().depth) != key.statement() {
         return Err(CliError::Input(format!(
             "{}: the key proves {}, the policy needs {}",

@@ -62,7 +62,7 @@ pub struct VerifyArgs {
     /// The verifier's day (default: today, UTC).
     #[arg(long)]
     pub today: Option<Day>,
-    /// The presentation file.
+    /// The presentation: the file `medzk prove` wrote, or its QR code (PNG or `MZP1:` text).
     #[arg(long)]
     pub presentation: PathBuf,
     /// Remember nullifiers in this file and reject a second presentation by the same
@@ -164,7 +164,7 @@ pub fn verify(args: &VerifyArgs) -> CliResult<Accepted> {
         )));
     }
     let verifier = verifier(args)?;
-    let bytes = io::read(&args.presentation)?;
+    let bytes = super::qr::read_presentation(&args.presentation)?;
     let mut transcript = Transcript::new(TRANSCRIPT_LABEL);
     match &args.nullifiers {
         None => {

@@ -9,7 +9,7 @@ seconds=${1:-60}
 shift || true
 command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked --quiet
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(presentation verifying_key proving_key policy_json holder_files registry_file ceremony_files import_shc import_dcc import_fhir)
+[ ${#targets[@]} -gt 0 ] || targets=(presentation verifying_key proving_key policy_json holder_files registry_file ceremony_files import_shc import_dcc import_fhir qr_request)
 # Seed corpora from the golden vectors and example files.
 mkdir -p fuzz/corpus/presentation fuzz/corpus/verifying_key fuzz/corpus/policy_json fuzz/corpus/holder_files \
   fuzz/corpus/import_shc fuzz/corpus/import_dcc fuzz/corpus/import_fhir

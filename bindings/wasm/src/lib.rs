@@ -14,6 +14,7 @@ use medzk_circuits::record::Record;
 use medzk_circuits::tree::MerklePath;
 use medzk_circuits::valueset::ValueSet;
 use medzk_prover::{AnyRequest, Prover, ProvingKey};
+use medzk_verifier::request::Request;
 use medzk_verifier::{KeyHash, Presentation, Verifier, VerifyingKey};
 use merlin::Transcript;
 use wasm_bindgen::prelude::*;
@@ -93,6 +94,28 @@ impl MedzkVerifier {
         self.inner.key().hash().to_string()
     }
 
+    /// The request QR text (`MZQ1:…`, docs/formats.md) for a session of this verifier:
+    /// its id, the session nonce, its day (YYYY-MM-DD), its statement, key and policy
+    /// hashes, and optionally where wallets fetch the policy.
+    pub fn request(
+        &self,
+        verifier_id: &str,
+        nonce: &[u8],
+        today: &str,
+        policy_url: Option<String>,
+    ) -> Result<String, JsError> {
+        let request = Request {
+            statement: self.inner.key().statement(),
+            vk_hash: self.inner.key().hash(),
+            policy_hash: self.inner.policy_hash(),
+            today: parse_day(today)?,
+            nonce: nonce.to_vec(),
+            verifier_id: verifier_id.to_string(),
+            policy_url,
+        };
+        request.to_qr_text().map_err(|e| js_error("request", e))
+    }
+
     /// Verifies presentation bytes for this verifier's id and session nonce, on the
     /// verifier's day `today` (YYYY-MM-DD). Throws only for an invalid `today`.
     pub fn verify(
@@ -149,6 +172,40 @@ pub fn describe_presentation(presentation: &[u8]) -> Result<String, JsError> {
         "bytes": presentation.len(),
     })
     .to_string())
+}
+
+/// A verifier's request QR text (`MZQ1:…`) as JSON text: statement, key and policy hashes,
+/// day, nonce (hex), verifier id, policy URL. Throws with the reason for anything else.
+#[wasm_bindgen(js_name = parseRequest)]
+pub fn parse_request(text: &str) -> Result<String, JsError> {
+    let r = Request::from_qr_text(text).map_err(|e| js_error("request", e))?;
+    Ok(serde_json::json!({
+        "statement": r.statement.to_string(),
+        "vk_hash": r.vk_hash.to_string(),
+        "policy_hash": field::to_hex(&r.policy_hash),
+        "today": r.today.to_string(),
+        "nonce": hex_of(&r.nonce),
+        "verifier_id": r.verifier_id,
+        "policy_url": r.policy_url,
+    })
+    .to_string())
+}
+
+fn hex_of(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A presentation's QR text (`MZP1:…`).
+#[wasm_bindgen(js_name = presentationQrText)]
+pub fn presentation_qr_text(presentation: &[u8]) -> Result<String, JsError> {
+    let p = Presentation::from_bytes(presentation).map_err(|e| js_error("presentation", e))?;
+    Ok(medzk_verifier::request::presentation_qr_text(&p))
+}
+
+/// The presentation bytes of a presentation QR text; throws for another kind of code.
+#[wasm_bindgen(js_name = presentationFromQrText)]
+pub fn presentation_from_qr_text(text: &str) -> Result<Vec<u8>, JsError> {
+    medzk_verifier::request::presentation_from_qr_text(text).map_err(|e| js_error("presentation QR", e))
 }
 
 /// The holder's prover: a proving key with its circuit prepared once.

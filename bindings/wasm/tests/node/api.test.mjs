@@ -62,3 +62,24 @@ test('describePresentation shows only public values', () => {
   assert.equal(info.bytes, 308);
   assert.equal(info.root, m.session.trusted_roots[0]);
 });
+
+test('request and presentation QR texts round-trip and refuse other codes', () => {
+  const verifier = corpusVerifier(m);
+  const text = verifier.request(s.verifierId, s.nonce, s.today, 'https://border.example/policy.json');
+  assert.match(text, /^MZQ1:[0-9A-Z $%*+\-./:]+$/);
+  const r = JSON.parse(medzk.parseRequest(text));
+  assert.equal(r.verifier_id, s.verifierId);
+  assert.equal(r.nonce, Buffer.from(s.nonce).toString('hex'));
+  assert.equal(r.today, s.today);
+  assert.equal(r.policy_hash, verifier.policyHash);
+  assert.equal(r.vk_hash, verifier.keyHash);
+  assert.equal(r.policy_url, 'https://border.example/policy.json');
+  const qr = medzk.presentationQrText(valid);
+  assert.equal(qr.length, 5 + 462);
+  assert.deepEqual(Buffer.from(medzk.presentationFromQrText(qr)), valid);
+  assert.equal(verifier.verify(medzk.presentationFromQrText(qr), s.verifierId, s.nonce, s.today).code, 'accepted');
+  throwsWithMessage(() => medzk.parseRequest(qr), /request/);
+  throwsWithMessage(() => medzk.parseRequest('MZQ1:aa'), /request/);
+  throwsWithMessage(() => medzk.presentationFromQrText(text), /presentation QR/);
+  throwsWithMessage(() => verifier.request('', s.nonce, s.today), /request/);
+});

@@ -304,7 +304,7 @@ fn synthea_patient_meets_the_trial_policy() {
     assert_eq!(summary["counts"]["skipped"]["MedicationRequest"], 4);
     let mut creds = Vec::new();
     for r in imported {
-        let interesting = ["44054006", "4548-4", "33914-3", "administrative-gender"];
+        let interesting = ["44054006", "4548-4", "33914-3", "39156-5", "administrative-gender"];
         if interesting.iter().any(|c| r["code"].as_str().unwrap().contains(c)) {
             creds.push("--credential".to_string());
             creds.push(r["credential_file"].as_str().unwrap().to_string());
@@ -316,6 +316,17 @@ fn synthea_patient_meets_the_trial_policy() {
     args.extend(creds.iter().map(String::as_str));
     let check: Value = serde_json::from_str(&ok(d, &args)).unwrap();
     assert_eq!(check["holds"], true, "{check}");
+    // The real trials' criteria (examples/policies, docs/policies.md): the T2DM arm of
+    // NCT03421379 holds; DIBASY does not, and the check says it is the BMI (29.0 < 35).
+    let igbj = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/policies/trial-igbj.json");
+    args[3] = igbj;
+    let check: Value = serde_json::from_str(&ok(d, &args)).unwrap();
+    assert_eq!(check["holds"], true, "{check}");
+    let dibasy = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/policies/trial-dibasy.json");
+    args[3] = dibasy;
+    args.remove(0);
+    let why = fails(d, &args, 1);
+    assert!(why.contains("bmi.value") && why.contains("290"), "{why}");
 }
 
 #[test]

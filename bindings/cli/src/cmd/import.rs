@@ -333,7 +333,14 @@ fn finish(target: &Target, input: &Path, source: Value, mapping: Mapping) -> Cli
         "source": source, "counts": counts, "imported": imported, "skipped": skipped,
         "registry": { "first_leaf": appended.first, "root": root, "checkpoint": appended.checkpoint },
     });
-    io::write_with(&summary_path, crate::report::pretty(&summary).as_bytes(), false)?;
+    io::write_with(&summary_path, crate::report::pretty(&summary).as_bytes(), false).map_err(|e| {
+        CliError::Input(format!(
+            "the records were appended (leaves {}..={}) and their credentials written to {}, but the summary was not: {e}",
+            appended.first,
+            appended.first + imported.len() as u64 - 1,
+            out_dir.display()
+        ))
+    })?;
     let text = format!(
         "imported {} record(s) as leaves {}..={} (root {}), skipped {}; credentials and summary.json in {}",
         imported.len(),

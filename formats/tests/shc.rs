@@ -240,3 +240,33 @@ fn malformed_inputs_name_their_step() {
     let plain = format!(r#"{{"alg":"ES256","kid":"{kid}"}}"#);
     assert_eq!(shc::verify(&sign(&plain, b"[1,2]"), &trust, now, &[]).unwrap_err().step(), Step::Json);
 }
+
+#[test]
+fn a_trust_directory_binds_each_key_set_to_its_issuer() {
+    let key = test_issuer_key();
+    let dir = tempfile::tempdir().unwrap();
+    let ours =
+        serde_json::json!({ "iss": "https://a.test", "keys": [keys::public_jwk(key.verifying_key())] });
+    let theirs = serde_json::json!({ "iss": "https://b.test", "keys": [keys::public_jwk(other_key().verifying_key())] });
+    std::fs::write(dir.path().join("a.json"), ours.to_string()).unwrap();
+    std::fs::write(dir.path().join("b.json"), theirs.to_string()).unwrap();
+    std::fs::write(dir.path().join("notes.txt"), "not a key set").unwrap();
+    let mut trust = Trust::new();
+    assert_eq!(trust.add_dir(dir.path()).unwrap(), 2);
+    let now = unix("2026-12-01");
+    let card = shc::sign("https://a.test/", unix("2026-11-01"), &own_bundle(), &key);
+    assert_eq!(
+        shc::verify(&card, &trust, now, &[]).unwrap().iss,
+        "https://a.test/",
+        "a trailing slash is the same issuer"
+    );
+    // Signed with A's key but claiming to be B: A's set does not vouch for B.
+    let claimed = shc::sign("https://b.test", unix("2026-11-01"), &own_bundle(), &key);
+    assert!(matches!(shc::verify(&claimed, &trust, now, &[]), Err(FormatError::UnknownKey { .. })));
+    // A key whose stated kid is not its thumbprint is refused on loading.
+    let mut jwk = keys::public_jwk(key.verifying_key());
+    jwk["kid"] = "not-the-thumbprint".into();
+    let err = Trust::new().add_jwks(&serde_json::json!({ "keys": [jwk] }).to_string(), None).unwrap_err();
+    assert_eq!(err.step(), Step::Key);
+    assert_eq!(Trust::new().add_dir(&dir.path().join("missing")).unwrap_err().step(), Step::Key);
+}

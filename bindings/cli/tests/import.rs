@@ -385,3 +385,70 @@ fn dcc_test_certificate_imports_from_text_and_from_its_qr_image() {
     );
     assert!(e.contains("expired") && e.contains("[step: validity]"), "{e}");
 }
+
+/// A bridge issuer appends through the registry service: one request, every record;
+/// an issuer the operator did not enroll is refused and leaves no file.
+#[test]
+fn import_through_the_registry_service() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    ok(d, &["registry", "init", "--registry", "reg.redb", "--depth", "8"]);
+    ok(d, &["registry", "operator-keygen", "--out", "operator.key"]);
+    let bridge =
+        ok(d, &["issuer", "keygen", "--name", "bridge:shc", "--out", "bridge.key"]).trim().to_string();
+    ok(d, &["issuer", "keygen", "--name", "lab:other", "--out", "lab.key"]);
+    std::fs::write(
+        d.join("issuers.json"),
+        format!(r#"[{{"name": "bridge:shc", "public_key": "{bridge}"}}]"#),
+    )
+    .unwrap();
+    let (mut server, url, _) = start_serve(d, "registry:import");
+    let holder = ok(d, &["holder", "keygen", "--out", "holder.key"]).trim().to_string();
+    own_card(d, 30);
+    let import = |key: &str, out: &str| {
+        vec![
+            "--json".to_string(),
+            "import".into(),
+            "shc".into(),
+            "card.smart-health-card".into(),
+            "--jwks".into(),
+            "jwks.json".into(),
+            "--registry-url".into(),
+            url.clone(),
+            "--issuer-key".into(),
+            key.into(),
+            "--holder-id".into(),
+            holder.clone(),
+            "--out-dir".into(),
+            out.into(),
+            "--at".into(),
+            TODAY.into(),
+        ]
+    };
+    let args = import("lab.key", "refused");
+    let err = fails(d, &args[1..].iter().map(String::as_str).collect::<Vec<_>>(), 2);
+    assert!(err.contains("refused") || err.contains("not enrolled"), "{err}");
+    let left: Vec<_> = std::fs::read_dir(d.join("refused")).map(|r| r.collect()).unwrap_or_default();
+    assert!(left.is_empty(), "no credential left behind");
+    let args = import("bridge.key", "imported");
+    let summary: Value =
+        serde_json::from_str(&ok(d, &args.iter().map(String::as_str).collect::<Vec<_>>())).unwrap();
+    assert_eq!(summary["registry"]["first_leaf"], 0);
+    assert_eq!(summary["registry"]["at"]["appended_by"], "bridge:shc");
+    let imported = summary["imported"].as_array().unwrap();
+    assert_eq!(imported.len(), 3);
+    for (i, r) in imported.iter().enumerate() {
+        let cred: Value = serde_json::from_str(
+            &std::fs::read_to_string(d.join(r["credential_file"].as_str().unwrap())).unwrap(),
+        )
+        .unwrap();
+        assert_eq!(cred["leaf_index"], i as u64, "credentials rewritten with the leaves the service gave");
+        assert!(
+            r["issuer"].as_str().unwrap().starts_with("shc:https://issuer.medzk.test#"),
+            "the original issuer"
+        );
+    }
+    server.kill().unwrap();
+    server.wait().unwrap();
+    assert_eq!(leaves(d), 3);
+}

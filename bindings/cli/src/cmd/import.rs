@@ -15,6 +15,9 @@ use serde_json::{Value, json};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
+use medzk_service::auth::IssuerSecret;
+use medzk_service::{Client, ClientError};
+
 use super::{now_unix, registry};
 use crate::io::{self, CliError, CliResult};
 use crate::report::{Report, shown};
@@ -46,8 +49,16 @@ pub enum VaccineCodesArg {
 #[derive(Args)]
 pub struct Target {
     /// The registry (a file, or a postgresql:// URL).
-    #[arg(long, required_unless_present = "dry_run")]
+    #[arg(long, required_unless_present_any = ["dry_run", "registry_url"])]
     pub registry: Option<PathBuf>,
+    /// Append through a registry service instead (`medzk serve`), as the issuer whose key
+    /// --issuer-key holds (the importing issuer appends; each record's issuer slot still
+    /// names the credential's original issuer).
+    #[arg(long, conflicts_with = "registry", requires = "issuer_key")]
+    pub registry_url: Option<String>,
+    /// The importing issuer's key file (from `medzk issuer keygen`), for --registry-url.
+    #[arg(long)]
+    pub issuer_key: Option<PathBuf>,
     /// The holder id (`0x…`, from `medzk holder keygen`).
     #[arg(long)]
     pub holder_id: String,
@@ -272,17 +283,18 @@ fn finish(target: &Target, input: &Path, source: Value, mapping: Mapping) -> Cli
             format!("nothing to import: {} skipped ({counts})", skipped.len()),
         ));
     }
-    let (Some(reg_path), Some(out_dir)) = (&target.registry, &target.out_dir) else {
-        return Err(CliError::Input("give --registry and --out-dir (or --dry-run)".into()));
+    let Some(out_dir) = &target.out_dir else {
+        return Err(CliError::Input("give --out-dir (or --dry-run)".into()));
     };
     std::fs::create_dir_all(out_dir).map_err(|e| CliError::file(out_dir, io::plain(&e)))?;
     let summary_path = out_dir.join("summary.json");
     if summary_path.exists() {
         return Err(CliError::file(&summary_path, "exists: import into an empty directory"));
     }
-    let reg = registry::open(reg_path)?;
-    let storage = |e| CliError::file(reg_path, e);
-    let first = reg.len().map_err(storage)?;
+    let sink = Sink::open(target)?;
+    // A local registry is held while this runs, so its next leaf is known; through a
+    // service the leaves are known only once it has appended (u64::MAX until then).
+    let first = sink.next_leaf()?;
     let mut written: Vec<PathBuf> = Vec::new();
     let undo = |written: &[PathBuf]| {
         for f in written {
@@ -293,7 +305,7 @@ fn finish(target: &Target, input: &Path, source: Value, mapping: Mapping) -> Cli
     for (i, m) in mapping.records.iter().enumerate() {
         let salt = Salt::generate(&mut rand::rngs::OsRng);
         let file = out_dir.join(format!("{i:04}-{}.json", map::kind_name(m.record.kind)));
-        let credential = Credential::new(m.record.clone(), salt.clone(), first + i as u64);
+        let credential = Credential::new(m.record.clone(), salt.clone(), first.saturating_add(i as u64));
         if let Err(e) = io::write_private(&file, credential.to_json().as_bytes(), false) {
             undo(&written);
             return Err(e);
@@ -302,15 +314,24 @@ fn finish(target: &Target, input: &Path, source: Value, mapping: Mapping) -> Cli
         issued.push((file, m.record.clone(), salt, credential.commitment));
     }
     let commitments: Vec<field::Fr> = issued.iter().map(|(_, _, _, c)| *c).collect();
-    let appended = match reg.append_batch(&commitments, now_unix()) {
+    let appended = match sink.append(&commitments) {
         Ok(a) => a,
-        Err(e) => {
+        Err(Failed::Refused(e)) => {
             undo(&written);
-            return Err(storage(e));
+            return Err(e);
+        }
+        Err(Failed::Unclear(e)) => {
+            return Err(CliError::Input(format!(
+                "{e}; the service may or may not have appended the {} commitments: {} keeps the records and \
+                 their salts (leaf indexes unknown); ask the operator before importing again",
+                commitments.len(),
+                out_dir.display()
+            )));
         }
     };
     if appended.first != first {
-        // Another issuer appended in between: the leaves are ours, at other indexes.
+        // Another issuer appended in between (or the service chose the leaves): the
+        // leaves are ours, at these indexes.
         for (i, (file, record, salt, _)) in issued.iter().enumerate() {
             let credential = Credential::new(record.clone(), salt.clone(), appended.first + i as u64);
             io::write_private(file, credential.to_json().as_bytes(), true)?;
@@ -331,7 +352,7 @@ fn finish(target: &Target, input: &Path, source: Value, mapping: Mapping) -> Cli
     let root = field::to_hex(&appended.checkpoint.root);
     let summary = json!({
         "source": source, "counts": counts, "imported": imported, "skipped": skipped,
-        "registry": { "first_leaf": appended.first, "root": root, "checkpoint": appended.checkpoint },
+        "registry": { "at": sink.describe(), "first_leaf": appended.first, "root": root, "checkpoint": appended.checkpoint },
     });
     io::write_with(&summary_path, crate::report::pretty(&summary).as_bytes(), false).map_err(|e| {
         CliError::Input(format!(
@@ -353,4 +374,61 @@ fn finish(target: &Target, input: &Path, source: Value, mapping: Mapping) -> Cli
     let mut out = summary;
     out["summary_file"] = shown(&summary_path);
     Ok(Report::new(text, out))
+}
+
+/// Where an import appends: a registry this process opens, or a registry service.
+enum Sink {
+    Local(PathBuf, medzk_registry::Registry),
+    Remote(String, IssuerSecret),
+}
+
+/// An append that failed: clearly (nothing appended) or with no answer.
+enum Failed {
+    Refused(CliError),
+    Unclear(CliError),
+}
+
+impl Sink {
+    fn open(target: &Target) -> CliResult<Sink> {
+        match (&target.registry, &target.registry_url, &target.issuer_key) {
+            (Some(path), _, _) => Ok(Sink::Local(path.clone(), registry::open(path)?)),
+            (None, Some(url), Some(key_file)) => {
+                let key = IssuerSecret::from_json(&io::read_text(key_file)?)
+                    .map_err(|e| CliError::file(key_file, e))?;
+                Ok(Sink::Remote(url.clone(), key))
+            }
+            _ => Err(CliError::Input(
+                "give --registry, or --registry-url with --issuer-key (or --dry-run)".into(),
+            )),
+        }
+    }
+
+    fn next_leaf(&self) -> CliResult<u64> {
+        match self {
+            Sink::Local(path, reg) => reg.len().map_err(|e| CliError::file(path, e)),
+            Sink::Remote(..) => Ok(u64::MAX),
+        }
+    }
+
+    fn append(&self, commitments: &[field::Fr]) -> Result<medzk_registry::Appended, Failed> {
+        match self {
+            Sink::Local(path, reg) => reg
+                .append_batch(commitments, now_unix())
+                .map_err(|e| Failed::Refused(CliError::file(path, e))),
+            Sink::Remote(url, key) => match Client::new(url).append(key, commitments) {
+                Ok(reply) => {
+                    Ok(medzk_registry::Appended { first: reply.first, checkpoint: reply.checkpoint })
+                }
+                Err(e @ ClientError::Refused { .. }) => Err(Failed::Refused(CliError::Input(e.to_string()))),
+                Err(e) => Err(Failed::Unclear(CliError::Input(e.to_string()))),
+            },
+        }
+    }
+
+    fn describe(&self) -> Value {
+        match self {
+            Sink::Local(path, _) => shown(&crate::io::redacted(path)),
+            Sink::Remote(url, key) => json!({ "service": url, "appended_by": key.name() }),
+        }
+    }
 }

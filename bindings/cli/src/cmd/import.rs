@@ -379,7 +379,7 @@ fn finish(target: &Target, input: &Path, source: Value, mapping: Mapping) -> Cli
 /// Where an import appends: a registry this process opens, or a registry service.
 enum Sink {
     Local(PathBuf, medzk_registry::Registry),
-    Remote(String, IssuerSecret),
+    Remote(String, Box<IssuerSecret>),
 }
 
 /// An append that failed: clearly (nothing appended) or with no answer.
@@ -395,7 +395,7 @@ impl Sink {
             (None, Some(url), Some(key_file)) => {
                 let key = IssuerSecret::from_json(&io::read_text(key_file)?)
                     .map_err(|e| CliError::file(key_file, e))?;
-                Ok(Sink::Remote(url.clone(), key))
+                Ok(Sink::Remote(url.clone(), Box::new(key)))
             }
             _ => Err(CliError::Input(
                 "give --registry, or --registry-url with --issuer-key (or --dry-run)".into(),

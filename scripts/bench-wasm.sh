@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-5}
-[ -f bindings/wasm/pkg/node/medzk_wasm.js ] || ./scripts/build-wasm.sh
+[ -f bindings/wasm/packages/verifier/wasm/medzk_wasm_verifier.js ] || ./scripts/build-wasm.sh
 cargo build --locked --release -p medzk-cli -p medzk-benches --quiet
 m=target/release/medzk
 dir=$(mktemp -d)
@@ -20,9 +20,14 @@ trap 'rm -rf "$dir"' EXIT
   $OLDPWD/$m registry path --registry reg.redb --index 0 --out p.json >/dev/null
   cp "$OLDPWD/examples/policies/border-vaccination.json" policy.json
 )
-wasm=bindings/wasm/pkg/web/medzk_wasm_bg.wasm
-echo "wasm size: $(stat -c %s $wasm) bytes raw, $(gzip -9 -c $wasm | wc -c) bytes gzip"
+for wasm in bindings/wasm/packages/verifier/wasm/medzk_wasm_verifier_bg.wasm bindings/wasm/packages/prover/wasm/medzk_wasm_bg.wasm; do
+  echo "$wasm: $(stat -c %s $wasm) bytes raw, $(gzip -9 -c $wasm | wc -c) bytes gzip"
+done
+for p in verifier prover; do
+  tgz=$(cd bindings/wasm/packages/$p && npm pack --silent --pack-destination "$dir")
+  echo "@medzk/$p npm tarball: $(stat -c %s "$dir/$tgz") bytes"
+done
 echo "node $(node --version), $(nproc) cores: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
-echo "wasm (Node, 1 thread):   $(node bindings/wasm/bench/bench.mjs bindings/wasm/pkg/node/medzk_wasm.js "$dir" "$runs")"
+echo "wasm (Node, 1 thread):   $(node bindings/wasm/bench/bench.mjs bindings/wasm/packages "$dir" "$runs")"
 echo "native (1 thread):       $(RAYON_NUM_THREADS=1 target/release/native_timings "$dir" "$runs")"
 echo "native (all threads):    $(target/release/native_timings "$dir" "$runs")"

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Builds the medzk WebAssembly packages:
-#   bindings/wasm/pkg/node   (wasm-bindgen --target nodejs)
-#   bindings/wasm/pkg/web    (wasm-bindgen --target web)
-#   bindings/wasm/dist       (the kiosk and wallet pages of bindings/wasm/www, with pkg/web)
+# Builds the medzk WebAssembly packages (docs/wasm.md):
+#   bindings/wasm/packages/verifier  @medzk/verifier: medzk-wasm-verifier, built for size
+#   bindings/wasm/packages/prover    @medzk/prover: medzk-wasm (prover, verifier re-exported)
+#   bindings/wasm/dist               the kiosk and wallet pages of bindings/wasm/www, with
+#                                    both packages beside them
+# Each package holds one wasm-bindgen `web` build, which Node loads too (from the file).
 #
 # The rustup toolchain on our machines ships no wasm32 standard library and cannot
 # download one, so this uses Debian's rustc-web with its library sources: std is
@@ -26,31 +28,38 @@ if ! wasm-bindgen --version 2>/dev/null | grep -q " $version\$"; then
   cargo install wasm-bindgen-cli --version "$version" --locked --quiet
 fi
 
-echo "== building medzk-wasm for wasm32-unknown-unknown"
-RUSTC_BOOTSTRAP=1 RUSTC=/usr/bin/rustc CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER=wasm-ld \
-  CARGO_TARGET_DIR=target/wasm \
-  /usr/bin/cargo build --locked --release --target wasm32-unknown-unknown -Zbuild-std=std,panic_abort -p medzk-wasm
+build() { # PROFILE PACKAGE
+  RUSTC_BOOTSTRAP=1 RUSTC=/usr/bin/rustc CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER=wasm-ld \
+    CARGO_TARGET_DIR=target/wasm \
+    /usr/bin/cargo build --locked --profile "$1" --target wasm32-unknown-unknown -Zbuild-std=std,panic_abort -p "$2"
+}
+echo "== building medzk-wasm (the prover) for wasm32-unknown-unknown"
+build release medzk-wasm
+# The kiosk downloads the verifier: its own crate, without the prover, optimised for size
+# (verification is as fast as at opt-level 3: BENCHMARKS.md "WebAssembly").
+echo "== building medzk-wasm-verifier for wasm32-unknown-unknown (size profile)"
+build wasm-size medzk-wasm-verifier
 
 # The formats crate (credential import) must build for wasm32 too, so a wallet can import.
 echo "== checking medzk-formats for wasm32-unknown-unknown"
 RUSTC_BOOTSTRAP=1 RUSTC=/usr/bin/rustc CARGO_TARGET_DIR=target/wasm \
   /usr/bin/cargo check --locked --release --target wasm32-unknown-unknown -Zbuild-std=std,panic_abort -p medzk-formats
 
-wasm=target/wasm/wasm32-unknown-unknown/release/medzk_wasm.wasm
-rm -rf bindings/wasm/pkg
-wasm-bindgen --target nodejs --out-dir bindings/wasm/pkg/node "$wasm"
-wasm-bindgen --target web --out-dir bindings/wasm/pkg/web "$wasm"
-# The nodejs output is CommonJS; mark it so inside the ES-module package around it.
-cat > bindings/wasm/pkg/node/package.json <<'JSON'
-{ "name": "medzk-wasm", "type": "commonjs", "main": "medzk_wasm.js", "types": "medzk_wasm.d.ts" }
-JSON
-cat > bindings/wasm/pkg/web/package.json <<'JSON'
-{ "name": "medzk-wasm-web", "type": "module", "module": "medzk_wasm.js", "types": "medzk_wasm.d.ts" }
-JSON
-# A static site: the kiosk and wallet pages with the web package under pkg/.
+out=target/wasm/wasm32-unknown-unknown
+rm -rf bindings/wasm/pkg # the layout before the two packages
+for p in prover:release/medzk_wasm verifier:wasm-size/medzk_wasm_verifier; do
+  dir=bindings/wasm/packages/${p%%:*}
+  rm -rf "$dir/wasm"
+  wasm-bindgen --target web --out-dir "$dir/wasm" "$out/${p#*:}.wasm"
+  cp LICENSE-MIT LICENSE-APACHE "$dir/"
+done
+# A static site: the kiosk and wallet pages with both packages beside them.
 rm -rf bindings/wasm/dist
 cp -r bindings/wasm/www bindings/wasm/dist
-cp -r bindings/wasm/pkg/web bindings/wasm/dist/pkg
-size=$(stat -c %s bindings/wasm/pkg/web/medzk_wasm_bg.wasm)
-gz=$(gzip -9 -c bindings/wasm/pkg/web/medzk_wasm_bg.wasm | wc -c)
-echo "== wrote bindings/wasm/pkg/{node,web}: medzk_wasm_bg.wasm $size bytes ($gz gzipped)"
+for p in verifier prover; do
+  mkdir -p bindings/wasm/dist/$p
+  (cd bindings/wasm/packages/$p && cp --parents $(node -p "require('./package.json').files.join(' ')") ../../dist/$p/)
+done
+for f in bindings/wasm/packages/verifier/wasm/medzk_wasm_verifier_bg.wasm bindings/wasm/packages/prover/wasm/medzk_wasm_bg.wasm; do
+  echo "== $f: $(stat -c %s "$f") bytes ($(gzip -9 -c "$f" | wc -c) gzipped)"
+done

@@ -37,7 +37,7 @@ fn main() {
     let records = vec![(cred.slots(), path.path)];
     let today: Day = "2026-11-24".parse().expect("day");
     let nonce = [7u8; 16];
-    let session = Session { verifier_id: "bench", nonce: &nonce };
+    let session = Session { verifier_id: "border:NO:bench", nonce: &nonce };
     let mut prove_ms = Vec::new();
     let mut bytes = Vec::new();
     for _ in 0..runs {

@@ -1,10 +1,5 @@
 // Helpers shared by the kiosk and the wallet pages. Everything runs in the browser:
 // no presentation, record or key leaves the page.
-import init from './pkg/medzk_wasm.js';
-
-export async function loadWasm() {
-  await init();
-}
 
 export async function fetchBytes(url) {
   const r = await fetch(url);

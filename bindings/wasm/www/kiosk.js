@@ -4,8 +4,9 @@
 // Configuration: ./config.json next to the page, or ?config=URL. Fields:
 //   verifying_key (URL), policy (URL), trusted_roots (array of 0x… strings),
 //   verifier_id; optional nonce (hex) and today (YYYY-MM-DD) to pin a session (testing).
-import { MedzkVerifier } from './pkg/medzk_wasm.js';
-import { fetchBytes, fetchText, fromHex, loadWasm, parsePresentationText, readFile, toHex, todayUtc } from './common.js';
+// The kiosk loads @medzk/verifier only (./verifier/): it never downloads the prover.
+import { createVerifier, ready } from './verifier/web.js';
+import { fetchBytes, fetchText, fromHex, parsePresentationText, readFile, toHex, todayUtc } from './common.js';
 
 const $ = (id) => document.getElementById(id);
 const state = { verifier: null, config: null, nonce: null, today: null };
@@ -32,18 +33,18 @@ function show(verdict) {
   box.appendChild(detail);
 }
 
-function verifyBytes(bytes) {
-  const verdict = state.verifier.verify(bytes, state.config.verifier_id, state.nonce, state.today);
-  show(verdict);
+async function verifyBytes(bytes) {
+  const session = { verifierId: state.config.verifier_id, nonce: state.nonce, today: state.today };
+  show(await state.verifier.verify(bytes, session));
 }
 
 async function main() {
-  await loadWasm();
+  await ready();
   const configUrl = new URLSearchParams(location.search).get('config') ?? 'config.json';
   const config = JSON.parse(await fetchText(configUrl));
   const [vk, policy] = await Promise.all([fetchBytes(config.verifying_key), fetchText(config.policy)]);
   state.config = config;
-  state.verifier = new MedzkVerifier(vk, policy, config.trusted_roots);
+  state.verifier = await createVerifier({ verifyingKey: vk, policy, trustedRoots: config.trusted_roots });
   $('verifier-id').textContent = config.verifier_id;
   newSession(config);
   const status = $('status');
@@ -51,7 +52,7 @@ async function main() {
   status.dataset.ready = 'true';
   $('verify').disabled = false;
   $('new-session').onclick = () => newSession({ ...config, nonce: undefined });
-  $('verify').onclick = () => {
+  $('verify').onclick = async () => {
     let bytes;
     try {
       bytes = parsePresentationText($('presentation').value);
@@ -59,11 +60,11 @@ async function main() {
       show({ accepted: false, code: 'malformed', reason: 'the pasted text is neither base64 nor hex' });
       return;
     }
-    verifyBytes(bytes);
+    await verifyBytes(bytes);
   };
   $('file').onchange = async (e) => {
     const file = e.target.files[0];
-    if (file) verifyBytes(await readFile(file));
+    if (file) await verifyBytes(await readFile(file));
   };
 }
 

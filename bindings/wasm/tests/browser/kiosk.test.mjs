@@ -47,8 +47,13 @@ test('the kiosk page verifies a valid and a tampered presentation', async () => 
       verifying_key: '/data/vaccination.vk', policy: '/data/policy.json', trusted_roots: m.session.trusted_roots,
       verifier_id: m.session.verifier_id, nonce: m.session.nonce, today: m.session.today,
     }));
+    const requested = [];
+    page.on('request', (r) => requested.push(new URL(r.url()).pathname));
     await page.goto(`${base}/kiosk.html?config=/extra/kiosk.json`);
     await page.waitForSelector('#status[data-ready="true"]', { timeout: 30000 });
+    // The kiosk loads the verifier package alone, never the prover.
+    assert.ok(requested.includes('/verifier/wasm/medzk_wasm_verifier_bg.wasm'), requested.join(' '));
+    assert.ok(!requested.some((p) => p.startsWith('/prover/')), requested.join(' '));
     const b64 = (name) => fs.readFileSync(path.join(vectors, name)).toString('base64');
 
     const valid = await verdictAfter(page, async () => {
@@ -114,9 +119,25 @@ test('a presentation proved in the wallet page is accepted by the kiosk page', a
       assert.match(await page.innerText('#result'), why, `nonce ${JSON.stringify(bad)}`);
     }
     await page.fill('#nonce', `0x${nonce}`);
+    // Cancelled while proving: the worker stops, nothing is shown.
+    await page.click('#prove');
+    await page.waitForSelector('#result[data-state="working"]', { timeout: 10000 });
+    await page.click('#cancel');
+    await page.waitForSelector('#result[data-state="cancelled"], #result[data-state="done"]', { timeout: 60000 });
+    assert.equal(await page.getAttribute('#result', 'data-state'), 'cancelled', await page.innerText('#result'));
+    assert.equal(await page.inputValue('#presentation'), '');
+    // The main thread's longest task while the proof runs in the worker.
+    await page.evaluate(() => {
+      window.longestTask = 0;
+      new PerformanceObserver((list) => {
+        for (const e of list.getEntries()) window.longestTask = Math.max(window.longestTask, e.duration);
+      }).observe({ type: 'longtask' });
+    });
     await page.click('#prove');
     await page.waitForSelector('#result[data-state="done"], #result[data-state="error"]', { timeout: 60000 });
     assert.equal(await page.getAttribute('#result', 'data-state'), 'done', await page.innerText('#result'));
+    const longest = await page.evaluate(() => window.longestTask);
+    assert.ok(longest < 200, `the wallet page's longest task while proving took ${longest} ms`);
     const b64 = await page.inputValue('#presentation');
     await page.screenshot({ path: path.join(artifacts, 'wallet.png'), fullPage: true });
 

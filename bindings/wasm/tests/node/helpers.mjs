@@ -1,5 +1,4 @@
 // Shared helpers for the Node tests of the medzk WebAssembly package.
-import { createRequire } from 'node:module';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -10,9 +9,13 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 export const repo = path.resolve(here, '../../../..');
 export const vectors = path.join(repo, 'tests/vectors');
 
-const require = createRequire(import.meta.url);
-/** The wasm package built by scripts/build-wasm.sh (wasm-bindgen --target nodejs). */
-export const medzk = require(path.join(repo, 'bindings/wasm/pkg/node/medzk_wasm.js'));
+/**
+ * The low-level wasm-bindgen module inside the prover package (scripts/build-wasm.sh),
+ * compiled synchronously: the prover and, re-exported, the verifier.
+ */
+export const packages = path.join(repo, 'bindings/wasm/packages');
+export const medzk = await import(path.join(packages, 'prover/wasm/medzk_wasm.js'));
+medzk.initSync({ module: fs.readFileSync(path.join(packages, 'prover/wasm/medzk_wasm_bg.wasm')) });
 
 const tempDirs = [];
 process.on('exit', () => {

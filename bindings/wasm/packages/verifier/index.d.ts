@@ -1,0 +1,116 @@
+// Types of @medzk/verifier. Hex values are lower-case; `0x…` ones are field elements.
+
+/** Why a presentation was rejected (the native verifier's codes). */
+export type RejectionCode =
+  | 'malformed'
+  | 'wrong_statement'
+  | 'wrong_key'
+  | 'untrusted_root'
+  | 'stale_date'
+  | 'invalid_session'
+  | 'replayed'
+  | 'rejected';
+
+/** Every verdict code. */
+export type VerdictCode = 'accepted' | RejectionCode;
+
+/** An accepted presentation: what the verifier learns. */
+export interface Accepted {
+  readonly accepted: true;
+  readonly code: 'accepted';
+  /** The statement proven, e.g. `vaccination/v1/depth32`. */
+  readonly statement: string;
+  /** The holder's pseudonym in the policy's scope, `0x` + 64 hex digits. */
+  readonly nullifier: string;
+  /** The registry root the proof refers to, `0x` + 64 hex digits. */
+  readonly root: string;
+  /** The presentation's day, YYYY-MM-DD. */
+  readonly today: string;
+}
+
+/** A rejected presentation, with the reason in words. */
+export interface Rejected {
+  readonly accepted: false;
+  readonly code: RejectionCode;
+  readonly reason: string;
+}
+
+export type Verdict = Accepted | Rejected;
+
+/** The verifier's session: its id, its one-time nonce, and its own day. */
+export interface Session {
+  readonly verifierId: string;
+  readonly nonce: Uint8Array;
+  /** YYYY-MM-DD (UTC). */
+  readonly today: string;
+}
+
+/** A JSON document, as text or as a parsed value. */
+export type Json = string | { readonly [key: string]: unknown };
+
+export interface VerifierOptions {
+  /** The verifying key's bytes (`medzk setup --vk`, or a ceremony's output). */
+  readonly verifyingKey: Uint8Array;
+  /** The verifier's own policy document. */
+  readonly policy: Json;
+  /** Registry roots the verifier trusts, `0x…` each. */
+  readonly trustedRoots: readonly string[];
+}
+
+export interface Verifier {
+  /** The statement the verifying key checks. */
+  readonly statement: string;
+  /** The hash of the verifier's policy, `0x…`. */
+  readonly policyHash: string;
+  /** The hash of the verifying key, 64 hex digits. */
+  readonly keyHash: string;
+  /**
+   * Verifies presentation bytes for this session. Resolves to a verdict; rejects only
+   * for an invalid `today` or a closed verifier.
+   */
+  verify(presentation: Uint8Array, session: Session): Promise<Verdict>;
+  /** The request QR text (`MZQ1:…`) a wallet scans to prove for this session. */
+  request(session: Session & { readonly policyUrl?: string }): Promise<string>;
+  /** Frees the verifier's memory; later calls reject. */
+  close(): void;
+}
+
+/** A verifier's request, read from its QR text. */
+export interface VerifierRequest {
+  readonly statement: string;
+  readonly vkHash: string;
+  readonly policyHash: string;
+  readonly today: string;
+  /** The session nonce, hex. */
+  readonly nonce: string;
+  readonly verifierId: string;
+  readonly policyUrl?: string;
+}
+
+/** The public parts of a presentation, for display (verification recomputes the rest). */
+export interface PresentationSummary {
+  readonly statement: string;
+  readonly root: string;
+  readonly today: string;
+  readonly nullifier: string;
+  readonly key_hash: string;
+  readonly bytes: number;
+}
+
+/**
+ * Loads the WebAssembly module now; every other function loads it on first use. In
+ * browsers, `wasmUrl` loads the `.wasm` from elsewhere than beside the package's files.
+ */
+export function ready(wasmUrl?: string | URL): Promise<void>;
+export function createVerifier(options: VerifierOptions): Promise<Verifier>;
+/** The policy hash a verifier computes from a policy document, `0x…`. */
+export function policyHash(policy: Json): Promise<string>;
+export function describePresentation(presentation: Uint8Array): Promise<PresentationSummary>;
+/** Reads a request QR text; rejects with the reason for anything else. */
+export function parseRequest(text: string): Promise<VerifierRequest>;
+/** A presentation's QR text (`MZP1:…`). */
+export function presentationQrText(presentation: Uint8Array): Promise<string>;
+/** The presentation bytes of a presentation QR text; rejects for any other text. */
+export function presentationFromQrText(text: string): Promise<Uint8Array>;
+/** The medzk version of the WebAssembly module. */
+export function version(): Promise<string>;

@@ -28,17 +28,21 @@ if ! wasm-bindgen --version 2>/dev/null | grep -q " $version\$"; then
   cargo install wasm-bindgen-cli --version "$version" --locked --quiet
 fi
 
-build() { # PROFILE PACKAGE
+build() { # PROFILE PACKAGE...
+  local profile=$1 packages=()
+  shift
+  for p in "$@"; do packages+=(-p "$p"); done
   RUSTC_BOOTSTRAP=1 RUSTC=/usr/bin/rustc CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER=wasm-ld \
     CARGO_TARGET_DIR=target/wasm \
-    /usr/bin/cargo build --locked --profile "$1" --target wasm32-unknown-unknown -Zbuild-std=std,panic_abort -p "$2"
+    /usr/bin/cargo build --locked --profile "$profile" --target wasm32-unknown-unknown -Zbuild-std=std,panic_abort "${packages[@]}"
 }
 echo "== building medzk-wasm (the prover) for wasm32-unknown-unknown"
 build release medzk-wasm
 # The kiosk downloads the verifier: its own crate, without the prover, optimised for size
 # (verification is as fast as at opt-level 3: BENCHMARKS.md "WebAssembly").
-echo "== building medzk-wasm-verifier for wasm32-unknown-unknown (size profile)"
-build wasm-size medzk-wasm-verifier
+# The pages' QR encoder and decoder (where the browser has no BarcodeDetector) likewise.
+echo "== building medzk-wasm-verifier and medzk-wasm-qr for wasm32-unknown-unknown (size profile)"
+build wasm-size medzk-wasm-verifier medzk-wasm-qr
 
 # The formats crate (credential import) must build for wasm32 too, so a wallet can import.
 echo "== checking medzk-formats for wasm32-unknown-unknown"
@@ -53,9 +57,10 @@ for p in prover:release/medzk_wasm verifier:wasm-size/medzk_wasm_verifier; do
   wasm-bindgen --target web --out-dir "$dir/wasm" "$out/${p#*:}.wasm"
   cp LICENSE-MIT LICENSE-APACHE "$dir/"
 done
-# A static site: the kiosk and wallet pages with both packages beside them.
+# A static site: the kiosk and wallet pages with both packages and the QR module beside them.
 rm -rf bindings/wasm/dist
 cp -r bindings/wasm/www bindings/wasm/dist
+wasm-bindgen --target web --out-dir bindings/wasm/dist/qr "$out/wasm-size/medzk_wasm_qr.wasm"
 for p in verifier prover; do
   mkdir -p bindings/wasm/dist/$p
   (cd bindings/wasm/packages/$p && cp --parents $(node -p "require('./package.json').files.join(' ')") ../../dist/$p/)

@@ -16,7 +16,7 @@ use medzk_circuits::field::Fr;
 use medzk_circuits::tree::Depth;
 use serde::{Deserialize, Serialize};
 
-use crate::{Checkpoint, Event, RegistryError};
+use crate::{Checkpoint, RegistryError};
 
 /// Largest ledger file a reader accepts (about a million checkpoints).
 pub const MAX_LEDGER_BYTES: u64 = 512 << 20;
@@ -62,23 +62,7 @@ pub fn verify_chain(checkpoints: &[Checkpoint]) -> Result<(), RegistryError> {
     Ok(())
 }
 
-/// Roots to accept at time `now` from a chain: the latest root, and earlier ones at most
-/// `max_age` seconds old, but none from before the latest revocation (those still
-/// contain the revoked record).
-pub fn trusted_roots(checkpoints: &[Checkpoint], now: i64, max_age: i64) -> Vec<Fr> {
-    let mut roots = Vec::new();
-    for (i, c) in checkpoints.iter().enumerate().rev() {
-        let latest = i + 1 == checkpoints.len();
-        if !latest && c.timestamp < now.saturating_sub(max_age) {
-            break;
-        }
-        roots.push(c.root);
-        if matches!(c.event, Event::Revoke { .. }) {
-            break;
-        }
-    }
-    roots
-}
+pub use medzk_verifier::signed_head::trusted_roots;
 
 impl Ledger {
     /// Reads and checks the published ledger of the registry database at `db` (never

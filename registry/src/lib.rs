@@ -16,7 +16,6 @@
 //!   it: every change republishes the ledger beside it ([`ledger`]).
 
 pub mod audit;
-mod checkpoint;
 pub mod cluster;
 pub mod head;
 pub mod ledger;
@@ -36,9 +35,9 @@ use medzk_circuits::tree::{Depth, EMPTY_LEAF, MerklePath, Tree};
 use redb::Database;
 
 pub use audit::{Action, ActorKind, AuditEntry, Request};
-pub use checkpoint::{Checkpoint, Event};
 pub use head::{OperatorKey, OperatorSecret, SignedHead};
 pub use location::Location;
+pub use medzk_verifier::signed_head::{Checkpoint, Event};
 pub use postgres::PgStore;
 pub use redb_store::RedbStore;
 pub use storage::{Backend, View, WriteView};

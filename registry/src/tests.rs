@@ -350,7 +350,7 @@ fn signed_heads_verify_only_under_the_pinned_key() {
     let r2 = reg.append(leaf(1), 30).unwrap().checkpoint.root;
     let operator = OperatorSecret::generate();
     let pinned = operator.public();
-    let head = SignedHead::sign(&reg, "registry:NO", &operator, 8, 100).unwrap();
+    let head = crate::head::sign(&reg, "registry:NO", &operator, 8, 100).unwrap();
     let head = SignedHead::from_json(&head.to_json()).unwrap();
     assert_eq!(
         head.trusted_roots(&pinned, Some("registry:NO"), 100, 1_000, 3_600).unwrap(),
@@ -366,7 +366,7 @@ fn signed_heads_verify_only_under_the_pinned_key() {
         Err(HeadError::Stale { .. })
     ));
     // A head signed by another key that names the pinned key.
-    let mut forged = SignedHead::sign(&reg, "registry:NO", &OperatorSecret::generate(), 8, 100).unwrap();
+    let mut forged = crate::head::sign(&reg, "registry:NO", &OperatorSecret::generate(), 8, 100).unwrap();
     forged.operator = pinned.to_string();
     assert_eq!(forged.verify(&pinned, None), Err(HeadError::BadSignature));
     // Any change to a signed field.

@@ -200,7 +200,7 @@ pub(crate) async fn metrics(State(state): State<AppState>) -> Result<Response, A
 
 pub(crate) async fn head(State(state): State<AppState>) -> Result<axum::Json<SignedHead>, ApiError> {
     blocking(move || {
-        SignedHead::sign(&state.registry, &state.name, &state.operator, HEAD_TAIL, now())
+        medzk_registry::head::sign(&state.registry, &state.name, &state.operator, HEAD_TAIL, now())
             .map(axum::Json)
             .map_err(storage)
     })

@@ -13,6 +13,7 @@ pub mod pairing;
 pub mod points;
 pub mod presentation;
 pub mod request;
+pub mod signed_head;
 pub mod verify;
 
 pub use batch::BatchItem;

@@ -207,6 +207,63 @@ pub fn presentation_from_qr_text(text: &str) -> Result<Vec<u8>, JsError> {
     medzk_verifier::request::presentation_from_qr_text(text).map_err(|e| js_error("presentation QR", e))
 }
 
+fn seconds(what: &str, value: f64) -> Result<i64, JsError> {
+    if value.is_finite() && value.fract() == 0.0 && value.abs() < 9.0e15 {
+        Ok(value as i64)
+    } else {
+        Err(JsError::new(&format!("{what}: expected whole seconds")))
+    }
+}
+
+/// Checks a registry operator's signed head (JSON text, `GET /v1/head` of the registry
+/// service) under the pinned operator key (64 hex digits) and, if given, the registry's
+/// name; refuses one signed more than `max_head_age` seconds before or after `now` (Unix
+/// seconds). Returns JSON text: `registry`, `signed_at`, `trusted_roots` (the roots to
+/// accept at `now`: the latest, and earlier ones at most `max_root_age` seconds old, none
+/// from before a revocation) and `checkpoints` (`seq`, `root`, `timestamp`, `event`,
+/// oldest first — to explain why an older root is not trusted). Throws with the reason.
+#[wasm_bindgen(js_name = checkSignedHead)]
+pub fn check_signed_head(
+    head_json: &str,
+    operator_key: &str,
+    registry: Option<String>,
+    now: f64,
+    max_root_age: f64,
+    max_head_age: f64,
+) -> Result<String, JsError> {
+    use medzk_verifier::signed_head::{OperatorKey, SignedHead};
+    let head = SignedHead::from_json(head_json).map_err(|e| js_error("signed head", e))?;
+    let pinned = OperatorKey::from_hex(operator_key).map_err(|e| js_error("operator key", e))?;
+    let roots = head
+        .trusted_roots(
+            &pinned,
+            registry.as_deref(),
+            seconds("now", now)?,
+            seconds("maximum root age", max_root_age)?,
+            seconds("maximum head age", max_head_age)?,
+        )
+        .map_err(|e| js_error("signed head", e))?;
+    let checkpoints: Vec<_> = head
+        .checkpoints
+        .iter()
+        .map(|c| {
+            serde_json::json!({
+                "seq": c.seq,
+                "root": field::to_hex(&c.root),
+                "timestamp": c.timestamp,
+                "event": c.event,
+            })
+        })
+        .collect();
+    Ok(serde_json::json!({
+        "registry": head.registry,
+        "signed_at": head.signed_at,
+        "trusted_roots": roots.iter().map(field::to_hex).collect::<Vec<_>>(),
+        "checkpoints": checkpoints,
+    })
+    .to_string())
+}
+
 /// The medzk version.
 #[wasm_bindgen]
 pub fn version() -> String {

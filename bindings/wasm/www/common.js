@@ -49,3 +49,8 @@ export const todayUtc = () => new Date().toISOString().slice(0, 10);
 
 export const readFile = (file) => file.arrayBuffer().then((b) => new Uint8Array(b));
 export const readText = (file) => file.text();
+
+/** The SHA-256 of bytes, hex. */
+export async function sha256Hex(bytes) {
+  return toHex(new Uint8Array(await crypto.subtle.digest('SHA-256', bytes)));
+}

@@ -1,63 +1,320 @@
-// The kiosk: loads its configuration (verifying key, policy, trusted roots, verifier id),
-// makes a fresh nonce per session, and verifies presentations locally in WebAssembly.
-//
-// Configuration: ./config.json next to the page, or ?config=URL. Fields:
-//   verifying_key (URL), policy (URL), trusted_roots (array of 0x… strings),
-//   verifier_id; optional nonce (hex) and today (YYYY-MM-DD) to pin a session (testing).
-// The kiosk loads @medzk/verifier only (./verifier/): it never downloads the prover.
-import { createVerifier, ready } from './verifier/web.js';
-import { fetchBytes, fetchText, fromHex, parsePresentationText, readFile, toHex, todayUtc } from './common.js';
+// The border kiosk. Its configuration comes from config.json on its own origin, pinned by
+// hash in kiosk.html (never from a URL parameter); the verifying key and the policy are
+// pinned by hash in the configuration. Trusted roots come only from the registry
+// operator's signed head, checked under the pinned operator key, cached in IndexedDB
+// with its age, and refused once older than the configured maximum (offline, the kiosk
+// keeps working with the cached head until then and says since when). Each session's
+// nonce is used once; a holder already accepted in the policy's scope is refused as a
+// replay. See docs/wasm.md.
+import { checkSignedHead, createVerifier, describePresentation, policyHash, presentationFromQrText, ready } from './verifier/web.js';
+import { fetchBytes, fetchText, fromHex, parsePresentationText, readFile, sha256Hex, toHex, todayUtc } from './common.js';
+import { describePolicy } from './policy-words.js';
+import { drawQr, readQrFile, startScanner } from './qr.js';
+import { openStore } from './store.js';
 
 const $ = (id) => document.getElementById(id);
-const state = { verifier: null, config: null, nonce: null, today: null };
+const state = { config: null, verifier: null, policyWords: '', session: null, db: null, head: null, busy: false };
 
-function newSession(config) {
-  state.nonce = config.nonce ? fromHex(config.nonce, 'config nonce') : crypto.getRandomValues(new Uint8Array(16));
-  state.today = config.today ?? todayUtc();
-  $('nonce').textContent = toHex(state.nonce);
-  $('today').textContent = state.today;
-  $('verdict').hidden = true;
+class SetupError extends Error {
+  constructor(message, details = []) {
+    super(message);
+    this.details = details;
+  }
 }
+
+function setup(message, details = []) {
+  const box = $('setup');
+  box.hidden = false;
+  box.replaceChildren();
+  const p = document.createElement('p');
+  p.textContent = message;
+  box.append(p);
+  if (details.length) {
+    const ul = document.createElement('ul');
+    for (const d of details) {
+      const li = document.createElement('li');
+      li.textContent = d;
+      ul.append(li);
+    }
+    box.append(ul);
+  }
+}
+
+const CONFIG_FIELDS = `config.json needs: verifier_id, verifying_key (a path on this site), vk_hash (64 hex digits),
+policy (a path on this site), policy_hash (0x…), registry { name, head_url, operator_key, max_head_age_s,
+max_root_age_s }; optional: policy_url, policy_words, officer_checks (a list).`;
+
+async function loadConfig() {
+  const pinned = document.querySelector('meta[name="medzk-config-sha256"]')?.content.trim() ?? '';
+  let response;
+  try {
+    response = await fetch('config.json', { cache: 'no-cache' });
+  } catch {
+    response = null;
+  }
+  if (!response || response.status === 404) {
+    throw new SetupError('This kiosk is not set up yet: there is no config.json beside kiosk.html.', [
+      CONFIG_FIELDS,
+      'Then run scripts/kiosk-site.sh on the site directory: it pins the configuration by its hash in kiosk.html.',
+    ]);
+  }
+  if (!response.ok) throw new SetupError(`config.json could not be read (HTTP ${response.status}).`);
+  const bytes = new Uint8Array(await response.arrayBuffer());
+  if (!/^[0-9a-f]{64}$/.test(pinned)) {
+    throw new SetupError('This kiosk has a config.json but no pinned hash for it in kiosk.html.', [
+      'Run scripts/kiosk-site.sh on the site directory to pin it.',
+    ]);
+  }
+  const actual = await sha256Hex(bytes);
+  if (actual !== pinned) {
+    throw new SetupError('config.json is not the configuration this kiosk was set up with (its hash differs); refusing to run.', [
+      `pinned ${pinned}`,
+      `found ${actual}`,
+    ]);
+  }
+  let config;
+  try {
+    config = JSON.parse(new TextDecoder().decode(bytes));
+  } catch (e) {
+    throw new SetupError(`config.json is not JSON: ${e.message}`);
+  }
+  const missing = ['verifier_id', 'verifying_key', 'vk_hash', 'policy', 'policy_hash', 'registry'].filter((k) => config[k] === undefined);
+  const reg = config.registry ?? {};
+  missing.push(...['name', 'head_url', 'operator_key', 'max_head_age_s', 'max_root_age_s'].filter((k) => reg[k] === undefined).map((k) => `registry.${k}`));
+  if (missing.length) throw new SetupError(`config.json lacks ${missing.join(', ')}.`, [CONFIG_FIELDS]);
+  return config;
+}
+
+// --- trusted roots from the signed head --------------------------------------------------
+
+const nowSeconds = () => Math.floor(Date.now() / 1000);
+const ago = (seconds) => {
+  if (seconds < 90) return `${seconds} s`;
+  if (seconds < 5400) return `${Math.round(seconds / 60)} min`;
+  if (seconds < 172800) return `${Math.round(seconds / 3600)} h`;
+  return `${Math.round(seconds / 86400)} days`;
+};
+const clock = (seconds) => new Date(seconds * 1000).toISOString().replace('T', ' ').slice(0, 16) + ' UTC';
+
+async function checkHead(text) {
+  const r = state.config.registry;
+  return checkSignedHead(text, {
+    operatorKey: r.operator_key,
+    registry: r.name,
+    now: nowSeconds(),
+    maxRootAge: r.max_root_age_s,
+    maxHeadAge: r.max_head_age_s,
+  });
+}
+
+/** Fetches a fresh signed head; keeps the cached one when offline or refused. */
+async function refreshHead() {
+  let fetched = null;
+  let problem = null;
+  try {
+    const text = await fetchText(state.config.registry.head_url);
+    const checked = await checkHead(text); // throws for a bad or stale head
+    await state.db.put('heads', 'current', { text, fetchedAt: nowSeconds() });
+    fetched = checked;
+  } catch (e) {
+    problem = e.message;
+  }
+  const cached = await state.db.get('heads', 'current');
+  state.head = cached ?? null;
+  showRoots(fetched ? null : problem);
+}
+
+/** The roots to trust now (the cached head checked again at this moment), or a reason. */
+async function trustedRoots() {
+  if (!state.head) return { error: 'no signed registry head yet: connect the kiosk to its registry once' };
+  try {
+    return { head: await checkHead(state.head.text) };
+  } catch (e) {
+    return { error: `the cached registry head is refused now: ${e.message}` };
+  }
+}
+
+function showRoots(problem) {
+  const el = $('roots');
+  if (!state.head) {
+    el.textContent = `No trusted registry roots: ${problem ?? 'no signed head'}. Presentations cannot be accepted.`;
+    el.dataset.state = 'none';
+    return;
+  }
+  const signedAt = JSON.parse(state.head.text).signed_at;
+  const age = nowSeconds() - signedAt;
+  const max = state.config.registry.max_head_age_s;
+  if (problem) {
+    el.textContent = `Offline since ${clock(state.head.fetchedAt)}: using the registry head signed ${ago(age)} ago (usable until it is ${ago(max)} old). Last refresh failed: ${problem}`;
+    el.dataset.state = 'offline';
+  } else {
+    el.textContent = `Registry roots signed by the operator ${ago(age)} ago (${clock(signedAt)}).`;
+    el.dataset.state = 'online';
+  }
+}
+
+// --- sessions ------------------------------------------------------------------------------
+
+async function newSession() {
+  // A nonce is never reused: each is recorded when made, and a session ends at its first
+  // accepted (or replayed) presentation.
+  let nonce;
+  do nonce = crypto.getRandomValues(new Uint8Array(16));
+  while (!(await state.db.putNew('nonces', toHex(nonce), { madeAt: nowSeconds() })));
+  state.session = { nonce, today: todayUtc(), used: false };
+  await state.db.put('session', 'current', { nonce: toHex(nonce), today: state.session.today });
+  await showSession();
+}
+
+async function resumeSession() {
+  const saved = await state.db.get('session', 'current');
+  const used = saved && (await state.db.get('nonces', saved.nonce))?.usedAt;
+  if (!saved || used || saved.today !== todayUtc()) return newSession();
+  state.session = { nonce: fromHex(saved.nonce), today: saved.today, used: false };
+  return showSession();
+}
+
+async function showSession() {
+  const s = state.session;
+  const text = await state.verifier.request({
+    verifierId: state.config.verifier_id,
+    nonce: s.nonce,
+    today: s.today,
+    policyUrl: state.config.policy_url,
+  });
+  await drawQr($('request-qr'), text, { scale: 5 });
+  document.body.dataset.request = text;
+  $('nonce').textContent = toHex(s.nonce).slice(0, 8) + '…';
+  $('today').textContent = s.today;
+}
+
+// --- verdicts -------------------------------------------------------------------------------
 
 function show(verdict) {
   const box = $('verdict');
-  box.hidden = false;
-  box.className = `verdict ${verdict.accepted ? 'accepted' : 'rejected'}`;
+  box.className = `verdict full ${verdict.accepted ? 'accepted' : 'rejected'}`;
   box.dataset.code = verdict.code;
-  box.textContent = verdict.accepted ? 'ACCEPTED' : `REJECTED: ${verdict.reason}`;
-  const detail = document.createElement('span');
-  detail.className = 'detail';
-  detail.textContent = verdict.accepted
-    ? `${verdict.statement} · day ${verdict.today} · nullifier ${verdict.nullifier.slice(0, 18)}…`
-    : `code: ${verdict.code}`;
-  box.appendChild(detail);
+  $('verdict-word').textContent = verdict.accepted ? 'ACCEPTED' : 'REJECTED';
+  $('verdict-reason').textContent = verdict.accepted
+    ? `${verdict.statement} · proven for ${verdict.today}`
+    : verdict.reason;
+  $('verdict-policy').textContent = `Policy: ${state.policyWords}`;
+  $('verdict-time').textContent = `Checked ${new Date().toISOString().replace('T', ' ').slice(0, 19)} UTC at ${state.config.verifier_id}`;
+  const checks = $('verdict-checks');
+  checks.replaceChildren();
+  const todo = verdict.accepted
+    ? (state.config.officer_checks ?? ['Check the passport: this result says nothing about who is presenting it.'])
+    : ['Ask the traveller for another proof, or follow the manual procedure.'];
+  for (const c of todo) {
+    const li = document.createElement('li');
+    li.textContent = c;
+    checks.append(li);
+  }
+  box.hidden = false;
+  $('next').focus();
 }
 
+const replayKey = (nullifier) => `${state.verifier.policyHash}:${nullifier}`;
+
 async function verifyBytes(bytes) {
-  const session = { verifierId: state.config.verifier_id, nonce: state.nonce, today: state.today };
-  show(await state.verifier.verify(bytes, session));
+  if (state.busy) return;
+  state.busy = true;
+  try {
+    show(await judge(bytes));
+  } finally {
+    state.busy = false;
+  }
+}
+
+async function judge(bytes) {
+  let described;
+  try {
+    described = await describePresentation(bytes);
+  } catch (e) {
+    return { accepted: false, code: 'malformed', reason: `not a presentation: ${e.message}` };
+  }
+  // A holder already accepted in this policy's scope is refused before anything else.
+  const seen = await state.db.get('nullifiers', replayKey(described.nullifier));
+  if (seen) {
+    return { accepted: false, code: 'replayed', reason: `replay: this holder was already accepted here at ${clock(seen.at)} for this policy` };
+  }
+  const roots = await trustedRoots();
+  if (roots.error) return { accepted: false, code: 'untrusted_root', reason: roots.error };
+  const verifier = await createVerifier({
+    verifyingKey: state.vk,
+    policy: state.policyText,
+    trustedRoots: roots.head.trustedRoots,
+  });
+  const session = { verifierId: state.config.verifier_id, nonce: state.session.nonce, today: state.session.today };
+  let verdict;
+  try {
+    verdict = await verifier.verify(bytes, session);
+  } finally {
+    verifier.close();
+  }
+  if (verdict.code === 'untrusted_root') {
+    const old = roots.head.checkpoints.find((c) => c.root === described.root);
+    if (old) {
+      const age = nowSeconds() - old.timestamp;
+      return { ...verdict, reason: `the registry root it was proven against (checkpoint ${old.seq}, ${clock(old.timestamp)}) is ${ago(age)} old; this kiosk accepts roots at most ${ago(state.config.registry.max_root_age_s)} old, or none from before a revocation: the wallet must fetch a fresh inclusion path` };
+    }
+    return { ...verdict, reason: `${verdict.reason}: the registry root is not in the operator's signed head this kiosk holds` };
+  }
+  if (!verdict.accepted) return verdict;
+  if (!(await state.db.putNew('nullifiers', replayKey(verdict.nullifier), { at: nowSeconds() }))) {
+    return { accepted: false, code: 'replayed', reason: 'replay: this holder was already accepted here for this policy' };
+  }
+  await state.db.put('nonces', toHex(state.session.nonce), { usedAt: nowSeconds() });
+  await newSession(); // the nonce is spent
+  return verdict;
+}
+
+async function onScanned(text) {
+  if (!$('verdict').hidden) return; // the officer has not dismissed the last verdict
+  if (!text.startsWith('MZP1:')) {
+    $('camera-state').textContent = 'that QR code is not a medzk presentation';
+    return;
+  }
+  let bytes;
+  try {
+    bytes = await presentationFromQrText(text);
+  } catch (e) {
+    show({ accepted: false, code: 'malformed', reason: e.message });
+    return;
+  }
+  await verifyBytes(bytes);
 }
 
 async function main() {
   await ready();
-  const configUrl = new URLSearchParams(location.search).get('config') ?? 'config.json';
-  const config = JSON.parse(await fetchText(configUrl));
-  const [vk, policy] = await Promise.all([fetchBytes(config.verifying_key), fetchText(config.policy)]);
-  state.config = config;
-  state.verifier = await createVerifier({ verifyingKey: vk, policy, trustedRoots: config.trusted_roots });
-  $('verifier-id').textContent = config.verifier_id;
-  newSession(config);
-  const status = $('status');
-  status.textContent = `ready: ${state.verifier.statement}, policy ${state.verifier.policyHash.slice(0, 18)}…`;
-  status.dataset.ready = 'true';
-  $('verify').disabled = false;
-  $('new-session').onclick = () => newSession({ ...config, nonce: undefined });
+  state.db = await openStore('medzk-kiosk', ['heads', 'nonces', 'nullifiers', 'session']);
+  state.config = await loadConfig();
+  const c = state.config;
+  const [vk, policyText] = await Promise.all([fetchBytes(c.verifying_key), fetchText(c.policy)]);
+  const policyHashFound = await policyHash(policyText);
+  if (policyHashFound !== c.policy_hash) throw new SetupError(`the policy at ${c.policy} is not the pinned one (hash ${policyHashFound}).`);
+  state.vk = vk;
+  state.policyText = policyText;
+  state.verifier = await createVerifier({ verifyingKey: vk, policy: policyText, trustedRoots: [] });
+  if (state.verifier.keyHash !== c.vk_hash.replace(/^0x/, '')) throw new SetupError(`the verifying key at ${c.verifying_key} is not the pinned one (hash ${state.verifier.keyHash}).`);
+  state.policyWords = c.policy_words ?? describePolicy(JSON.parse(policyText));
+  $('policy-words').textContent = `Policy: ${state.policyWords}`;
+  $('verifier-id').textContent = c.verifier_id;
+  await refreshHead();
+  setInterval(refreshHead, 60_000);
+  await resumeSession();
+  $('main').hidden = false;
+  $('next').onclick = () => {
+    $('verdict').hidden = true;
+  };
   $('verify').onclick = async () => {
+    const text = $('presentation').value.trim();
+    if (text.startsWith('MZP1:')) return onScanned(text);
     let bytes;
     try {
-      bytes = parsePresentationText($('presentation').value);
+      bytes = parsePresentationText(text);
     } catch {
-      show({ accepted: false, code: 'malformed', reason: 'the pasted text is neither base64 nor hex' });
+      show({ accepted: false, code: 'malformed', reason: 'the text is neither a presentation QR text, base64 nor hex' });
       return;
     }
     await verifyBytes(bytes);
@@ -66,9 +323,31 @@ async function main() {
     const file = e.target.files[0];
     if (file) await verifyBytes(await readFile(file));
   };
+  $('image').onchange = async (e) => {
+    const file = e.target.files[0];
+    if (!file) return;
+    const texts = await readQrFile(file);
+    if (texts.length === 0) $('camera-state').textContent = 'no QR code found in that image';
+    for (const t of texts) await onScanned(t);
+  };
+  const status = $('status');
+  status.textContent = `ready: ${state.verifier.statement}`;
+  status.dataset.ready = 'true';
+  try {
+    await startScanner($('camera'), onScanned);
+    $('camera-state').textContent = 'camera on: hold the QR code in front of it';
+  } catch (e) {
+    $('camera-state').textContent = e.message;
+  }
 }
 
 main().catch((e) => {
-  $('status').textContent = `cannot start: ${e.message}`;
-  $('status').dataset.ready = 'error';
+  const status = $('status');
+  status.dataset.ready = 'error';
+  if (e instanceof SetupError) {
+    status.textContent = 'Setup needed';
+    setup(e.message, e.details);
+  } else {
+    status.textContent = `cannot start: ${e.message}`;
+  }
 });

@@ -6,9 +6,7 @@ use clap::{Args, Subcommand};
 use medzk_circuits::credential::InclusionFile;
 use medzk_circuits::field::{self, Fr};
 use medzk_circuits::tree::{DEFAULT_DEPTH, Depth};
-use medzk_registry::{
-    AuditEntry, Checkpoint, Ledger, Location, OperatorKey, OperatorSecret, Registry, SignedHead,
-};
+use medzk_registry::{AuditEntry, Checkpoint, Ledger, Location, OperatorKey, OperatorSecret, Registry};
 use medzk_service::Client;
 use serde_json::json;
 
@@ -184,8 +182,8 @@ pub fn run(command: RegistryCommand) -> CliResult<Report> {
             let key = OperatorSecret::from_json(&io::read_text(&a.operator_secret)?)
                 .map_err(|e| CliError::file(&a.operator_secret, e))?;
             let reg = open(&a.registry)?;
-            let head =
-                SignedHead::sign(&reg, &a.name, &key, a.tail, now_unix()).map_err(storage(&a.registry))?;
+            let head = medzk_registry::head::sign(&reg, &a.name, &key, a.tail, now_unix())
+                .map_err(storage(&a.registry))?;
             io::write(&a.out, head.to_json().as_bytes())?;
             let last = head.checkpoints.last().expect("never empty");
             let root = field::to_hex(&last.root);

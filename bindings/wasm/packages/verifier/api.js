@@ -82,6 +82,15 @@ export function bind(load) {
     async presentationFromQrText(text) {
       return (await ready()).presentationFromQrText(text);
     },
+    async checkSignedHead(head, { operatorKey, registry, now, maxRootAge, maxHeadAge }) {
+      const r = JSON.parse((await ready()).checkSignedHead(asText(head), operatorKey, registry, now, maxRootAge, maxHeadAge));
+      return {
+        registry: r.registry,
+        signedAt: r.signed_at,
+        trustedRoots: r.trusted_roots,
+        checkpoints: r.checkpoints,
+      };
+    },
     async version() {
       return (await ready()).version();
     },

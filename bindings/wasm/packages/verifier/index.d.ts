@@ -112,5 +112,51 @@ export function parseRequest(text: string): Promise<VerifierRequest>;
 export function presentationQrText(presentation: Uint8Array): Promise<string>;
 /** The presentation bytes of a presentation QR text; rejects for any other text. */
 export function presentationFromQrText(text: string): Promise<Uint8Array>;
+/** What a registry event was. */
+export type CheckpointEvent =
+  | { readonly event: 'create' }
+  | { readonly event: 'append'; readonly first: number; readonly count: number }
+  | { readonly event: 'revoke'; readonly index: number };
+
+/** One entry of a registry's root ledger. */
+export interface CheckpointSummary {
+  readonly seq: number;
+  /** `0x…`. */
+  readonly root: string;
+  /** Unix seconds. */
+  readonly timestamp: number;
+  readonly event: CheckpointEvent;
+}
+
+/** A signed head that verified: the roots to trust now, and the checkpoints it carries. */
+export interface CheckedHead {
+  readonly registry: string;
+  /** When the operator signed, Unix seconds. */
+  readonly signedAt: number;
+  /** The roots to accept now, `0x…` each: the latest, and earlier ones at most `maxRootAge` old, none from before a revocation. */
+  readonly trustedRoots: readonly string[];
+  /** Oldest first. */
+  readonly checkpoints: readonly CheckpointSummary[];
+}
+
+export interface HeadCheck {
+  /** The registry operator's Ed25519 public key, 64 hex digits, pinned by the verifier. */
+  readonly operatorKey: string;
+  /** The registry's name, as the verifier knows it (e.g. `registry:NO`). */
+  readonly registry: string;
+  /** The verifier's clock, Unix seconds. */
+  readonly now: number;
+  /** Oldest earlier root to accept, seconds. */
+  readonly maxRootAge: number;
+  /** Oldest signed head to accept, seconds. */
+  readonly maxHeadAge: number;
+}
+
+/**
+ * Checks a registry operator's signed head (`GET /v1/head` of the registry service, or
+ * `medzk registry sign-head`'s file): signature under the pinned key, registry name,
+ * checkpoint chain, age. Rejects with the reason.
+ */
+export function checkSignedHead(head: Json, check: HeadCheck): Promise<CheckedHead>;
 /** The medzk version of the WebAssembly module. */
 export function version(): Promise<string>;

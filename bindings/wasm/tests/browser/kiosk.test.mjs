@@ -1,158 +1,212 @@
-// The kiosk and wallet pages in headless Chromium (Debian's, driven by playwright-core):
-// the kiosk shows the right verdict for a valid and a tampered presentation (screenshots
-// kept in bindings/wasm/tests/artifacts/), and a presentation proved in the wallet page
-// is accepted by the kiosk page.
+// The border flow in real headless Chromium (Debian's, driven by playwright-core), QR codes
+// both ways through Chromium's fake camera: the kiosk shows a request QR; the wallet, fed
+// that QR by its camera, proves in a worker (the page stays responsive) and shows its
+// presentation QR; the kiosk, fed that image by its camera, shows ACCEPTED; the same
+// presentation again is REJECTED as a replay; a presentation against a root older than the
+// kiosk's maximum is REJECTED with the reason. The kiosk's trusted roots come from a head
+// the registry operator signed; its configuration is pinned by scripts/kiosk-site.sh.
+// Screenshots of each screen go to bindings/wasm/tests/artifacts/.
 import test from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 import { serve } from './server.mjs';
-import { cli, manifest, repo, tempDir, vectors } from '../node/helpers.mjs';
+import { canvasGrey, writeY4m } from './camera.mjs';
+import { cli, repo, tempDir } from '../node/helpers.mjs';
 
 const dist = path.join(repo, 'bindings/wasm/dist');
 const artifacts = path.join(repo, 'bindings/wasm/tests/artifacts');
-const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync', '--disable-quic'];
+const FLAGS = ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
+  '--disable-component-update', '--disable-sync', '--disable-quic', '--use-fake-ui-for-media-stream',
+  '--use-fake-device-for-media-stream'];
+const VERIFIER = 'border:NO:gate-3';
+const MAX_ROOT_AGE = 2; // seconds: the first root is older than that once the test starts
 
-async function withBrowser(fn) {
-  const extra = new Map();
-  const server = await serve([['/data/', vectors], ['/', dist]], extra);
-  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', args: FLAGS });
+const shot = (page, name) => page.screenshot({ path: path.join(artifacts, name), fullPage: true });
+
+/** A browser whose camera shows `camera` (a Y4M file); `profile` keeps IndexedDB between launches. */
+async function withBrowser(profile, camera, fn) {
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    headless: true,
+    args: [...FLAGS, `--use-file-for-fake-video-capture=${camera}`],
+    viewport: { width: 1100, height: 900 },
+  });
   try {
-    const page = await browser.newPage();
+    const page = context.pages()[0] ?? (await context.newPage());
     const errors = [];
     page.on('pageerror', (e) => errors.push(e.message));
-    await fn({ page, base: `http://127.0.0.1:${server.address().port}`, extra });
+    await fn(page);
     assert.deepEqual(errors, []);
   } finally {
-    await browser.close();
-    server.close();
+    await context.close();
   }
 }
 
-async function verdictAfter(page, action) {
-  await page.evaluate(() => { document.getElementById('verdict').hidden = true; });
-  await action();
+async function verdict(page, code) {
+  await page.waitForSelector(`#verdict:not([hidden])[data-code="${code}"], #verdict:not([hidden])`, { timeout: 30000 });
   const box = page.locator('#verdict');
-  await box.waitFor({ state: 'visible', timeout: 20000 });
-  return { code: await box.getAttribute('data-code'), text: await box.innerText() };
+  return {
+    code: await box.getAttribute('data-code'),
+    word: await page.innerText('#verdict-word'),
+    reason: await page.innerText('#verdict-reason'),
+  };
 }
 
-test('the kiosk page verifies a valid and a tampered presentation', async () => {
+const daysAgo = (n) => new Date(Date.now() - n * 86400_000).toISOString().slice(0, 10);
+
+test('QR both ways: kiosk request → wallet (fake camera) → kiosk (fake camera): accepted, replay, stale root', async () => {
   fs.mkdirSync(artifacts, { recursive: true });
-  const m = manifest();
-  await withBrowser(async ({ page, base, extra }) => {
-    extra.set('kiosk.json', JSON.stringify({
-      verifying_key: '/data/vaccination.vk', policy: '/data/policy.json', trusted_roots: m.session.trusted_roots,
-      verifier_id: m.session.verifier_id, nonce: m.session.nonce, today: m.session.today,
-    }));
-    const requested = [];
-    page.on('request', (r) => requested.push(new URL(r.url()).pathname));
-    await page.goto(`${base}/kiosk.html?config=/extra/kiosk.json`);
-    await page.waitForSelector('#status[data-ready="true"]', { timeout: 30000 });
-    // The kiosk loads the verifier package alone, never the prover.
-    assert.ok(requested.includes('/verifier/wasm/medzk_wasm_verifier_bg.wasm'), requested.join(' '));
-    assert.ok(!requested.some((p) => p.startsWith('/prover/')), requested.join(' '));
-    const b64 = (name) => fs.readFileSync(path.join(vectors, name)).toString('base64');
-
-    const valid = await verdictAfter(page, async () => {
-      await page.fill('#presentation', b64('valid.bin'));
-      await page.click('#verify');
-    });
-    assert.equal(valid.code, 'accepted');
-    assert.match(valid.text, /^ACCEPTED/);
-    await page.screenshot({ path: path.join(artifacts, 'kiosk-accepted.png'), fullPage: true });
-
-    const tampered = await verdictAfter(page, async () => {
-      await page.fill('#presentation', b64('tampered_proof_point.bin'));
-      await page.click('#verify');
-    });
-    assert.equal(tampered.code, 'rejected');
-    assert.match(tampered.text, /^REJECTED: the proof does not verify/);
-    await page.screenshot({ path: path.join(artifacts, 'kiosk-rejected.png'), fullPage: true });
-
-    // A file, and pasted text that is not a presentation at all.
-    const truncated = await verdictAfter(page, () => page.setInputFiles('#file', path.join(vectors, 'truncated.bin')));
-    assert.equal(truncated.code, 'malformed');
-    const junk = await verdictAfter(page, async () => {
-      await page.fill('#presentation', 'not a presentation!');
-      await page.click('#verify');
-    });
-    assert.equal(junk.code, 'malformed');
-  });
-  assert.ok(fs.statSync(path.join(artifacts, 'kiosk-accepted.png')).size > 1000);
-});
-
-test('a presentation proved in the wallet page is accepted by the kiosk page', async () => {
-  const dir = tempDir('medzk-browser-');
+  const dir = tempDir('medzk-border-');
   const ok = (args) => {
     const r = cli(dir, args);
-    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.status, 0, `medzk ${args.join(' ')}: ${r.stderr}`);
     return r.stdout.trim();
   };
-  const vkHash = ok(['setup', '--statement', 'vaccination', '--depth', '8', '--seed', 'browser', '--pk', 'k.pk', '--vk', 'k.vk'])
-    .split(/\s+/).pop();
+  // The registry: credentials A (holder 1) and C (holder 2), then, a few seconds later,
+  // credential B; C's path then leads to the first root, older than the kiosk accepts.
+  const vkHash = ok(['setup', '--statement', 'vaccination', '--depth', '8', '--seed', 'border', '--pk', 'k.pk', '--vk', 'k.vk']).split(/\s+/).pop();
   ok(['registry', 'init', '--registry', 'reg.redb', '--depth', '8']);
   const holder = ok(['holder', 'keygen', '--out', 'h.key']);
-  ok(['issue', 'immunization', '--registry', 'reg.redb', '--holder-id', holder, '--issuer', 'c', '--out', 'c.json',
-    '--vaccine', 'cvx|208', '--date', '2026-10-01', '--dose', '2', '--series', '2', '--lot', 'L']);
-  const root = ok(['registry', 'path', '--registry', 'reg.redb', '--index', '0', '--out', 'p.json']);
-  const policyFile = path.join(repo, 'examples/policies/border-vaccination.json');
-  const nonce = '00112233445566778899aabbccddeeff';
-  await withBrowser(async ({ page, base, extra }) => {
-    await page.goto(`${base}/wallet.html`);
-    await page.waitForSelector('#status[data-ready="true"]', { timeout: 30000 });
-    await page.setInputFiles('#pk', path.join(dir, 'k.pk'));
-    await page.fill('#vk-hash', vkHash);
-    await page.setInputFiles('#holder-key', path.join(dir, 'h.key'));
-    await page.setInputFiles('#credentials', path.join(dir, 'c.json'));
-    await page.setInputFiles('#paths', path.join(dir, 'p.json'));
-    await page.setInputFiles('#policy', policyFile);
-    await page.fill('#verifier-id', 'border:NO:kiosk-browser');
-    await page.fill('#today', '2026-11-24');
-    // Hex fields: anything but 0x-or-bare hex is refused with the reason, before proving.
-    for (const [bad, why] of [['', /empty/], ['0x', /empty/], ['00112233445566zz', /not a hex digit/], ['0011223', /odd number/]]) {
-      await page.fill('#nonce', bad);
-      await page.click('#prove');
-      await page.waitForSelector('#result[data-state="error"]', { timeout: 10000 });
-      assert.match(await page.innerText('#result'), why, `nonce ${JSON.stringify(bad)}`);
-    }
-    await page.fill('#nonce', `0x${nonce}`);
-    // Cancelled while proving: the worker stops, nothing is shown.
-    await page.click('#prove');
-    await page.waitForSelector('#result[data-state="working"]', { timeout: 10000 });
-    await page.click('#cancel');
-    await page.waitForSelector('#result[data-state="cancelled"], #result[data-state="done"]', { timeout: 60000 });
-    assert.equal(await page.getAttribute('#result', 'data-state'), 'cancelled', await page.innerText('#result'));
-    assert.equal(await page.inputValue('#presentation'), '');
-    // The main thread's longest task while the proof runs in the worker.
-    await page.evaluate(() => {
-      window.longestTask = 0;
-      new PerformanceObserver((list) => {
-        for (const e of list.getEntries()) window.longestTask = Math.max(window.longestTask, e.duration);
-      }).observe({ type: 'longtask' });
-    });
-    await page.click('#prove');
-    await page.waitForSelector('#result[data-state="done"], #result[data-state="error"]', { timeout: 60000 });
-    assert.equal(await page.getAttribute('#result', 'data-state'), 'done', await page.innerText('#result'));
-    const longest = await page.evaluate(() => window.longestTask);
-    assert.ok(longest < 200, `the wallet page's longest task while proving took ${longest} ms`);
-    const b64 = await page.inputValue('#presentation');
-    await page.screenshot({ path: path.join(artifacts, 'wallet.png'), fullPage: true });
+  const holder2 = ok(['holder', 'keygen', '--out', 'h2.key']);
+  const issue = (out, date, id = holder) => ok(['issue', 'immunization', '--registry', 'reg.redb', '--holder-id', id, '--issuer', 'clinic',
+    '--out', out, '--vaccine', 'cvx|208', '--date', date, '--dose', '2', '--series', '2', '--lot', 'L']);
+  issue('a.json', daysAgo(30));
+  issue('c.json', daysAgo(30), holder2);
+  ok(['registry', 'path', '--registry', 'reg.redb', '--index', '1', '--out', 'c-old.json']);
+  await new Promise((r) => setTimeout(r, (MAX_ROOT_AGE + 1) * 1000));
+  issue('b.json', daysAgo(40));
+  ok(['registry', 'path', '--registry', 'reg.redb', '--index', '0', '--out', 'a-new.json']);
+  ok(['registry', 'operator-keygen', '--out', 'operator.key']);
+  const operatorKey = JSON.parse(fs.readFileSync(path.join(dir, 'operator.key'), 'utf8')).public;
 
-    extra.set('k.vk', fs.readFileSync(path.join(dir, 'k.vk')));
-    extra.set('policy.json', fs.readFileSync(policyFile, 'utf8'));
-    extra.set('kiosk.json', JSON.stringify({
-      verifying_key: '/extra/k.vk', policy: '/extra/policy.json', trusted_roots: [root],
-      verifier_id: 'border:NO:kiosk-browser', nonce, today: '2026-11-24',
-    }));
-    await page.goto(`${base}/kiosk.html?config=/extra/kiosk.json`);
-    await page.waitForSelector('#status[data-ready="true"]', { timeout: 30000 });
-    const verdict = await verdictAfter(page, async () => {
-      await page.fill('#presentation', b64);
-      await page.click('#verify');
+  // The kiosk site: configuration, key, policy and signed head; the config pinned by hash.
+  const site = path.join(dir, 'site');
+  fs.mkdirSync(site);
+  ok(['registry', 'sign-head', '--registry', 'reg.redb', '--operator-secret', 'operator.key', '--name', 'registry:NO', '--out', 'site/head.json']);
+  fs.copyFileSync(path.join(dir, 'k.vk'), path.join(site, 'vaccination.vk'));
+  const policyFile = path.join(repo, 'examples/policies/border-vaccination.json');
+  fs.copyFileSync(policyFile, path.join(site, 'policy.json'));
+  const policyHash = ok(['policy', 'hash', policyFile]).split(/\s+/)[0];
+  fs.writeFileSync(path.join(site, 'config.json'), JSON.stringify({
+    verifier_id: VERIFIER, verifying_key: 'vaccination.vk', vk_hash: vkHash, policy: 'policy.json', policy_hash: policyHash,
+    registry: { name: 'registry:NO', head_url: 'head.json', operator_key: operatorKey, max_head_age_s: 3600, max_root_age_s: MAX_ROOT_AGE },
+    officer_checks: ['Check the passport: name and photo.'],
+  }, null, 2));
+  execFileSync(path.join(repo, 'scripts/kiosk-site.sh'), [site], { stdio: 'pipe' });
+  assert.ok(!fs.existsSync(path.join(site, 'prover')), 'the kiosk site holds no prover');
+
+  const server = await serve([['/wallet/', dist], ['/bare/', dist], ['/', site]]);
+  const base = `http://127.0.0.1:${server.address().port}`;
+  const kioskProfile = path.join(dir, 'kiosk-profile');
+  const blank = path.join(dir, 'blank.y4m');
+  writeY4m(blank);
+  try {
+    // 1. The kiosk shows its request QR. A kiosk without configuration says what is missing.
+    let requestText;
+    await withBrowser(kioskProfile, blank, async (page) => {
+      await page.goto(`${base}/bare/kiosk.html`);
+      await page.waitForSelector('#status[data-ready="error"]', { timeout: 30000 });
+      assert.match(await page.innerText('#setup'), /not set up yet: there is no config.json/);
+      await shot(page, 'kiosk-first-run.png');
+
+      const requested = [];
+      page.on('request', (r) => requested.push(new URL(r.url()).pathname));
+      await page.goto(`${base}/kiosk.html`);
+      await page.waitForSelector('#status[data-ready="true"]', { timeout: 30000 });
+      assert.ok(!requested.some((p) => p.includes('prover')), requested.join(' '));
+      assert.equal(await page.getAttribute('#roots', 'data-state'), 'online');
+      requestText = await page.evaluate(() => document.body.dataset.request);
+      assert.match(requestText, /^MZQ1:/);
+      await shot(page, 'kiosk-request.png');
+      const { grey, w, h } = await canvasGrey(page, '#request-qr');
+      writeY4m(path.join(dir, 'request.y4m'), grey, w, h);
     });
-    assert.equal(verdict.code, 'accepted', verdict.text);
-  });
+
+    // 2. The wallet scans the request with its camera, proves in a worker, shows its QR.
+    await withBrowser(path.join(dir, 'wallet-profile'), path.join(dir, 'request.y4m'), async (page) => {
+      await page.goto(`${base}/wallet/wallet.html`);
+      await page.waitForSelector('#request[data-state="scanned"]', { timeout: 30000 });
+      assert.equal(await page.inputValue('#verifier-id'), VERIFIER);
+      await page.setInputFiles('#pk', path.join(dir, 'k.pk'));
+      await page.fill('#vk-hash', vkHash);
+      await page.setInputFiles('#holder-key', path.join(dir, 'h.key'));
+      await page.setInputFiles('#credentials', path.join(dir, 'a.json'));
+      await page.setInputFiles('#paths', path.join(dir, 'a-new.json'));
+      await page.setInputFiles('#policy', policyFile);
+      // Cancelled while proving: the worker stops, nothing is shown.
+      await page.click('#prove');
+      await page.waitForSelector('#result[data-state="working"]', { timeout: 10000 });
+      await page.click('#cancel');
+      await page.waitForSelector('#result[data-state="cancelled"], #result[data-state="done"]', { timeout: 60000 });
+      assert.equal(await page.getAttribute('#result', 'data-state'), 'cancelled', await page.innerText('#result'));
+      assert.equal(await page.inputValue('#presentation'), '');
+      // The main thread's longest task while the proof runs in the worker.
+      await page.evaluate(() => {
+        window.longestTask = 0;
+        new PerformanceObserver((list) => {
+          for (const e of list.getEntries()) window.longestTask = Math.max(window.longestTask, e.duration);
+        }).observe({ type: 'longtask' });
+      });
+      await page.click('#prove');
+      await page.waitForSelector('#result[data-state="done"], #result[data-state="error"]', { timeout: 120000 });
+      assert.equal(await page.getAttribute('#result', 'data-state'), 'done', await page.innerText('#result'));
+      const longest = await page.evaluate(() => window.longestTask);
+      assert.ok(longest < 200, `the wallet page's longest task while proving took ${longest} ms`);
+      await shot(page, 'wallet-presentation.png');
+      const { grey, w, h } = await canvasGrey(page, '#presentation-qr');
+      writeY4m(path.join(dir, 'presentation.y4m'), grey, w, h);
+    });
+
+    // 3. The kiosk (same session, kept in its IndexedDB) sees the presentation: ACCEPTED.
+    //    Dismissed, it sees the same QR again: REJECTED as a replay.
+    let nextRequest;
+    await withBrowser(kioskProfile, path.join(dir, 'presentation.y4m'), async (page) => {
+      await page.goto(`${base}/kiosk.html`);
+      const accepted = await verdict(page, 'accepted');
+      assert.equal(accepted.code, 'accepted', accepted.reason);
+      assert.equal(accepted.word, 'ACCEPTED');
+      assert.match(await page.innerText('#verdict'), /Check the passport/);
+      assert.equal(await page.getAttribute('#verdict', 'aria-live'), 'assertive');
+      await shot(page, 'kiosk-accepted.png');
+      await page.click('#next');
+      const replay = await verdict(page, 'replayed');
+      assert.equal(replay.code, 'replayed', replay.reason);
+      assert.match(replay.reason, /already accepted/);
+      await shot(page, 'kiosk-replay.png');
+      await page.click('#next');
+      nextRequest = await page.evaluate(() => document.body.dataset.request);
+      assert.notEqual(nextRequest, requestText, 'a new session after the accepted presentation');
+    });
+
+    // 4. Another holder's presentation (proved natively for the kiosk's new request)
+    //    against the first root, older than the kiosk accepts: REJECTED, saying why.
+    fs.writeFileSync(path.join(dir, 'request.txt'), nextRequest);
+    ok(['prove', '--pk', 'k.pk', '--vk-hash', vkHash, '--credential', 'c.json', '--path', 'c-old.json', '--holder-key', 'h2.key',
+      '--policy', policyFile, '--request', 'request.txt', '--out', 'stale.bin']);
+    const staleQr = JSON.parse(ok(['qr', 'presentation', '--json', 'stale.bin'])).text;
+    await withBrowser(path.join(dir, 'draw-profile'), blank, async (page) => {
+      await page.goto(`${base}/bare/wallet.html`);
+      await page.evaluate(async (text) => {
+        const { drawQr } = await import('/bare/qr.js');
+        const c = document.createElement('canvas');
+        c.id = 'stale';
+        document.body.append(c);
+        await drawQr(c, text, { scale: 4 });
+      }, staleQr);
+      const { grey, w, h } = await canvasGrey(page, '#stale');
+      writeY4m(path.join(dir, 'stale.y4m'), grey, w, h);
+    });
+    await withBrowser(kioskProfile, path.join(dir, 'stale.y4m'), async (page) => {
+      await page.goto(`${base}/kiosk.html`);
+      const stale = await verdict(page, 'untrusted_root');
+      assert.equal(stale.code, 'untrusted_root', stale.reason);
+      assert.match(stale.reason, /checkpoint 2, .* old; this kiosk accepts roots at most 2 s old/);
+      await shot(page, 'kiosk-stale-root.png');
+    });
+  } finally {
+    server.close();
+  }
 });

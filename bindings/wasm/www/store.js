@@ -25,6 +25,7 @@ export async function openStore(database, stores) {
     get: (store, key) => tx(store, 'readonly', (s) => s.get(key)),
     put: (store, key, value) => tx(store, 'readwrite', (s) => s.put(value, key)),
     delete: (store, key) => tx(store, 'readwrite', (s) => s.delete(key)),
+    keys: (store) => tx(store, 'readonly', (s) => s.getAllKeys()),
     /** Puts `value` under `key` unless the key exists; resolves to whether it was put. */
     async putNew(store, key, value) {
       return new Promise((resolve, reject) => {

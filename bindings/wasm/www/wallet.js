@@ -1,22 +1,125 @@
-// The wallet: reads a verifier's request QR (camera, photo or text), proves the policy
-// from the holder's files in @medzk/prover's Web Worker (./prover/) — the page stays
-// responsive, shows where the proof is, and can cancel it — and shows the presentation
-// as a QR code for the verifier's camera. QR texts are read and written with
-// @medzk/verifier (./verifier/), which is small; the prover is loaded only to prove.
+// The wallet: keeps the holder key, credentials and inclusion paths encrypted on this
+// device (wallet-store.js); reads a verifier's request QR (camera, photo or text); says
+// what the verifier will and will not learn; proves the policy in @medzk/prover's Web
+// Worker (./prover/) — the page stays responsive, shows where the proof is, and can
+// cancel it — and shows the presentation as a QR code for the verifier's camera. QR texts
+// are read and written with @medzk/verifier (./verifier/), which is small.
 import { createProver } from './prover/web.js';
 import { parseRequest, policyHash, presentationQrText } from './verifier/web.js';
-import { fromHex, readFile, readText, toBase64, toHex, todayUtc } from './common.js';
+import { fetchText, fromHex, readFile, readText, toBase64, toHex, todayUtc } from './common.js';
 import { drawQr, readQrFile, startScanner } from './qr.js';
+import { WrongPassphrase, openWallet } from './wallet-store.js';
 
 const $ = (id) => document.getElementById(id);
 const STAGES = { starting: 'preparing…', 'loading-key': 'loading the proving key…', proving: 'proving…', done: 'done' };
+let wallet;
 let running;
 let request; // the scanned request, once read
+let stopScanner;
 
 function setResult(text, state) {
   const result = $('result');
   result.textContent = text;
   result.dataset.state = state;
+}
+
+// --- the wallet ----------------------------------------------------------------------------
+
+function describe(item) {
+  const j = item.json;
+  if (item.kind === 'holder-key') return 'Your holder key';
+  if (item.kind === 'path') return `Inclusion path for credential #${j.path.index} (registry root ${j.root.slice(0, 12)}…)`;
+  const r = j.record;
+  return `${r.kind} ${r.code ? r.code.replace(/^http:\/\/hl7\.org\/fhir\/sid\//, '') : ''} ${r.date ?? ''} from ${r.issuer} (credential #${j.leaf_index})`;
+}
+
+async function showWallet() {
+  const state = $('wallet-state');
+  if (!wallet.unlocked()) {
+    const exists = await wallet.exists();
+    state.textContent = exists ? 'Locked. Enter your passphrase to use your credentials.' : 'No wallet on this device yet: choose a passphrase (at least 8 characters) to create one.';
+    state.dataset.state = exists ? 'locked' : 'none';
+    $('locked').hidden = false;
+    $('unlocked').hidden = true;
+    $('create').hidden = exists;
+    $('unlock').hidden = !exists;
+    return;
+  }
+  const items = await wallet.items();
+  state.textContent = `Unlocked: ${items.length} item(s).`;
+  state.dataset.state = 'unlocked';
+  $('locked').hidden = true;
+  $('unlocked').hidden = false;
+  const list = $('items');
+  list.replaceChildren();
+  for (const item of items) {
+    const li = document.createElement('li');
+    li.dataset.kind = item.kind;
+    if (item.kind === 'credential') {
+      const box = document.createElement('input');
+      box.type = 'checkbox';
+      box.checked = true;
+      box.value = item.id;
+      box.id = `use-${item.id}`;
+      const label = document.createElement('label');
+      label.htmlFor = box.id;
+      label.className = 'inline';
+      label.textContent = describe(item);
+      li.append(box, ' ', label);
+    } else {
+      li.textContent = describe(item);
+    }
+    list.append(li);
+  }
+}
+
+async function withPassphrase(action) {
+  const state = $('wallet-state');
+  try {
+    await action($('passphrase').value);
+    $('passphrase').value = '';
+  } catch (e) {
+    state.textContent = e instanceof WrongPassphrase ? 'Wrong passphrase.' : e.message;
+    state.dataset.state = 'error';
+    return;
+  }
+  await showWallet();
+}
+
+// --- the request ----------------------------------------------------------------------------
+
+function scopeOf(policy) {
+  if (typeof policy.scope === 'string') return { name: policy.scope, shared: false };
+  if (policy.scope?.shared) return { name: policy.scope.shared, shared: true };
+  return { name: String(policy.scope ?? ''), shared: false };
+}
+
+/** What the verifier learns from a presentation of `policy`, in words. */
+function explainLearning(policy) {
+  const box = $('learn');
+  const scope = scopeOf(policy);
+  box.replaceChildren();
+  const add = (title, lines) => {
+    const h = document.createElement('strong');
+    h.textContent = title;
+    const ul = document.createElement('ul');
+    for (const l of lines) {
+      const li = document.createElement('li');
+      li.textContent = l;
+      ul.append(li);
+    }
+    box.append(h, ul);
+  };
+  add('The verifier will learn:', [
+    `that your credentials meet its policy (${policy.statement}) on ${request?.today ?? 'the date it asked for'};`,
+    `a pseudonym for you in the scope "${scope.name}": the same each time you present in this scope${scope.shared ? ' (shared by every verifier using it)' : ''}, so a second visit is recognised, but different in every other scope;`,
+    'which registry state (root) your proof refers to, and which proving key made it.',
+  ]);
+  add('It will not learn:', [
+    'your name, birth date, or any record: no vaccine, test, diagnosis, value or date;',
+    'which credential or issuer you used, or how many credentials you hold.',
+  ]);
+  box.hidden = false;
 }
 
 async function useRequest(text) {
@@ -38,10 +141,37 @@ async function useRequest(text) {
   $('request').dataset.state = 'scanned';
   stopScanner?.();
   stopScanner = undefined;
+  await showKeyState();
+}
+
+// --- the proving key ------------------------------------------------------------------------
+
+function pinnedHash() {
+  return toHex(fromHex($('vk-hash').value, 'verifying-key hash'));
+}
+
+async function showKeyState() {
+  let hash;
+  try {
+    hash = pinnedHash();
+  } catch {
+    $('pk-state').textContent = 'Enter the verifying-key hash you trust.';
+    return;
+  }
+  $('pk-state').textContent = (await wallet.cachedProvingKey(hash))
+    ? 'The proving key for this hash is on this device (checked).'
+    : 'Choose the proving key file once; it is checked against this hash and kept.';
+}
+
+/** The policy the verifier asked for: the chosen file, or fetched from the request's URL. */
+async function policyText() {
+  const file = $('policy').files[0];
+  if (file) return readText(file);
+  if (request?.policyUrl) return fetchText(request.policyUrl);
+  throw new Error("choose the verifier's policy file");
 }
 
 async function prove() {
-  const files = (id) => Array.from($(id).files);
   const controller = new AbortController();
   running = controller;
   $('cancel').disabled = false;
@@ -50,33 +180,58 @@ async function prove() {
   setResult('preparing…', 'working');
   let prover;
   try {
-    const pkFile = files('pk')[0];
-    if (!pkFile) throw new Error('choose the proving key');
+    if (!wallet.unlocked()) throw new Error('unlock your wallet first');
     const started = performance.now();
-    const vkHash = toHex(fromHex($('vk-hash').value, 'verifying-key hash'));
+    const vkHash = pinnedHash();
     const nonce = fromHex($('nonce').value, 'session nonce');
-    const policy = await readText(files('policy')[0] ?? new Blob());
+    const policy = await policyText();
+    let policyJson;
+    try {
+      policyJson = JSON.parse(policy);
+    } catch {
+      throw new Error('the policy file is not JSON');
+    }
     if (request) {
       // Prove only what the verifier asked: its policy and the key the wallet trusts.
       if (request.vkHash !== vkHash) throw new Error(`the verifier asks for verifying key ${request.vkHash.slice(0, 16)}…, not the one you trust (${vkHash.slice(0, 16)}…)`);
-      const hash = await policyHash(policy).catch((e) => { throw new Error(`the policy file: ${e.message}`); });
-      if (hash !== request.policyHash) throw new Error(`the policy file is not the one the verifier asked for (hash ${hash.slice(0, 18)}…, asked ${request.policyHash.slice(0, 18)}…)`);
+      const hash = await policyHash(policy).catch((e) => { throw new Error(`the policy: ${e.message}`); });
+      if (hash !== request.policyHash) throw new Error(`the policy is not the one the verifier asked for (hash ${hash.slice(0, 18)}…, asked ${request.policyHash.slice(0, 18)}…)`);
     }
-    const proofRequest = {
-      policy,
-      credentials: await Promise.all(files('credentials').map(readText)),
-      holderKey: await readText(files('holder-key')[0] ?? new Blob()),
-      paths: await Promise.all(files('paths').map(readText)),
-      verifierId: $('verifier-id').value,
-      nonce,
-      today: $('today').value,
-    };
-    setResult(STAGES['loading-key'], 'working');
-    prover = await createProver({ provingKey: await readFile(pkFile), vkHash });
-    const bytes = await prover.prove(proofRequest, {
-      signal: controller.signal,
-      onProgress: (stage) => setResult(STAGES[stage], 'working'),
+    explainLearning(policyJson);
+    const items = await wallet.items();
+    const holderKey = items.find((i) => i.kind === 'holder-key');
+    if (!holderKey) throw new Error('add your holder key to the wallet first');
+    const chosen = new Set(Array.from(document.querySelectorAll('#items input:checked'), (b) => b.value));
+    const credentials = items.filter((i) => i.kind === 'credential' && chosen.has(i.id));
+    if (credentials.length === 0) throw new Error('add (and tick) at least one credential');
+    const paths = credentials.map((c) => {
+      const p = items.find((i) => i.id === `path:${c.json.leaf_index}`);
+      if (!p) throw new Error(`no inclusion path for credential #${c.json.leaf_index}: add the one the registry gives`);
+      return p.text;
     });
+    let key = await wallet.cachedProvingKey(vkHash);
+    const fresh = !key;
+    if (fresh) {
+      const file = $('pk').files[0];
+      if (!file) throw new Error('choose the proving key file (once)');
+      key = await readFile(file);
+    }
+    setResult(STAGES['loading-key'], 'working');
+    prover = await createProver({ provingKey: key, vkHash }); // checks the key against the hash
+    if (fresh) await wallet.cacheProvingKey(vkHash, key);
+    await showKeyState();
+    const bytes = await prover.prove(
+      {
+        policy,
+        credentials: credentials.map((c) => c.text),
+        holderKey: holderKey.text,
+        paths,
+        verifierId: $('verifier-id').value,
+        nonce,
+        today: $('today').value,
+      },
+      { signal: controller.signal, onProgress: (stage) => setResult(STAGES[stage], 'working') },
+    );
     const ms = Math.round(performance.now() - started);
     $('presentation').value = toBase64(bytes);
     const link = $('download');
@@ -87,7 +242,10 @@ async function prove() {
     qr.hidden = false;
     setResult(`proved ${prover.statement} in ${ms} ms (${bytes.length} bytes): show this QR code to the verifier`, 'done');
   } catch (e) {
-    setResult(e.code === 'cancelled' ? 'cancelled: nothing was proven' : e.message, e.code === 'cancelled' ? 'cancelled' : 'error');
+    if (e.code === 'cancelled') setResult('cancelled: nothing was proven', 'cancelled');
+    else if (e.code === 'refused' && /^cannot prove: /.test(e.message)) {
+      setResult(`You do not meet the verifier's policy: ${e.message.replace(/^cannot prove: /, '')}. Nothing was proven or sent.`, 'unmet');
+    } else setResult(e.message, 'error');
   } finally {
     prover?.close();
     running = undefined;
@@ -96,28 +254,65 @@ async function prove() {
   }
 }
 
-let stopScanner;
+async function main() {
+  wallet = await openWallet();
+  await showWallet();
+  $('create').onclick = () => withPassphrase((p) => wallet.create(p));
+  $('unlock').onclick = () => withPassphrase((p) => wallet.unlock(p));
+  $('lock').onclick = async () => {
+    wallet.lock();
+    await showWallet();
+  };
+  $('import').onchange = async (e) => {
+    const problems = [];
+    for (const file of e.target.files) {
+      try {
+        await wallet.add(await readText(file));
+      } catch (err) {
+        problems.push(`${file.name}: ${err.message}`);
+      }
+    }
+    e.target.value = '';
+    await showWallet();
+    if (problems.length) {
+      $('wallet-state').textContent += ` Not added: ${problems.join('; ')}.`;
+    }
+  };
+  $('vk-hash').onchange = showKeyState;
+  $('policy').onchange = async (e) => {
+    const file = e.target.files[0];
+    if (!file) return;
+    try {
+      explainLearning(JSON.parse(await readText(file)));
+    } catch {
+      $('learn').hidden = true;
+    }
+  };
+  $('today').value = todayUtc();
+  $('prove').disabled = false;
+  $('prove').onclick = prove;
+  $('cancel').onclick = () => running?.abort();
+  $('request-text').onchange = (e) => useRequest(e.target.value.trim());
+  $('request-image').onchange = async (e) => {
+    const file = e.target.files[0];
+    if (!file) return;
+    const texts = await readQrFile(file);
+    if (texts.length === 0) $('camera-state').textContent = 'no QR code found in that image';
+    for (const t of texts) await useRequest(t);
+  };
+  $('status').textContent = 'ready';
+  $('status').dataset.ready = 'true';
+  startScanner($('camera'), useRequest).then(
+    (stop) => {
+      stopScanner = stop;
+      $('camera-state').textContent = "camera on: point it at the verifier's QR code";
+    },
+    (e) => {
+      $('camera-state').textContent = e.message;
+    },
+  );
+}
 
-$('today').value = todayUtc();
-$('prove').disabled = false;
-$('prove').onclick = prove;
-$('cancel').onclick = () => running?.abort();
-$('request-text').onchange = (e) => useRequest(e.target.value.trim());
-$('request-image').onchange = async (e) => {
-  const file = e.target.files[0];
-  if (!file) return;
-  const texts = await readQrFile(file);
-  if (texts.length === 0) $('camera-state').textContent = 'no QR code found in that image';
-  for (const t of texts) await useRequest(t);
-};
-$('status').textContent = 'ready';
-$('status').dataset.ready = 'true';
-startScanner($('camera'), useRequest).then(
-  (stop) => {
-    stopScanner = stop;
-    $('camera-state').textContent = 'camera on: point it at the verifier\'s QR code';
-  },
-  (e) => {
-    $('camera-state').textContent = e.message;
-  },
-);
+main().catch((e) => {
+  $('status').textContent = `cannot start: ${e.message}`;
+});

@@ -22,6 +22,7 @@ const FLAGS = ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-bac
   '--disable-component-update', '--disable-sync', '--disable-quic', '--use-fake-ui-for-media-stream',
   '--use-fake-device-for-media-stream'];
 const VERIFIER = 'border:NO:gate-3';
+const PASSPHRASE = 'correct horse battery';
 const MAX_ROOT_AGE = 2; // seconds: the first root is older than that once the test starts
 
 const shot = (page, name) => page.screenshot({ path: path.join(artifacts, name), fullPage: true });
@@ -128,14 +129,48 @@ test('QR both ways: kiosk request → wallet (fake camera) → kiosk (fake camer
     // 2. The wallet scans the request with its camera, proves in a worker, shows its QR.
     await withBrowser(path.join(dir, 'wallet-profile'), path.join(dir, 'request.y4m'), async (page) => {
       await page.goto(`${base}/wallet/wallet.html`);
+      // A new wallet: a passphrase, then the holder's files, kept encrypted.
+      await page.waitForSelector('#wallet-state[data-state="none"]', { timeout: 30000 });
+      await page.fill('#passphrase', PASSPHRASE);
+      await page.click('#create');
+      await page.waitForSelector('#wallet-state[data-state="unlocked"]', { timeout: 30000 });
+      await page.setInputFiles('#import', ['h.key', 'a.json', 'a-new.json'].map((f) => path.join(dir, f)));
+      await page.waitForFunction(() => document.querySelectorAll('#items li').length === 3, null, { timeout: 10000 });
+      // Reloaded, it is locked; a wrong passphrase is refused, the right one opens it.
+      await page.reload();
+      await page.waitForSelector('#wallet-state[data-state="locked"]', { timeout: 30000 });
+      await page.fill('#passphrase', 'not the passphrase');
+      await page.click('#unlock');
+      await page.waitForSelector('#wallet-state[data-state="error"]', { timeout: 30000 });
+      assert.match(await page.innerText('#wallet-state'), /Wrong passphrase/);
+      await page.fill('#passphrase', PASSPHRASE);
+      await page.click('#unlock');
+      await page.waitForSelector('#wallet-state[data-state="unlocked"]', { timeout: 30000 });
+      assert.equal(await page.locator('#items li').count(), 3);
+      // What IndexedDB holds is ciphertext: neither the holder's secret nor any record.
+      const stored = await page.evaluate(() => new Promise((resolve, reject) => {
+        const open = indexedDB.open('medzk-wallet');
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const all = open.result.transaction('items').objectStore('items').getAll();
+          all.onsuccess = () => resolve(all.result.map((b) => Array.from(b.data)));
+        };
+      }));
+      assert.equal(stored.length, 3);
+      const secret = JSON.parse(fs.readFileSync(path.join(dir, 'h.key'), 'utf8')).secret.replace(/^0x/, '');
+      for (const bytes of stored) {
+        const text = Buffer.from(bytes).toString('latin1');
+        for (const plain of [secret, 'medzk-holder-key', 'medzk-credential', 'cvx|208', holder.replace(/^0x/, '')]) {
+          assert.ok(!text.includes(plain), `IndexedDB holds ${plain} in clear`);
+        }
+      }
       await page.waitForSelector('#request[data-state="scanned"]', { timeout: 30000 });
       assert.equal(await page.inputValue('#verifier-id'), VERIFIER);
       await page.setInputFiles('#pk', path.join(dir, 'k.pk'));
       await page.fill('#vk-hash', vkHash);
-      await page.setInputFiles('#holder-key', path.join(dir, 'h.key'));
-      await page.setInputFiles('#credentials', path.join(dir, 'a.json'));
-      await page.setInputFiles('#paths', path.join(dir, 'a-new.json'));
       await page.setInputFiles('#policy', policyFile);
+      await page.waitForSelector('#learn:not([hidden])', { timeout: 10000 });
+      assert.match(await page.innerText('#learn'), /will learn:[\s\S]*pseudonym for you in the scope "border:NO"[\s\S]*will not learn:/);
       // Cancelled while proving: the worker stops, nothing is shown.
       await page.click('#prove');
       await page.waitForSelector('#result[data-state="working"]', { timeout: 10000 });
@@ -155,6 +190,7 @@ test('QR both ways: kiosk request → wallet (fake camera) → kiosk (fake camer
       assert.equal(await page.getAttribute('#result', 'data-state'), 'done', await page.innerText('#result'));
       const longest = await page.evaluate(() => window.longestTask);
       assert.ok(longest < 200, `the wallet page's longest task while proving took ${longest} ms`);
+      assert.match(await page.innerText('#pk-state'), /on this device/);
       await shot(page, 'wallet-presentation.png');
       const { grey, w, h } = await canvasGrey(page, '#presentation-qr');
       writeY4m(path.join(dir, 'presentation.y4m'), grey, w, h);

@@ -29,5 +29,7 @@ for p in verifier prover; do
 done
 echo "node $(node --version), $(nproc) cores: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
 echo "wasm (Node, 1 thread):   $(node bindings/wasm/bench/bench.mjs bindings/wasm/packages "$dir" "$runs")"
+command -v chromium >/dev/null && [ -d bindings/wasm/node_modules/playwright-core ] &&
+  echo "Chromium (page + worker): $(cd bindings/wasm && node bench/browser.mjs "$dir" "$runs")"
 echo "native (1 thread):       $(RAYON_NUM_THREADS=1 target/release/native_timings "$dir" "$runs")"
 echo "native (all threads):    $(target/release/native_timings "$dir" "$runs")"

@@ -166,6 +166,7 @@ fn run(command: Command, json_out: bool) -> Result<Report, CliError> {
             cmd::qr::QrCommand::Request(a) => cmd::qr::request(&a)?,
             cmd::qr::QrCommand::Presentation(a) => cmd::qr::presentation(&a)?,
             cmd::qr::QrCommand::Decode(a) => cmd::qr::decode(&a)?,
+            cmd::qr::QrCommand::Encode(a) => cmd::qr::encode(&a)?,
         },
         Command::Import(c) => match c {
             cmd::import::ImportCommand::Shc(a) => cmd::import::shc(&a)?,

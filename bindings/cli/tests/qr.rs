@@ -159,3 +159,25 @@ fn qr_sizes_are_as_documented() {
     assert_eq!([L, M, Q].map(|l| version(p, l)), [11, 13, 16]);
     assert_eq!([L, M, Q].map(|l| version(r, l)), [6, 7, 9]);
 }
+
+#[test]
+fn any_text_encodes_to_an_image_that_decodes_back() {
+    let f = flow(30);
+    let d = f.dir.path();
+    ok(d, &prove_args(&f, &f.nonce, "p.bin"));
+    let p: Value = serde_json::from_str(&ok(d, &["--json", "qr", "presentation", "p.bin"])).unwrap();
+    std::fs::write(d.join("p.txt"), format!("{}\n", p["text"].as_str().unwrap())).unwrap();
+    ok(d, &["qr", "encode", "p.txt", "--png", "p.png"]);
+    let decoded: Value =
+        serde_json::from_str(&ok(d, &["--json", "qr", "decode", "p.png", "--out", "back.bin"])).unwrap();
+    assert_eq!(decoded["kind"], "presentation");
+    assert_eq!(std::fs::read(d.join("back.bin")).unwrap(), std::fs::read(d.join("p.bin")).unwrap());
+    // Nothing to encode, or too much for a QR code: a clear error, no image.
+    std::fs::write(d.join("empty.txt"), " \n").unwrap();
+    let e = fails(d, &["qr", "encode", "empty.txt", "--png", "e.png"], 2);
+    assert!(e.contains("no text to encode"), "{e}");
+    std::fs::write(d.join("big.txt"), "A".repeat(5000)).unwrap();
+    let e = fails(d, &["qr", "encode", "big.txt", "--png", "e.png"], 2);
+    assert!(e.contains("cannot make a QR code"), "{e}");
+    assert!(!d.join("e.png").exists());
+}

@@ -24,6 +24,19 @@ pub enum QrCommand {
     Presentation(PresentationArgs),
     /// Decode a request or presentation QR code from a PNG image or its text.
     Decode(DecodeArgs),
+    /// Any text (a request or presentation QR text, say) as a QR code PNG image, for printing
+    /// or for a camera test.
+    Encode(EncodeArgs),
+}
+
+/// Arguments of `qr encode`.
+#[derive(Args)]
+pub struct EncodeArgs {
+    /// A file holding the text (its surrounding whitespace is dropped).
+    pub input: PathBuf,
+    /// Where to write the PNG image.
+    #[arg(long)]
+    pub png: PathBuf,
 }
 
 /// Arguments of `qr request`.
@@ -169,6 +182,21 @@ pub fn presentation(a: &PresentationArgs) -> CliResult<Report> {
     let text = request::presentation_qr_text(&p);
     let png = write_png(&a.png, &text)?;
     Ok(Report::new(text.clone(), json!({ "text": text, "png": png, "bytes": bytes.len() })))
+}
+
+/// `qr encode`.
+pub fn encode(a: &EncodeArgs) -> CliResult<Report> {
+    let raw = io::read_at_most(&a.input, 8 << 10)?;
+    let text = String::from_utf8(raw).map_err(|_| CliError::file(&a.input, "not UTF-8 text"))?;
+    let text = text.trim();
+    if text.is_empty() {
+        return Err(CliError::file(&a.input, "no text to encode"));
+    }
+    let png = write_png(&Some(a.png.clone()), text)?;
+    Ok(Report::new(
+        format!("wrote {}", a.png.display()),
+        json!({ "png": png, "characters": text.chars().count() }),
+    ))
 }
 
 /// `qr decode`.

@@ -34,6 +34,23 @@ pub(crate) async fn track(
     response
 }
 
+/// Public reads (signed heads, paths, subtrees) may be fetched by pages of any origin —
+/// kiosks and wallets in browsers: they carry nothing secret, take no credentials, and are
+/// simple GETs (no preflight). Writes, the audit log and metrics get no such header, so a
+/// page of another origin cannot read their answers.
+pub(crate) async fn public_reads_cors(request: axum::extract::Request, next: Next) -> Response {
+    let public = request.method() == axum::http::Method::GET
+        && ["/v1/head", "/v1/path/", "/v1/subtree/"].iter().any(|p| request.uri().path().starts_with(p));
+    let mut response = next.run(request).await;
+    if public {
+        response.headers_mut().insert(
+            axum::http::header::ACCESS_CONTROL_ALLOW_ORIGIN,
+            axum::http::HeaderValue::from_static("*"),
+        );
+    }
+    response
+}
+
 /// Unknown paths.
 pub(crate) async fn not_found(State(state): State<AppState>, uri: Uri) -> ApiError {
     state.metrics.request("unmatched", 404, 0.0);

@@ -191,6 +191,7 @@ impl Service {
             .route("/v1/audit", get(routes::audit))
             .route_layer(axum::middleware::from_fn_with_state(self.0.clone(), routes::track))
             .fallback(routes::not_found)
+            .layer(axum::middleware::from_fn(routes::public_reads_cors))
             .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
             .with_state(self.0.clone())
     }

@@ -205,6 +205,23 @@ fn exercise(registry: Registry) {
         assert!(metrics.lines().any(|l| l == line), "missing {line} in\n{metrics}");
     }
     assert!(!metrics.contains("/v1/path/1"));
+    // Pages of any origin may read heads, paths and subtrees; nothing else.
+    let cors = |path: &str| {
+        let mut response = ureq::get(&format!("{}{path}", running.url()))
+            .config()
+            .http_status_as_error(false)
+            .build()
+            .call()
+            .unwrap();
+        let _ = response.body_mut().read_to_string();
+        response.headers().get("access-control-allow-origin").map(|v| v.to_str().unwrap().to_string())
+    };
+    for public in ["/v1/head", "/v1/path/0", "/v1/subtree/1/0"] {
+        assert_eq!(cors(public).as_deref(), Some("*"), "{public}");
+    }
+    for private in ["/healthz", "/metrics", "/v1/audit"] {
+        assert_eq!(cors(private), None, "{private}");
+    }
 }
 
 /// An issuer over its rate is refused with 429 and a Retry-After; other issuers are not

@@ -14,6 +14,7 @@ pub mod points;
 pub mod presentation;
 pub mod request;
 pub mod signed_head;
+pub mod subtree;
 pub mod verify;
 
 pub use batch::BatchItem;

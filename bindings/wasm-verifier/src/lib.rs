@@ -264,6 +264,23 @@ pub fn check_signed_head(
     .to_string())
 }
 
+/// The inclusion path of leaf `index` from a registry subtree (JSON text, `GET
+/// /v1/subtree/{levels}/{group}` of the registry service, with `group = index >> 2·levels`),
+/// as an inclusion-path file (JSON text) for the prover. The registry learns the group of
+/// `4^levels` leaves, not the leaf. Throws if the subtree's parts do not lead to its root,
+/// or the leaf is not in it.
+#[wasm_bindgen(js_name = pathFromSubtree)]
+pub fn path_from_subtree(subtree_json: &str, index: f64) -> Result<String, JsError> {
+    use medzk_circuits::credential::InclusionFile;
+    use medzk_verifier::subtree::Subtree;
+    if !(index.is_finite() && index >= 0.0 && index.fract() == 0.0 && index < 9.0e15) {
+        return Err(JsError::new("leaf index: expected a whole number"));
+    }
+    let subtree: Subtree = serde_json::from_str(subtree_json).map_err(|e| js_error("subtree", e))?;
+    let (path, root) = subtree.path(index as u64).map_err(|e| JsError::new(&e.to_string()))?;
+    Ok(InclusionFile::new(path, root).to_json())
+}
+
 /// The medzk version.
 #[wasm_bindgen]
 pub fn version() -> String {

@@ -2,7 +2,7 @@
 
 use super::*;
 use crate::audit::{self, Action, ActorKind, AuditEntry, Request};
-use crate::subtree::Subtree;
+use crate::subtree::{Subtree, SubtreeError};
 
 /// Every write is audited in its own transaction's entry; issuers own what they append
 /// and revoke nothing else; the log verifies against the ledger.
@@ -89,18 +89,18 @@ pub(super) fn subtree_paths_equal_direct_paths(fx: &dyn Fixture) {
     // The revoked leaf's path is the direct one (from the empty value); leaves past the end
     // have none; a leaf of another group is refused.
     assert_eq!(sub.path(17).unwrap(), reg.path(17).unwrap());
-    assert!(matches!(reg.subtree(2, 6).unwrap().path(100), Err(RegistryError::NoSuchLeaf(100))));
-    assert!(matches!(sub.path(40), Err(RegistryError::Corrupt(_))));
+    assert!(matches!(reg.subtree(2, 6).unwrap().path(100), Err(SubtreeError::NoSuchLeaf(100))));
+    assert!(matches!(sub.path(40), Err(SubtreeError::Corrupt(_))));
     // A changed leaf or upper sibling no longer leads to the root.
     let mut changed = sub.clone();
     changed.leaves[3] = leaf(500);
-    assert!(matches!(changed.path(16), Err(RegistryError::Corrupt(_))));
+    assert!(matches!(changed.path(16), Err(SubtreeError::Corrupt(_))));
     let mut changed = sub.clone();
     changed.upper[0][1] = leaf(500);
-    assert!(matches!(changed.path(16), Err(RegistryError::Corrupt(_))));
+    assert!(matches!(changed.path(16), Err(SubtreeError::Corrupt(_))));
     let mut changed = sub.clone();
     changed.leaves.pop();
-    assert!(matches!(changed.path(16), Err(RegistryError::Corrupt(_))));
+    assert!(matches!(changed.path(16), Err(SubtreeError::Corrupt(_))));
     // Sizes the registry does not hand out, and groups past the end.
     assert!(matches!(reg.subtree(0, 0), Err(RegistryError::BadRequest(_))));
     assert!(matches!(reg.subtree(5, 0), Err(RegistryError::BadRequest(_))));

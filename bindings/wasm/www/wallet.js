@@ -5,7 +5,7 @@
 // cancel it — and shows the presentation as a QR code for the verifier's camera. QR texts
 // are read and written with @medzk/verifier (./verifier/), which is small.
 import { createProver } from './prover/web.js';
-import { parseRequest, policyHash, presentationQrText } from './verifier/web.js';
+import { parseRequest, pathFromSubtree, policyHash, presentationQrText } from './verifier/web.js';
 import { fetchText, fromHex, readFile, readText, toBase64, toHex, todayUtc } from './common.js';
 import { drawQr, readQrFile, startScanner } from './qr.js';
 import { WrongPassphrase, openWallet } from './wallet-store.js';
@@ -82,6 +82,36 @@ async function withPassphrase(action) {
     state.textContent = e instanceof WrongPassphrase ? 'Wrong passphrase.' : e.message;
     state.dataset.state = 'error';
     return;
+  }
+  await showWallet();
+}
+
+/**
+ * Fetches every credential's inclusion path from the registry service privately: the
+ * subtree of 4^4 = 256 leaves around it, from which the path is computed here (the
+ * registry learns the group of 256, not the credential).
+ */
+const SUBTREE_LEVELS = 4;
+async function fetchPaths() {
+  const state = $('paths-state');
+  state.dataset.state = 'working';
+  try {
+    const base = $('registry-url').value.trim().replace(/\/+$/, '');
+    if (!/^https?:\/\//.test(base)) throw new Error('enter the registry service address (https://…)');
+    const credentials = (await wallet.items()).filter((i) => i.kind === 'credential');
+    if (credentials.length === 0) throw new Error('add a credential first');
+    const groups = new Map();
+    for (const c of credentials) {
+      const index = c.json.leaf_index;
+      const group = Math.floor(index / 4 ** SUBTREE_LEVELS);
+      if (!groups.has(group)) groups.set(group, await fetchText(`${base}/v1/subtree/${SUBTREE_LEVELS}/${group}`));
+      await wallet.add(JSON.stringify(await pathFromSubtree(groups.get(group), index)));
+    }
+    state.textContent = `Fetched ${credentials.length} inclusion path(s) (${groups.size} subtree(s) of ${4 ** SUBTREE_LEVELS} leaves).`;
+    state.dataset.state = 'done';
+  } catch (e) {
+    state.textContent = `Could not fetch the paths: ${e.message}`;
+    state.dataset.state = 'error';
   }
   await showWallet();
 }
@@ -278,6 +308,7 @@ async function main() {
       $('wallet-state').textContent += ` Not added: ${problems.join('; ')}.`;
     }
   };
+  $('fetch-paths').onclick = fetchPaths;
   $('vk-hash').onchange = showKeyState;
   $('policy').onchange = async (e) => {
     const file = e.target.files[0];

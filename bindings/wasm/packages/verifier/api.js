@@ -91,6 +91,9 @@ export function bind(load) {
         checkpoints: r.checkpoints,
       };
     },
+    async pathFromSubtree(subtree, index) {
+      return JSON.parse((await ready()).pathFromSubtree(asText(subtree), index));
+    },
     async version() {
       return (await ready()).version();
     },

@@ -3,18 +3,20 @@
 // that QR by its camera, proves in a worker (the page stays responsive) and shows its
 // presentation QR; the kiosk, fed that image by its camera, shows ACCEPTED; the same
 // presentation again is REJECTED as a replay; a presentation against a root older than the
-// kiosk's maximum is REJECTED with the reason. The kiosk's trusted roots come from a head
-// the registry operator signed; its configuration is pinned by scripts/kiosk-site.sh.
+// kiosk's maximum is REJECTED with the reason. The kiosk's trusted roots come from the
+// head the registry service (`medzk serve`, on loopback) signs; the wallet computes its
+// inclusion path from the service's subtree; the kiosk's configuration is pinned by
+// scripts/kiosk-site.sh.
 // Screenshots of each screen go to bindings/wasm/tests/artifacts/.
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 import { serve } from './server.mjs';
 import { canvasGrey, writeY4m } from './camera.mjs';
-import { cli, repo, tempDir } from '../node/helpers.mjs';
+import { cli, medzkBin, repo, tempDir } from '../node/helpers.mjs';
 
 const dist = path.join(repo, 'bindings/wasm/dist');
 const artifacts = path.join(repo, 'bindings/wasm/tests/artifacts');
@@ -79,21 +81,33 @@ test('QR both ways: kiosk request → wallet (fake camera) → kiosk (fake camer
   ok(['registry', 'path', '--registry', 'reg.redb', '--index', '1', '--out', 'c-old.json']);
   await new Promise((r) => setTimeout(r, (MAX_ROOT_AGE + 1) * 1000));
   issue('b.json', daysAgo(40));
-  ok(['registry', 'path', '--registry', 'reg.redb', '--index', '0', '--out', 'a-new.json']);
   ok(['registry', 'operator-keygen', '--out', 'operator.key']);
   const operatorKey = JSON.parse(fs.readFileSync(path.join(dir, 'operator.key'), 'utf8')).public;
+  // The registry service on loopback: the kiosk reads its signed head, the wallet its subtrees.
+  fs.writeFileSync(path.join(dir, 'issuers.json'), '[]');
+  const service = spawn(medzkBin, ['serve', '--registry', 'reg.redb', '--name', 'registry:NO', '--operator-secret', 'operator.key',
+    '--issuers', 'issuers.json', '--listen', '127.0.0.1:0'], { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
+  const serviceUrl = await new Promise((resolve, reject) => {
+    let err = '';
+    service.stderr.on('data', (d) => {
+      err += d;
+      const m = err.match(/on (http:\/\/127\.0\.0\.1:\d+)/);
+      if (m) resolve(m[1]);
+    });
+    service.on('exit', (code) => reject(new Error(`medzk serve exited (${code}): ${err}`)));
+    setTimeout(() => reject(new Error(`medzk serve did not start: ${err}`)), 20000);
+  });
 
   // The kiosk site: configuration, key, policy and signed head; the config pinned by hash.
   const site = path.join(dir, 'site');
   fs.mkdirSync(site);
-  ok(['registry', 'sign-head', '--registry', 'reg.redb', '--operator-secret', 'operator.key', '--name', 'registry:NO', '--out', 'site/head.json']);
   fs.copyFileSync(path.join(dir, 'k.vk'), path.join(site, 'vaccination.vk'));
   const policyFile = path.join(repo, 'examples/policies/border-vaccination.json');
   fs.copyFileSync(policyFile, path.join(site, 'policy.json'));
   const policyHash = ok(['policy', 'hash', policyFile]).split(/\s+/)[0];
   fs.writeFileSync(path.join(site, 'config.json'), JSON.stringify({
     verifier_id: VERIFIER, verifying_key: 'vaccination.vk', vk_hash: vkHash, policy: 'policy.json', policy_hash: policyHash,
-    registry: { name: 'registry:NO', head_url: 'head.json', operator_key: operatorKey, max_head_age_s: 3600, max_root_age_s: MAX_ROOT_AGE },
+    registry: { name: 'registry:NO', head_url: `${serviceUrl}/v1/head`, operator_key: operatorKey, max_head_age_s: 3600, max_root_age_s: MAX_ROOT_AGE },
     officer_checks: ['Check the passport: name and photo.'],
   }, null, 2));
   execFileSync(path.join(repo, 'scripts/kiosk-site.sh'), [site], { stdio: 'pipe' });
@@ -134,7 +148,13 @@ test('QR both ways: kiosk request → wallet (fake camera) → kiosk (fake camer
       await page.fill('#passphrase', PASSPHRASE);
       await page.click('#create');
       await page.waitForSelector('#wallet-state[data-state="unlocked"]', { timeout: 30000 });
-      await page.setInputFiles('#import', ['h.key', 'a.json', 'a-new.json'].map((f) => path.join(dir, f)));
+      await page.setInputFiles('#import', ['h.key', 'a.json'].map((f) => path.join(dir, f)));
+      await page.waitForFunction(() => document.querySelectorAll('#items li').length === 2, null, { timeout: 10000 });
+      // The inclusion path, computed here from the registry service's subtree.
+      await page.fill('#registry-url', serviceUrl);
+      await page.click('#fetch-paths');
+      await page.waitForSelector('#paths-state[data-state="done"], #paths-state[data-state="error"]', { timeout: 30000 });
+      assert.match(await page.innerText('#paths-state'), /Fetched 1 inclusion path/);
       await page.waitForFunction(() => document.querySelectorAll('#items li').length === 3, null, { timeout: 10000 });
       // Reloaded, it is locked; a wrong passphrase is refused, the right one opens it.
       await page.reload();
@@ -244,5 +264,6 @@ test('QR both ways: kiosk request → wallet (fake camera) → kiosk (fake camer
     });
   } finally {
     server.close();
+    service.kill('SIGTERM');
   }
 });

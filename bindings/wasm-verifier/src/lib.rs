@@ -269,6 +269,7 @@ pub fn check_signed_head(
 /// as an inclusion-path file (JSON text) for the prover. The registry learns the group of
 /// `4^levels` leaves, not the leaf. Throws if the subtree's parts do not lead to its root,
 /// or the leaf is not in it.
+#[cfg(feature = "paths")]
 #[wasm_bindgen(js_name = pathFromSubtree)]
 pub fn path_from_subtree(subtree_json: &str, index: f64) -> Result<String, JsError> {
     use medzk_circuits::credential::InclusionFile;

@@ -4,8 +4,8 @@
 // Worker (./prover/) — the page stays responsive, shows where the proof is, and can
 // cancel it — and shows the presentation as a QR code for the verifier's camera. QR texts
 // are read and written with @medzk/verifier (./verifier/), which is small.
-import { createProver } from './prover/web.js';
-import { parseRequest, pathFromSubtree, policyHash, presentationQrText } from './verifier/web.js';
+import { createProver, pathFromSubtree } from './prover/web.js';
+import { parseRequest, policyHash, presentationQrText } from './verifier/web.js';
 import { fetchText, fromHex, readFile, readText, toBase64, toHex, todayUtc } from './common.js';
 import { drawQr, readQrFile, startScanner } from './qr.js';
 import { WrongPassphrase, openWallet } from './wallet-store.js';

@@ -140,13 +140,21 @@ async function load(spawn, key, vkHash) {
   }
 }
 
-/** `createProver` over a worker factory. */
+/** `createProver` and `pathFromSubtree` over a worker factory. */
 export function bind(spawn) {
-  return async function createProver({ provingKey, vkHash }) {
+  let utility; // one worker for requests that need no proving key, started on first use
+  async function pathFromSubtree(subtree, index) {
+    if (!Number.isSafeInteger(index) || index < 0) throw new TypeError('index: expected a leaf index');
+    if (!utility || utility.dead) utility = new Session(spawn());
+    const m = await utility.call({ type: 'path', subtree: asText(subtree), index });
+    return JSON.parse(m.path);
+  }
+  async function createProver({ provingKey, vkHash }) {
     if (!(provingKey instanceof Uint8Array)) throw new TypeError('provingKey: expected a Uint8Array');
     if (typeof vkHash !== 'string') throw new TypeError('vkHash: expected the pinned verifying-key hash (hex)');
     const key = provingKey.slice();
     const { session, loaded } = await load(spawn, key, vkHash);
     return new Prover(spawn, key, vkHash, session, loaded);
-  };
+  }
+  return { createProver, pathFromSubtree };
 }

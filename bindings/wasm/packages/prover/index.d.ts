@@ -71,6 +71,24 @@ export interface Prover {
   close(): void;
 }
 
+/** An inclusion-path file, as `medzk registry path` writes it and the prover reads it. */
+export interface InclusionFile {
+  readonly format: 'medzk-inclusion-path';
+  readonly version: number;
+  /** The registry root the path leads to, `0x…`. */
+  readonly root: string;
+  readonly path: { readonly index: number; readonly siblings: readonly (readonly string[])[] };
+}
+
+/**
+ * The inclusion path of leaf `index` computed on this device from a registry subtree
+ * (`GET /v1/subtree/{levels}/{index >> 2·levels}` of the registry service): the registry
+ * learns the group of `4^levels` leaves, not the leaf. Runs in a worker of its own (no
+ * proving key needed). Rejects (`refused`) if the subtree's parts do
+ * not lead to its root or the leaf is not in it.
+ */
+export function pathFromSubtree(subtree: Json, index: number): Promise<InclusionFile>;
+
 /**
  * Starts a worker and loads the proving key in it, checked against the pinned hash;
  * rejects with `invalid-key` for any other or damaged key.

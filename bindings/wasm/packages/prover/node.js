@@ -18,5 +18,5 @@ function spawn() {
   };
 }
 
-export const createProver = bind(spawn);
+export const { createProver, pathFromSubtree } = bind(spawn);
 export { ProverError };

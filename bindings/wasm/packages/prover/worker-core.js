@@ -14,6 +14,8 @@ export function serve(m, post) {
           return;
         }
         post({ type: 'loaded', id, statement: prover.statement, keyHash: prover.keyHash });
+      } else if (msg.type === 'path') {
+        post({ type: 'path', id, path: m.pathFromSubtree(msg.subtree, msg.index) });
       } else if (msg.type === 'prove') {
         if (!prover) throw new Error('no proving key loaded');
         post({ type: 'stage', id, stage: 'proving' });

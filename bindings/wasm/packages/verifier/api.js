@@ -91,9 +91,6 @@ export function bind(load) {
         checkpoints: r.checkpoints,
       };
     },
-    async pathFromSubtree(subtree, index) {
-      return JSON.parse((await ready()).pathFromSubtree(asText(subtree), index));
-    },
     async version() {
       return (await ready()).version();
     },

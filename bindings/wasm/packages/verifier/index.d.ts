@@ -158,21 +158,5 @@ export interface HeadCheck {
  * checkpoint chain, age. Rejects with the reason.
  */
 export function checkSignedHead(head: Json, check: HeadCheck): Promise<CheckedHead>;
-/** An inclusion-path file, as `medzk registry path` writes it and the prover reads it. */
-export interface InclusionFile {
-  readonly format: 'medzk-inclusion-path';
-  readonly version: number;
-  /** The registry root the path leads to, `0x…`. */
-  readonly root: string;
-  readonly path: { readonly index: number; readonly siblings: readonly (readonly string[])[] };
-}
-
-/**
- * The inclusion path of leaf `index` computed on this device from a registry subtree
- * (`GET /v1/subtree/{levels}/{index >> 2·levels}` of the registry service): the registry
- * learns the group of `4^levels` leaves, not the leaf. Rejects if the subtree's parts do
- * not lead to its root or the leaf is not in it.
- */
-export function pathFromSubtree(subtree: Json, index: number): Promise<InclusionFile>;
 /** The medzk version of the WebAssembly module. */
 export function version(): Promise<string>;

@@ -13,4 +13,4 @@ export async function ready() {
   await api.ready();
 }
 export const { createVerifier, policyHash, describePresentation, parseRequest } = api;
-export const { presentationQrText, presentationFromQrText, checkSignedHead, pathFromSubtree, version } = api;
+export const { presentationQrText, presentationFromQrText, checkSignedHead, version } = api;

@@ -16,4 +16,4 @@ export async function ready(wasmUrl) {
   await api.ready();
 }
 export const { createVerifier, policyHash, describePresentation, parseRequest } = api;
-export const { presentationQrText, presentationFromQrText, checkSignedHead, pathFromSubtree, version } = api;
+export const { presentationQrText, presentationFromQrText, checkSignedHead, version } = api;

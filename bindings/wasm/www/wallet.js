@@ -14,6 +14,7 @@ const $ = (id) => document.getElementById(id);
 const STAGES = { starting: 'preparing…', 'loading-key': 'loading the proving key…', proving: 'proving…', done: 'done' };
 let wallet;
 let running;
+const provers = new Map(); // verifying-key hash → a prover whose worker holds that key
 let request; // the scanned request, once read
 let stopScanner;
 
@@ -208,7 +209,6 @@ async function prove() {
   $('prove').disabled = true;
   $('presentation-qr').hidden = true;
   setResult('preparing…', 'working');
-  let prover;
   try {
     if (!wallet.unlocked()) throw new Error('unlock your wallet first');
     const started = performance.now();
@@ -239,17 +239,21 @@ async function prove() {
       if (!p) throw new Error(`no inclusion path for credential #${c.json.leaf_index}: add the one the registry gives`);
       return p.text;
     });
-    let key = await wallet.cachedProvingKey(vkHash);
-    const fresh = !key;
-    if (fresh) {
-      const file = $('pk').files[0];
-      if (!file) throw new Error('choose the proving key file (once)');
-      key = await readFile(file);
+    let prover = provers.get(vkHash);
+    if (!prover) {
+      let key = await wallet.cachedProvingKey(vkHash);
+      const fresh = !key;
+      if (fresh) {
+        const file = $('pk').files[0];
+        if (!file) throw new Error('choose the proving key file (once)');
+        key = await readFile(file);
+      }
+      setResult(STAGES['loading-key'], 'working');
+      prover = await createProver({ provingKey: key, vkHash }); // checks the key against the hash
+      if (fresh) await wallet.cacheProvingKey(vkHash, key);
+      provers.set(vkHash, prover); // kept: the next proof skips loading the key
+      await showKeyState();
     }
-    setResult(STAGES['loading-key'], 'working');
-    prover = await createProver({ provingKey: key, vkHash }); // checks the key against the hash
-    if (fresh) await wallet.cacheProvingKey(vkHash, key);
-    await showKeyState();
     const bytes = await prover.prove(
       {
         policy,
@@ -277,7 +281,6 @@ async function prove() {
       setResult(`You do not meet the verifier's policy: ${e.message.replace(/^cannot prove: /, '')}. Nothing was proven or sent.`, 'unmet');
     } else setResult(e.message, 'error');
   } finally {
-    prover?.close();
     running = undefined;
     $('cancel').disabled = true;
     $('prove').disabled = false;
@@ -291,6 +294,8 @@ async function main() {
   $('unlock').onclick = () => withPassphrase((p) => wallet.unlock(p));
   $('lock').onclick = async () => {
     wallet.lock();
+    for (const p of provers.values()) p.close();
+    provers.clear();
     await showWallet();
   };
   $('import').onchange = async (e) => {

@@ -166,6 +166,7 @@ fn trial_enrolment_with_a_general_policy() {
     check.extend_from_slice(&creds);
     let why = fails(d, &check, 1);
     assert!(why.contains("egfr.value ge 45: the value is 44"), "{why}");
+    assert!(why.contains("closest: group \"eligible\", where 1 condition(s) fail"), "{why}");
     issue(&[
         "observation",
         "--issuer",

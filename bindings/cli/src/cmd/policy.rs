@@ -119,10 +119,25 @@ pub fn check(args: &CheckArgs) -> CliResult<Report> {
                         json!({ "holds": true, "today": today.to_string(), "group": group, "records": records }),
                     ))
                 }
-                Err(reports) => Err(CliError::CannotProve(format!(
-                    "does not hold: {}",
-                    reports.iter().map(|r| r.to_string()).collect::<Vec<_>>().join(" | ")
-                ))),
+                Err(mut reports) => {
+                    // The group with the fewest failing conditions first: the one the
+                    // patient is closest to meeting.
+                    reports.sort_by_key(|r| r.reasons.len());
+                    let Some(closest) = reports.first() else {
+                        return Err(CliError::CannotProve("does not hold: the policy has no group".into()));
+                    };
+                    let mut text = format!(
+                        "does not hold; closest: group {:?}, where {} condition(s) fail: {}",
+                        closest.group,
+                        closest.reasons.len(),
+                        closest.reasons.join("; ")
+                    );
+                    if reports.len() > 1 {
+                        let others: Vec<String> = reports[1..].iter().map(|r| r.to_string()).collect();
+                        text.push_str(&format!(" | other groups: {}", others.join(" | ")));
+                    }
+                    Err(CliError::CannotProve(text))
+                }
             }
         }
     }

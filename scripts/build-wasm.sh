@@ -4,7 +4,9 @@
 #   bindings/wasm/packages/prover    @medzk/prover: medzk-wasm (prover, verifier re-exported)
 #   bindings/wasm/dist               the kiosk and wallet pages of bindings/wasm/www, with
 #                                    both packages beside them
-# Each package holds one wasm-bindgen `web` build, which Node loads too (from the file).
+# Each package holds a wasm-bindgen `web` build, which Node loads too (from the file); the
+# prover has a second one with threads (packages/prover/wasm-threads) for cross-origin
+# isolated pages.
 #
 # The rustup toolchain on our machines ships no wasm32 standard library and cannot
 # download one, so this uses Debian's rustc-web with its library sources: std is
@@ -28,21 +30,28 @@ if ! wasm-bindgen --version 2>/dev/null | grep -q " $version\$"; then
   cargo install wasm-bindgen-cli --version "$version" --locked --quiet
 fi
 
-build() { # PROFILE PACKAGE...
-  local profile=$1 packages=()
+build() { # PROFILE ARGS... (into $target_dir, with $RUSTFLAGS)
+  local profile=$1
   shift
-  for p in "$@"; do packages+=(-p "$p"); done
   RUSTC_BOOTSTRAP=1 RUSTC=/usr/bin/rustc CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER=wasm-ld \
-    CARGO_TARGET_DIR=target/wasm \
-    /usr/bin/cargo build --locked --profile "$profile" --target wasm32-unknown-unknown -Zbuild-std=std,panic_abort "${packages[@]}"
+    CARGO_TARGET_DIR=${target_dir:-target/wasm} \
+    /usr/bin/cargo build --locked --profile "$profile" --target wasm32-unknown-unknown -Zbuild-std=std,panic_abort "$@"
 }
 echo "== building medzk-wasm (the prover) for wasm32-unknown-unknown"
-build release medzk-wasm
+build release -p medzk-wasm
 # The kiosk downloads the verifier: its own crate, without the prover, optimised for size
 # (verification is as fast as at opt-level 3: BENCHMARKS.md "WebAssembly").
 # The pages' QR encoder and decoder (where the browser has no BarcodeDetector) likewise.
 echo "== building medzk-wasm-verifier and medzk-wasm-qr for wasm32-unknown-unknown (size profile)"
-build wasm-size medzk-wasm-verifier medzk-wasm-qr
+build wasm-size -p medzk-wasm-verifier -p medzk-wasm-qr
+# The prover again with threads (rayon on Web Workers sharing one memory): std rebuilt with
+# atomics, its own target directory. Pages that are cross-origin isolated load it.
+echo "== building medzk-wasm with threads (atomics, shared memory) for wasm32-unknown-unknown"
+# The memory is imported and shared (wasm-bindgen then makes each worker instantiate the module
+# over it), up to 4 GiB, with the thread-local storage symbols its workers call.
+threads_link="--shared-memory --import-memory --max-memory=4294967296 --export=__wasm_init_tls --export=__tls_size --export=__tls_align --export=__tls_base"
+RUSTFLAGS="-C target-feature=+atomics,+bulk-memory,+mutable-globals $(printf -- ' -C link-arg=%s' $threads_link)" \
+  target_dir=target/wasm-threads build release -p medzk-wasm --features threads
 
 # The formats crate (credential import) must build for wasm32 too, so a wallet can import.
 echo "== checking medzk-formats for wasm32-unknown-unknown"
@@ -57,14 +66,18 @@ for p in prover:release/medzk_wasm verifier:wasm-size/medzk_wasm_verifier; do
   wasm-bindgen --target web --out-dir "$dir/wasm" "$out/${p#*:}.wasm"
   cp LICENSE-MIT LICENSE-APACHE "$dir/"
 done
+rm -rf bindings/wasm/packages/prover/wasm-threads
+wasm-bindgen --target web --out-dir bindings/wasm/packages/prover/wasm-threads \
+  target/wasm-threads/wasm32-unknown-unknown/release/medzk_wasm.wasm
 # A static site: the kiosk and wallet pages with both packages and the QR module beside them.
 rm -rf bindings/wasm/dist
 cp -r bindings/wasm/www bindings/wasm/dist
 wasm-bindgen --target web --out-dir bindings/wasm/dist/qr "$out/wasm-size/medzk_wasm_qr.wasm"
 for p in verifier prover; do
   mkdir -p bindings/wasm/dist/$p
-  (cd bindings/wasm/packages/$p && cp --parents $(node -p "require('./package.json').files.join(' ')") ../../dist/$p/)
+  (cd bindings/wasm/packages/$p && cp -r --parents $(node -p "require('./package.json').files.join(' ')") ../../dist/$p/)
 done
-for f in bindings/wasm/packages/verifier/wasm/medzk_wasm_verifier_bg.wasm bindings/wasm/packages/prover/wasm/medzk_wasm_bg.wasm; do
+for f in bindings/wasm/packages/verifier/wasm/medzk_wasm_verifier_bg.wasm bindings/wasm/packages/prover/wasm/medzk_wasm_bg.wasm \
+  bindings/wasm/packages/prover/wasm-threads/medzk_wasm_bg.wasm; do
   echo "== $f: $(stat -c %s "$f") bytes ($(gzip -9 -c "$f" | wc -c) gzipped)"
 done

@@ -16,27 +16,45 @@ if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
 fi
 export MEDZK_REQUIRE_POSTGRES=1
 
-echo "== Rust: unit, property, circuit, end-to-end, golden-corpus, CLI and PostgreSQL tests"
+# The WebAssembly builds (three of arkworks, ~10 minutes on 2 cores) run in the background
+# at the lowest priority while the Rust tests build and run: they take the cores the tests
+# leave idle. Stopped if the script stops early.
+wasm_log=target/build-wasm.log
+if [ "${MEDZK_SKIP_WASM:-0}" != 1 ]; then
+  mkdir -p target
+  echo "== WebAssembly packages: building in the background (log: $wasm_log)"
+  setsid nice -n 19 ./scripts/build-wasm.sh >"$wasm_log" 2>&1 &
+  wasm_pid=$!
+  trap 'kill -- -"$wasm_pid" 2>/dev/null || true' EXIT
+fi
+
+echo "== Rust: unit, property, circuit, end-to-end, golden-corpus, CLI and PostgreSQL tests ($SECONDS s)"
 cargo test --workspace --locked
 
 if [ "${MEDZK_SKIP_WASM:-0}" = 1 ]; then
   exit 0
 fi
 
-echo "== WebAssembly package"
-./scripts/build-wasm.sh
+echo "== WebAssembly packages: waiting for the build ($SECONDS s)"
+if ! wait "$wasm_pid"; then
+  cat "$wasm_log"
+  echo "scripts/build-wasm.sh failed" >&2
+  exit 1
+fi
+trap - EXIT
+grep '^==' "$wasm_log"
 
-echo "== Node tests of the wasm package"
+echo "== Node tests of the wasm packages ($SECONDS s)"
 # The CLI the Rust tests built (with the workspace's features): building it again with
 # `-p medzk-cli` would resolve other features and recompile the whole tree.
 export MEDZK_BIN="$PWD/target/debug/medzk"
 test -x "$MEDZK_BIN"
 (cd bindings/wasm && npm ci --no-audit --no-fund --silent && node --test tests/node/)
 
-echo "== Browser test (headless Chromium)"
+echo "== Browser test (headless Chromium) ($SECONDS s)"
 if ! command -v chromium >/dev/null; then
   as_root apt-get update -qq
   DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq chromium >/dev/null
 fi
 (cd bindings/wasm && node --test tests/browser/)
-echo "== screenshots in bindings/wasm/tests/artifacts/"
+echo "== done in $SECONDS s; screenshots in bindings/wasm/tests/artifacts/"

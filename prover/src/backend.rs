@@ -192,11 +192,11 @@ pub(crate) fn tail<T>(q: &[T]) -> &[T] {
 }
 
 pub(crate) fn join<A: Send, B: Send>(a: impl FnOnce() -> A + Send, b: impl FnOnce() -> B + Send) -> (A, B) {
-    #[cfg(feature = "parallel")]
+    #[cfg(feature = "pool")]
     {
         rayon::join(a, b)
     }
-    #[cfg(not(feature = "parallel"))]
+    #[cfg(not(feature = "pool"))]
     {
         (a(), b())
     }

@@ -158,11 +158,11 @@ pub fn check_b_queries<R: RngCore + CryptoRng>(
 }
 
 fn join<A: Send, B: Send>(a: impl FnOnce() -> A + Send, b: impl FnOnce() -> B + Send) -> (A, B) {
-    #[cfg(feature = "parallel")]
+    #[cfg(feature = "pool")]
     {
         rayon::join(a, b)
     }
-    #[cfg(not(feature = "parallel"))]
+    #[cfg(not(feature = "pool"))]
     {
         (a(), b())
     }

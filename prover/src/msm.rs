@@ -191,25 +191,25 @@ fn reduce<P: SWCurveConfig>(buckets: &[Affine<P>], offset: u64) -> Projective<P>
     total
 }
 
-/// Parallel map where the `parallel` feature is on.
+/// Parallel map where the `pool` feature is on.
 fn map<T: Sync, U: Send>(items: &[T], f: impl Fn(&T) -> U + Sync + Send) -> Vec<U> {
-    #[cfg(feature = "parallel")]
+    #[cfg(feature = "pool")]
     {
         use rayon::prelude::*;
         items.par_iter().map(f).collect()
     }
-    #[cfg(not(feature = "parallel"))]
+    #[cfg(not(feature = "pool"))]
     {
         items.iter().map(f).collect()
     }
 }
 
 fn parts() -> usize {
-    #[cfg(feature = "parallel")]
+    #[cfg(feature = "pool")]
     {
         rayon::current_num_threads().max(1)
     }
-    #[cfg(not(feature = "parallel"))]
+    #[cfg(not(feature = "pool"))]
     {
         1
     }
@@ -375,12 +375,12 @@ impl<P: SWCurveConfig> WindowTables<P> {
 }
 
 fn for_each_mut<T: Send>(items: Vec<&mut [T]>, f: impl Fn(&mut [T]) + Sync + Send) {
-    #[cfg(feature = "parallel")]
+    #[cfg(feature = "pool")]
     {
         use rayon::prelude::*;
         items.into_par_iter().for_each(f);
     }
-    #[cfg(not(feature = "parallel"))]
+    #[cfg(not(feature = "pool"))]
     {
         items.into_iter().for_each(f);
     }

@@ -1,7 +1,7 @@
 // Browser numbers for BENCHMARKS.md: the two npm packages in headless Chromium (Debian's,
 // through playwright-core) on the files in DIR (see scripts/bench-wasm.sh): verification
-// with @medzk/verifier on the page's thread, proving with @medzk/prover in its worker
-// (one thread), medians. Prints JSON.
+// with @medzk/verifier on the page's thread, proving with @medzk/prover in its worker on
+// one thread and on two (the page is cross-origin isolated), medians. Prints JSON.
 //   node bench/browser.mjs DIR [RUNS]
 import fs from 'node:fs';
 import path from 'node:path';
@@ -37,17 +37,22 @@ try {
       policy, credentials: [await text('c.json')], holderKey: await text('h.key'), paths: [path],
       verifierId: 'border:NO:bench', nonce: new Uint8Array(16).fill(7), today: '2026-11-24',
     };
-    t = performance.now();
-    const prover = await createProver({ provingKey: await bytes('k.pk'), vkHash });
-    const loadPkMs = performance.now() - t;
-    const prove = [];
+    const provingKey = await bytes('k.pk');
+    let loadPkMs;
     let presentation;
-    for (let i = 0; i < runs; i++) {
+    const prove = {};
+    for (const threads of [1, 2]) {
       t = performance.now();
-      presentation = await prover.prove(request);
-      prove.push(performance.now() - t);
+      const prover = await createProver({ provingKey, vkHash, threads });
+      if (threads === 1) loadPkMs = performance.now() - t;
+      prove[threads] = [];
+      for (let i = 0; i < runs; i++) {
+        t = performance.now();
+        presentation = await prover.prove(request);
+        prove[threads].push(performance.now() - t);
+      }
+      prover.close();
     }
-    prover.close();
     const verifier = await createVerifier({ verifyingKey: await bytes('k.vk'), policy, trustedRoots: [JSON.parse(path).root] });
     const verify = [];
     for (let i = 0; i < runs * 10; i++) {
@@ -57,7 +62,10 @@ try {
       if (!v.accepted) throw new Error(v.reason);
     }
     return {
-      prove_ms_worker_1_thread: +median(prove).toFixed(1),
+      prove_ms_worker_1_thread: +median(prove[1]).toFixed(1),
+      prove_ms_worker_2_threads: +median(prove[2]).toFixed(1),
+      cross_origin_isolated: crossOriginIsolated,
+      hardware_concurrency: navigator.hardwareConcurrency,
       verify_ms: +median(verify).toFixed(2),
       load_pk_ms: +loadPkMs.toFixed(1),
       load_verifier_ms: +verifierLoadMs.toFixed(1),

@@ -17,6 +17,10 @@ use medzk_verifier::KeyHash;
 pub use medzk_wasm_verifier::*;
 use merlin::Transcript;
 use wasm_bindgen::prelude::*;
+/// `initThreadPool(n)`: starts `n` Web Workers sharing this module's memory as rayon's
+/// threads (the threaded build only; call it once, from a worker, before proving).
+#[cfg(all(feature = "threads", target_arch = "wasm32"))]
+pub use wasm_bindgen_rayon::init_thread_pool;
 
 /// The holder's prover: a proving key with its circuit prepared once.
 #[wasm_bindgen]

@@ -249,7 +249,9 @@ async function prove() {
         key = await readFile(file);
       }
       setResult(STAGES['loading-key'], 'working');
-      prover = await createProver({ provingKey: key, vkHash }); // checks the key against the hash
+      // checks the key against the hash; proves on every core where the page is cross-origin
+      // isolated (the site's COOP/COEP headers), else on one thread
+      prover = await createProver({ provingKey: key, vkHash });
       if (fresh) await wallet.cacheProvingKey(vkHash, key);
       provers.set(vkHash, prover); // kept: the next proof skips loading the key
       await showKeyState();
@@ -274,7 +276,8 @@ async function prove() {
     const qr = $('presentation-qr');
     await drawQr(qr, await presentationQrText(bytes), { scale: 4 });
     qr.hidden = false;
-    setResult(`proved ${prover.statement} in ${ms} ms (${bytes.length} bytes): show this QR code to the verifier`, 'done');
+    const on = prover.threads > 1 ? `${prover.threads} threads` : 'one thread';
+    setResult(`proved ${prover.statement} in ${ms} ms on ${on} (${bytes.length} bytes): show this QR code to the verifier`, 'done');
   } catch (e) {
     if (e.code === 'cancelled') setResult('cancelled: nothing was proven', 'cancelled');
     else if (e.code === 'refused' && /^cannot prove: /.test(e.message)) {

@@ -1,7 +1,8 @@
 // The main-thread side of the prover: every proof runs in a worker (a Web Worker in
-// browsers, a worker thread in Node), so the caller's thread never computes. `spawn`
-// starts one and returns { send(message, transfer), onMessage(fn), onError(fn),
-// busy(flag), terminate() }.
+// browsers, a worker thread in Node), so the caller's thread never computes.
+// `spawn(threads)` starts one (proving on `threads` threads) and returns
+// { send(message, transfer), onMessage(fn), onError(fn), busy(flag), terminate() };
+// `threadsFor(option)` checks createProver's `threads` option and says how many.
 
 const asText = (v) => (typeof v === 'string' ? v : JSON.stringify(v));
 const asArray = (what, v) => {
@@ -70,20 +71,21 @@ class Prover {
   #session;
   #queue = Promise.resolve();
   #closed = false;
-  constructor(spawn, key, vkHash, session, loaded) {
+  constructor(spawn, key, vkHash, threads, session, loaded) {
     this.#spawn = spawn;
     this.#key = key;
     this.#vkHash = vkHash;
     this.#session = session;
     this.statement = loaded.statement;
     this.keyHash = loaded.keyHash;
+    this.threads = threads;
   }
 
   async #live(onStage) {
     if (this.#session && !this.#session.dead) return this.#session;
     // The previous worker was cancelled or failed: a new one loads the key again.
     onStage?.('loading-key');
-    const { session } = await load(this.#spawn, this.#key, this.#vkHash);
+    const { session } = await load(this.#spawn, this.#key, this.#vkHash, this.threads);
     this.#session = session;
     return session;
   }
@@ -127,8 +129,8 @@ class Prover {
   }
 }
 
-async function load(spawn, key, vkHash) {
-  const session = new Session(spawn());
+async function load(spawn, key, vkHash, threads) {
+  const session = new Session(spawn(threads));
   try {
     // A copy goes to the worker: the caller's bytes stay theirs, and a restarted worker
     // (after a cancel) loads from the copy kept here.
@@ -141,7 +143,7 @@ async function load(spawn, key, vkHash) {
 }
 
 /** `createProver` and `pathFromSubtree` over a worker factory. */
-export function bind(spawn) {
+export function bind(spawn, threadsFor) {
   let utility; // one worker for requests that need no proving key, started on first use
   async function pathFromSubtree(subtree, index) {
     if (!Number.isSafeInteger(index) || index < 0) throw new TypeError('index: expected a leaf index');
@@ -149,12 +151,13 @@ export function bind(spawn) {
     const m = await utility.call({ type: 'path', subtree: asText(subtree), index });
     return JSON.parse(m.path);
   }
-  async function createProver({ provingKey, vkHash }) {
+  async function createProver({ provingKey, vkHash, threads }) {
     if (!(provingKey instanceof Uint8Array)) throw new TypeError('provingKey: expected a Uint8Array');
     if (typeof vkHash !== 'string') throw new TypeError('vkHash: expected the pinned verifying-key hash (hex)');
+    const n = threadsFor(threads);
     const key = provingKey.slice();
-    const { session, loaded } = await load(spawn, key, vkHash);
-    return new Prover(spawn, key, vkHash, session, loaded);
+    const { session, loaded } = await load(spawn, key, vkHash, n);
+    return new Prover(spawn, key, vkHash, n, session, loaded);
   }
   return { createProver, pathFromSubtree };
 }

@@ -32,6 +32,13 @@ export interface ProverOptions {
    * never from whoever served the proving key.
    */
   readonly vkHash: string;
+  /**
+   * Threads to prove on. `'auto'` (the default): as many as the device has (at most 8)
+   * on a cross-origin isolated page (served with `Cross-Origin-Opener-Policy: same-origin`
+   * and `Cross-Origin-Embedder-Policy: require-corp`), else one. A number above one on a
+   * page that is not isolated, or in Node (one thread), throws a `TypeError`.
+   */
+  readonly threads?: 'auto' | number;
 }
 
 /** What to prove, for which verifier session. */
@@ -65,6 +72,8 @@ export interface Prover {
   readonly statement: string;
   /** The (pinned) verifying key's hash. */
   readonly keyHash: string;
+  /** How many threads its proofs run on. */
+  readonly threads: number;
   /** The presentation bytes; proofs are made one at a time, in call order. */
   prove(request: ProofRequest, options?: ProveOptions): Promise<Uint8Array>;
   /** Stops the worker; pending and later proofs reject with `closed`. */

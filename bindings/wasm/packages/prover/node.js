@@ -18,5 +18,11 @@ function spawn() {
   };
 }
 
-export const { createProver, pathFromSubtree } = bind(spawn);
+/** Node proves on one thread (the threaded build needs the browser's Web Workers). */
+function threadsFor(threads = 'auto') {
+  if (threads === 'auto' || threads === 1) return 1;
+  throw new TypeError("threads: Node proves on one thread; use 'auto' or 1");
+}
+
+export const { createProver, pathFromSubtree } = bind(spawn, threadsFor);
 export { ProverError };

@@ -210,6 +210,11 @@ test('QR both ways: kiosk request → wallet (fake camera) → kiosk (fake camer
       assert.equal(await page.getAttribute('#result', 'data-state'), 'done', await page.innerText('#result'));
       const longest = await page.evaluate(() => window.longestTask);
       assert.ok(longest < 200, `the wallet page's longest task while proving took ${longest} ms`);
+      // The site is cross-origin isolated: the proof ran on every core (at most 8).
+      const cores = await page.evaluate(() => (crossOriginIsolated ? Math.min(navigator.hardwareConcurrency, 8) : 0));
+      assert.ok(cores >= 1, 'the wallet page is cross-origin isolated');
+      const on = cores > 1 ? `on ${cores} threads` : 'on one thread';
+      assert.ok((await page.innerText('#result')).includes(on), `${await page.innerText('#result')} (expected ${on})`);
       assert.match(await page.innerText('#pk-state'), /on this device/);
       await shot(page, 'wallet-presentation.png');
       const { grey, w, h } = await canvasGrey(page, '#presentation-qr');

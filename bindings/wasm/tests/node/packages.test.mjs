@@ -33,6 +33,11 @@ test('npm pack: each package holds its entry points, types, wasm, README and lic
       assert.ok(files(p).includes(f), `${p.name}: ${f} in ${files(p)}`);
     }
   }
+  // The prover's threaded build, with the worker helper its threads start from.
+  for (const f of ['wasm-threads/medzk_wasm.js', 'wasm-threads/medzk_wasm_bg.wasm', 'worker-web.js']) {
+    assert.ok(files(proverPack).includes(f), `${proverPack.name}: ${f}`);
+  }
+  assert.ok(files(proverPack).some((f) => /^wasm-threads\/snippets\/.+\/workerHelpers[.\w-]*\.js$/.test(f)), `${files(proverPack)}`);
   assert.equal(verifierPack.name, '@medzk/verifier');
   assert.equal(proverPack.name, '@medzk/prover');
   const cargoVersion = fs.readFileSync(path.join(repo, 'Cargo.toml'), 'utf8').match(/\nversion = "([^"]+)"/)[1];
@@ -85,6 +90,8 @@ test('the packed prover proves in a worker, cancels, and refuses a key that is n
   const r = JSON.parse(run('node', ['prove.mjs', dir], project));
   assert.equal(r.wrongKey, 'invalid-key');
   assert.equal(r.statement, 'vaccination/v1/depth8');
+  assert.equal(r.threads, 1);
+  assert.equal(r.twoThreads, 'TypeError');
   assert.deepEqual(r.stages, ['starting', 'proving', 'done']);
   assert.ok(r.ticksWhileProving > 0, 'the caller\'s event loop ran while proving');
   assert.equal(r.verdict, 'accepted');

@@ -23,7 +23,10 @@ export async function verifyOnce(vk: Uint8Array, bytes: Uint8Array): Promise<str
 }
 
 export async function proveOnce(pk: Uint8Array): Promise<Uint8Array | ProverErrorCode> {
-  const prover = await createProver({ provingKey: pk, vkHash: '00'.repeat(32) });
+  const prover = await createProver({ provingKey: pk, vkHash: '00'.repeat(32), threads: 'auto' });
+  const threads: number = prover.threads;
+  // @ts-expect-error threads is 'auto' or a number
+  await createProver({ provingKey: pk, vkHash: '00'.repeat(32), threads: 'all' });
   const stages: ProofStage[] = [];
   // @ts-expect-error not a stage
   const bad: ProofStage = 'finished';
@@ -34,6 +37,6 @@ export async function proveOnce(pk: Uint8Array): Promise<Uint8Array | ProverErro
     );
   } catch (e) {
     if (e instanceof ProverError) return e.code;
-    throw new Error(`${bad} ${String(e)}`);
+    throw new Error(`${bad} ${threads} ${String(e)}`);
   }
 }

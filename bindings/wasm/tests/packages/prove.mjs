@@ -25,6 +25,12 @@ const errorOf = async (promise) => promise.then(() => 'resolved', (e) => (e inst
 report.wrongKey = await errorOf(createProver({ provingKey: read('k.pk'), vkHash: '00'.repeat(32) }));
 const prover = await createProver({ provingKey: read('k.pk'), vkHash });
 report.statement = prover.statement;
+report.threads = prover.threads;
+// Node proves on one thread: asking for more is a TypeError, before any worker starts.
+report.twoThreads = await createProver({ provingKey: read('k.pk'), vkHash, threads: 2 }).then(
+  () => 'resolved',
+  (e) => (e instanceof TypeError ? 'TypeError' : `other: ${e}`),
+);
 const stages = [];
 // The event loop keeps turning while the worker proves.
 let ticks = 0;

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # WebAssembly numbers for BENCHMARKS.md, beside native numbers from the same run:
-# wasm size (raw, gzip), vaccination proving and verification medians in Node and natively.
+# wasm size (raw, gzip), vaccination proving and verification medians in Node, in Chromium
+# (one thread and two) and natively.
 #   ./scripts/bench-wasm.sh [RUNS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,7 +21,8 @@ trap 'rm -rf "$dir"' EXIT
   $OLDPWD/$m registry path --registry reg.redb --index 0 --out p.json >/dev/null
   cp "$OLDPWD/examples/policies/border-vaccination.json" policy.json
 )
-for wasm in bindings/wasm/packages/verifier/wasm/medzk_wasm_verifier_bg.wasm bindings/wasm/packages/prover/wasm/medzk_wasm_bg.wasm; do
+for wasm in bindings/wasm/packages/verifier/wasm/medzk_wasm_verifier_bg.wasm bindings/wasm/packages/prover/wasm/medzk_wasm_bg.wasm \
+  bindings/wasm/packages/prover/wasm-threads/medzk_wasm_bg.wasm; do
   echo "$wasm: $(stat -c %s $wasm) bytes raw, $(gzip -9 -c $wasm | wc -c) bytes gzip"
 done
 for p in verifier prover; do

@@ -23,8 +23,13 @@ wasm_log=target/build-wasm.log
 if [ "${MEDZK_SKIP_WASM:-0}" != 1 ]; then
   mkdir -p target
   echo "== WebAssembly packages: building in the background (log: $wasm_log)"
-  setsid nice -n 19 ./scripts/build-wasm.sh >"$wasm_log" 2>&1 &
+  # A process group of its own (job control on for this one job), so that it can be
+  # stopped whole; the same session, so that its niceness counts against the tests (the
+  # kernel's autogroups share the CPU fairly between sessions, whatever their niceness).
+  set -m
+  nice -n 19 ./scripts/build-wasm.sh >"$wasm_log" 2>&1 &
   wasm_pid=$!
+  set +m
   trap 'kill -- -"$wasm_pid" 2>/dev/null || true' EXIT
 fi
 

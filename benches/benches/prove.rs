@@ -75,5 +75,32 @@ fn policy(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, vaccination, policy);
+/// An 8-group, 32-clause rule (a country's whole acceptance rule with its variants is this
+/// size) in shapes sized to it, against the default shape in the same run: the cost is in
+/// the records shown, not in the groups and clauses (docs/policies.md "Circuit cost").
+fn wide_policy(c: &mut Criterion) {
+    let mut group = c.benchmark_group("prove/policy-m32-g8-depth32");
+    group.sample_size(10);
+    let default = PolicyBench::new(Depth::default());
+    let mut seed = 0;
+    group.bench_function(BenchmarkId::new("k4-m16-g4 (default shape, trial rule)", threads()), |b| {
+        b.iter(|| {
+            seed += 1;
+            default.prove(seed)
+        })
+    });
+    drop(default);
+    for records in [1, 3] {
+        let bench = PolicyBench::wide(Depth::default(), records);
+        group.bench_function(BenchmarkId::new(format!("k{records}-m32-g8"), threads()), |b| {
+            b.iter(|| {
+                seed += 1;
+                bench.prove(seed)
+            })
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, vaccination, policy, wide_policy);
 criterion_main!(benches);

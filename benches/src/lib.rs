@@ -97,11 +97,65 @@ pub struct PolicyBench {
 impl PolicyBench {
     /// Development keys for the trial policy's shape at `depth` and one eligible patient.
     pub fn new(depth: Depth) -> PolicyBench {
-        let policy = trial_policy();
+        PolicyBench::for_policy(depth, trial_policy(), &[0, 1, 2, 3])
+    }
+
+    /// A rule of 8 groups of 4 clauses (32 clauses; the patient meets the last group
+    /// only, as a traveller meets one of a country's variants) over `records` records: 1
+    /// (an HbA1c result) or 3 (demographics, diagnosis, HbA1c), in a shape of exactly that
+    /// size.
+    pub fn wide(depth: Depth, records: u8) -> PolicyBench {
+        let (specs, shown): (&str, &[usize]) = match records {
+            1 => (r#"{ "name": "hba1c", "kind": "observation" }"#, &[2]),
+            3 => (
+                r#"{ "name": "patient", "kind": "demographics" },
+                   { "name": "diagnosis", "kind": "condition" },
+                   { "name": "hba1c", "kind": "observation" }"#,
+                &[0, 1, 2],
+            ),
+            _ => panic!("wide policies over 1 or 3 records"),
+        };
+        let groups: Vec<String> = (0..8)
+            .map(|i| {
+                let le = if i == 7 { 100 } else { 70 }; // the patient's HbA1c is 78
+                let first = if records == 1 {
+                    format!(
+                        r#"{{ "record": "hba1c", "slot": "date", "op": "date_within", "min": 0, "max": {} }}"#,
+                        60 + 10 * i
+                    )
+                } else {
+                    format!(r#"{{ "record": "patient", "op": "age_between", "min": 18, "max": {} }}"#, 60 + i)
+                };
+                let second = if records == 1 {
+                    r#"{ "record": "hba1c", "slot": "code", "op": "eq", "value": "loinc|4548-4" }"#
+                } else {
+                    r#"{ "record": "diagnosis", "slot": "code", "op": "in", "values": ["icd10|E11", "icd10|E11.9"] }"#
+                };
+                format!(
+                    r#"{{ "name": "variant {i}", "clauses": [ {first}, {second},
+                       {{ "record": "hba1c", "slot": "value", "op": "ge", "value": 65 }},
+                       {{ "record": "hba1c", "slot": "value", "op": "le", "value": {le} }} ] }}"#
+                )
+            })
+            .collect();
+        let json = format!(
+            r#"{{ "statement": "policy", "version": 1, "scope": {{ "shared": "bench:wide" }},
+                 "shape": {{ "records": {records}, "clauses": 32, "groups": 8 }},
+                 "records": [ {specs} ], "groups": [ {} ] }}"#,
+            groups.join(",")
+        );
+        let policy = Policy::from_json(&json).expect("valid policy");
+        PolicyBench::for_policy(depth, policy, shown)
+    }
+
+    /// Keys for `policy`'s shape and a patient showing the eligible trial patient's records
+    /// at `shown` (indices into [`TrialPatient::records`]).
+    fn for_policy(depth: Depth, policy: Policy, shown: &[usize]) -> PolicyBench {
         let (pk, vk) = insecure_dev_setup(policy.statement(depth), b"medzk benches").expect("setup");
         let today = Day::from_ymd(2026, 11, 24).expect("date");
         let secret = HolderSecret::generate(&mut StdRng::seed_from_u64(9));
-        let records = TrialPatient::eligible().records(&secret, today);
+        let all = TrialPatient::eligible().records(&secret, today);
+        let records: Vec<_> = shown.iter().map(|&i| all[i].clone()).collect();
         let fixture = PolicyFixture::new(depth, secret, &records, 100, today, 3);
         PolicyBench { prover: Prover::new(pk).expect("prover"), vk, policy, fixture }
     }

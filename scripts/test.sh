@@ -18,9 +18,10 @@ export MEDZK_REQUIRE_POSTGRES=1
 
 # The WebAssembly builds (three of arkworks, ~10 minutes on 2 cores) run in the background
 # while the Rust tests build and run, sharing the cores with them: each fills the other's
-# serial stretches (links, single-threaded tests). Measured from a fresh clone on 2 cores:
-# 1,593 s in all sharing evenly, 1,971 s with the build niced (it then waited for the
-# tests and ran its own serial steps alone). Stopped if the script stops early.
+# serial stretches (links, single-threaded tests); niced, it waited for the tests and ran
+# its own serial steps alone. Fresh-clone totals on 2 cores varied with the machine's speed
+# (1,593–2,283 s; BENCHMARKS-style comparisons need one quiet hour). Stopped if the script
+# stops early.
 wasm_log=target/build-wasm.log
 if [ "${MEDZK_SKIP_WASM:-0}" != 1 ]; then
   mkdir -p target

@@ -139,6 +139,9 @@ enum PolicyCommand {
     Check(cmd::policy::CheckArgs),
     /// Print the root of a value-set file, to reference it in a policy.
     ValueSet(cmd::policy::ValueSetArgs),
+    /// Translate a country's DCC business rules (CertLogic) into a policy document,
+    /// refusing, with the rule named, what a policy cannot state (docs/certlogic.md).
+    FromCertlogic(cmd::policy::FromCertlogicArgs),
     /// Print the JSON Schema of policy documents (docs/policy.schema.json).
     Schema,
 }
@@ -177,6 +180,7 @@ fn run(command: Command, json_out: bool) -> Result<Report, CliError> {
             PolicyCommand::Hash(a) => cmd::policy::hash(&a)?,
             PolicyCommand::Check(a) => cmd::policy::check(&a)?,
             PolicyCommand::ValueSet(a) => cmd::policy::value_set(&a)?,
+            PolicyCommand::FromCertlogic(a) => cmd::policy::from_certlogic(&a)?,
             PolicyCommand::Schema => Report::json_only(medzk_circuits::schema::policy_schema()),
         },
         Command::Setup(a) => {

@@ -239,3 +239,42 @@ fn trial_enrolment_with_a_general_policy() {
     let e = fails(d, &["policy", "hash", "bad.json"], 2);
     assert!(e.contains("unknown operator \"about\""), "{e}");
 }
+
+#[test]
+fn dcc_rules_become_a_policy_or_are_refused_by_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let rule = |id: &str, logic: serde_json::Value| {
+        serde_json::json!({
+            "Identifier": id, "Type": "Acceptance", "Country": "NO", "Version": "1.0.0",
+            "SchemaVersion": "1.0.0", "Engine": "CERTLOGIC", "EngineVersion": "0.7.5",
+            "CertificateType": "Vaccination", "Description": [{"lang": "en", "desc": id}],
+            "ValidFrom": "2021-07-01T00:00:00Z", "ValidTo": "2030-06-01T00:00:00Z",
+            "AffectedFields": [], "Logic": {"if": [{"var": "payload.v.0"}, logic, true]}
+        })
+        .to_string()
+    };
+    std::fs::write(
+        d.join("v1.json"),
+        rule("VR-NO-1", serde_json::json!({"in": [{"var": "payload.v.0.mp"}, ["EU/1/20/1528"]]})),
+    )
+    .unwrap();
+    std::fs::write(
+        d.join("v2.json"),
+        rule("VR-NO-2", serde_json::json!({"===": [{"var": "payload.v.0.ma"}, "ORG-100030215"]})),
+    )
+    .unwrap();
+    let err = fails(d, &["policy", "from-certlogic", "v1.json", "v2.json"], 2);
+    assert!(err.contains("VR-NO-2") && err.contains("marketing authorisation holder"), "{err}");
+    let out =
+        ok(d, &["policy", "from-certlogic", "v1.json", "v2.json", "--omit", "VR-NO-2", "--out", "p.json"]);
+    assert!(out.contains("warning: rule VR-NO-2 left out"), "{out}");
+    let hash = ok(d, &["policy", "hash", "p.json"]);
+    assert!(hash.contains("policy (shape k1-m16-g4)"), "{hash}");
+    // Nothing is replaced.
+    let err = fails(d, &["policy", "from-certlogic", "v1.json", "--out", "p.json"], 2);
+    assert!(err.contains("p.json"), "{err}");
+    std::fs::write(d.join("bad.json"), "{\"Identifier\": 1}").unwrap();
+    let err = fails(d, &["policy", "from-certlogic", "bad.json"], 2);
+    assert!(err.contains("not a DCC business rule"), "{err}");
+}

@@ -125,6 +125,15 @@ fn day(text: &str, what: &str) -> Result<(Day, Option<String>), String> {
     utc_day(text).map_err(|e| format!("{what}: {e}"))
 }
 
+/// The records a payload maps to, without any signature check: for comparing rules over
+/// the payload with policies over its records (`medzk-certlogic`'s agreement tests).
+/// Credentials come only from [`super::Certificate::import`], after the signature.
+pub fn records_of(p: &Payload, options: crate::map::Options) -> crate::error::Result<crate::map::Mapping> {
+    let mut mapper = Mapper::new(options);
+    map(&mut mapper, p);
+    mapper.finish().map_err(|e| crate::error::FormatError::malformed(crate::error::Step::Fhir, e.to_string()))
+}
+
 /// Maps every entry of `p` into `m`.
 pub(crate) fn map(m: &mut Mapper, p: &Payload) {
     let holder = m.options().holder;

@@ -152,3 +152,91 @@ pub fn value_set(args: &ValueSetArgs) -> CliResult<Report> {
         json!({ "root": root, "name": set.name(), "codes": set.len() }),
     ))
 }
+
+/// Arguments of `policy from-certlogic`.
+#[derive(Args)]
+pub struct FromCertlogicArgs {
+    /// One country's DCC business-rule files (CertLogic JSON), or folders of them.
+    #[arg(required = true)]
+    pub rules: Vec<PathBuf>,
+    /// A folder of DCC value-set files the rules name (`external.valueSets.<id>`).
+    #[arg(long)]
+    pub valuesets: Option<PathBuf>,
+    /// Leave a rule out (repeatable): the policy then accepts what that rule alone refuses.
+    #[arg(long = "omit", value_name = "RULE_ID")]
+    pub omit: Vec<String>,
+    /// The nullifier scope (default `border:<country>`).
+    #[arg(long)]
+    pub scope: Option<String>,
+    /// Write the policy here (refuses to replace a file) instead of printing it.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+}
+
+fn rule_files(paths: &[PathBuf]) -> CliResult<Vec<PathBuf>> {
+    let mut files = Vec::new();
+    for path in paths {
+        if path.is_dir() {
+            let entries = std::fs::read_dir(path).map_err(|e| CliError::file(path, io::plain(&e)))?;
+            let mut found: Vec<PathBuf> = entries
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.extension().and_then(|e| e.to_str()) == Some("json"))
+                .collect();
+            found.sort();
+            files.extend(found);
+        } else {
+            files.push(path.clone());
+        }
+    }
+    Ok(files)
+}
+
+/// Translates DCC business rules into a policy document.
+pub fn from_certlogic(args: &FromCertlogicArgs) -> CliResult<Report> {
+    use medzk_certlogic::{Options, Rule, ValueSets, read_value_sets, translate};
+    let mut rules = Vec::new();
+    for path in rule_files(&args.rules)? {
+        let text = io::read_text(&path)?;
+        rules.push(
+            Rule::parse(&text)
+                .map_err(|why| CliError::file(&path, format!("not a DCC business rule: {why}")))?,
+        );
+    }
+    let value_sets = match &args.valuesets {
+        Some(dir) => read_value_sets(dir).map_err(|e| CliError::Input(e.to_string()))?,
+        None => ValueSets::new(),
+    };
+    let options = Options { scope: args.scope.clone(), omit: args.omit.iter().cloned().collect() };
+    let t = translate(&rules, &value_sets, &options)
+        .map_err(|e| CliError::Input(format!("cannot translate: {e}")))?;
+    let policy = serde_json::to_value(&t.policy).map_err(|e| CliError::Input(e.to_string()))?;
+    // The document in its own field order (statement, version, scope, shape, records, groups).
+    let document = serde_json::to_string_pretty(&t.policy).map_err(|e| CliError::Input(e.to_string()))?;
+    let mut text = String::new();
+    if let Some(out) = &args.out {
+        let mut bytes = document.into_bytes();
+        bytes.push(b'\n');
+        io::write_with(out, &bytes, false)?;
+        text.push_str(&format!(
+            "policy written to {}: {} rule(s) translated\n",
+            out.display(),
+            rules.len() - args.omit.len()
+        ));
+    } else {
+        text.push_str(&document);
+        text.push('\n');
+    }
+    for note in &t.notes {
+        text.push_str(&format!("note: {note}\n"));
+    }
+    for warning in &t.warnings {
+        text.push_str(&format!("warning: {warning}\n"));
+    }
+    let json = json!({
+        "policy": policy,
+        "out": args.out.as_deref().map(shown),
+        "notes": t.notes,
+        "warnings": t.warnings,
+    });
+    Ok(Report::new(text.trim_end().to_string(), json))
+}

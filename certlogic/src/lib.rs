@@ -11,3 +11,8 @@ pub mod translate;
 pub use eval::{EvalError, evaluate, passes};
 pub use rule::{CertificateType, Outcome, Rule, RuleError, ValueSets, read_value_sets, verdict};
 pub use translate::{Options, TranslateError, Translation, translate};
+
+// The agreement test over the published German rules (a unit-test module: one test binary
+// for the crate).
+#[cfg(test)]
+mod german_rules_tests;

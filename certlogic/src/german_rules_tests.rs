@@ -9,8 +9,8 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use medzk_certlogic::time::Instant;
-use medzk_certlogic::{Options, Rule, ValueSets, read_value_sets, translate, verdict};
+use crate::time::Instant;
+use crate::{Options, Rule, ValueSets, read_value_sets, translate, verdict};
 use medzk_circuits::date::Day;
 use medzk_circuits::holder::HolderSecret;
 use medzk_circuits::policy::Policy;

@@ -24,6 +24,7 @@ pub mod statement;
 pub mod tags;
 pub mod text;
 pub mod tree;
+pub mod units;
 
 pub use field::Fr;
 pub mod policy;

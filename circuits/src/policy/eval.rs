@@ -8,7 +8,7 @@ use std::fmt;
 
 use ark_ff::{AdditiveGroup, BigInteger, Field, PrimeField};
 
-use super::{Check, Clause, Policy, RANGE_BITS, SIGNED_BIAS};
+use super::{Check, Clause, ClauseSlot, Policy, RANGE_BITS, SIGNED_BIAS};
 use crate::calendar::CivilWitness;
 use crate::date::Day;
 use crate::field::{self, Fr};
@@ -78,6 +78,13 @@ pub fn check_clause(clause: &Clause, record: &Record, ctx: &EvalContext<'_>) -> 
                 return Ok(());
             }
             match &clause.check {
+                Check::Range { slot: ClauseSlot::Value, .. } if clause.unit.is_some() => {
+                    let (unit, scale) = clause.unit.unwrap_or_default();
+                    match field::to_i64(&x).and_then(|v| u64::try_from(v).ok()) {
+                        Some(v) => fail(format!("the value is {} {unit}", crate::units::decimal(v, scale))),
+                        None => fail("the value is out of range".into()),
+                    }
+                }
                 Check::Range { .. } => fail(format!("the value is {}", show_int(&x))),
                 Check::DateWithin { .. } => match field::to_i64(&t) {
                     Some(d) if d < 0 => fail(format!("it is dated {} day(s) in the future", -d)),

@@ -292,8 +292,11 @@ pub struct Clause {
     pub record: usize,
     /// The check.
     pub check: Check,
-    /// The clause as written, for messages (`hba1c.value between 65 and 100`).
+    /// The clause as written, for messages (`hba1c.value between 6.5 % and 10.0 %`).
     pub text: String,
+    /// The canonical unit and scale of the value it reads, where the group names the
+    /// record's test (`crate::units`): messages show quantities in it.
+    pub unit: Option<(&'static str, u32)>,
 }
 
 /// An any-of group.

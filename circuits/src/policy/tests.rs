@@ -225,3 +225,53 @@ fn witness_checks_holder_distinctness_and_registry() {
         vec!["needs 2 Observation record(s) (hba1c, egfr), the holder has 1".to_string()]
     );
 }
+
+fn hba1c_doc(bound: serde_json::Value, code: &str) -> String {
+    serde_json::json!({
+        "statement": "policy", "version": 1, "scope": "s",
+        "records": [{"name": "hba1c", "kind": "observation"}],
+        "groups": [{"name": "g", "clauses": [
+            {"record": "hba1c", "slot": "code", "op": "in", "values": [code, "loinc|17856-6"]},
+            {"record": "hba1c", "slot": "value", "op": "between", "min": bound, "max": "10.5 %"}
+        ]}]
+    })
+    .to_string()
+}
+
+#[test]
+fn quantities_with_units_are_the_integers_of_the_record_scale() {
+    use serde_json::json;
+    // "6.5 %" is HbA1c's 65 (scale 1): the same checks, the same hash as the integer form.
+    let with_unit = Policy::from_json(&hba1c_doc(json!("6.5 %"), "loinc|4548-4")).unwrap();
+    let plain =
+        Policy::from_json(&hba1c_doc(json!(65), "loinc|4548-4").replace("\"10.5 %\"", "105")).unwrap();
+    assert_eq!(with_unit.hash(), plain.hash());
+    assert_eq!(with_unit.groups()[0].clauses[1].text, "hba1c.value between 6.5 % and 10.5 %");
+    // The integer form is shown in the unit too.
+    assert_eq!(plain.groups()[0].clauses[1].text, "hba1c.value between 6.5 % and 10.5 %");
+    // Finer than the scale: refused with the two nearest bounds.
+    let e = Policy::from_json(&hba1c_doc(json!("6.55 %"), "loinc|4548-4")).unwrap_err().to_string();
+    assert!(e.contains("6.5 %") && e.contains("6.6 %"), "{e}");
+    // A unit the test is not measured in, and a record whose test is not named.
+    let e = Policy::from_json(&hba1c_doc(json!("48 mmol/mol"), "loinc|4548-4")).unwrap_err().to_string();
+    assert!(e.contains("mmol/mol") && e.contains("is not converted"), "{e}");
+    let e = error_of(json!({"record": "r", "slot": "value", "op": "ge", "value": "6.5 %"}));
+    assert!(e.contains("needs the record's test"), "{e}");
+    // Codes of two units in one clause: no unit to convert into.
+    let e = Policy::from_json(&hba1c_doc(json!("6.5 %"), "loinc|2345-7")).unwrap_err().to_string();
+    assert!(e.contains("needs the record's test"), "{e}");
+
+    // A failing patient is told the value in the unit.
+    let secret = HolderSecret::from_bytes(&[7; 32]).unwrap();
+    let record = RecordData::observation(
+        secret.id(),
+        "loinc|4548-4".parse().unwrap(),
+        Day(today().0 - 10),
+        112,
+        None,
+        "lab:x",
+    )
+    .encode(&crate::record::Salt::from_field(Fr::from(3u64)));
+    let reasons = select(&with_unit, &[record], &ctx()).unwrap_err();
+    assert!(reasons[0].reasons.iter().any(|r| r.contains("the value is 11.2 %")), "{reasons:?}");
+}

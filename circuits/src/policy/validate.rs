@@ -12,6 +12,10 @@ use crate::date::Day;
 use crate::field::Fr;
 use crate::record::{ABSENT, Ext, RecordKind, issuer_id};
 use crate::statement::PolicyShape;
+use crate::units::{self, Canonical};
+
+/// The LOINC system URI (codes whose quantities have a canonical unit).
+const LOINC: &str = "http://loinc.org";
 
 fn sort_key(x: &Fr) -> Vec<u8> {
     x.into_bigint().to_bytes_be()
@@ -27,7 +31,7 @@ enum Operand {
     Int(i128),
 }
 
-fn parse_operand(slot: ClauseSlot, v: &Value) -> Result<Operand, String> {
+fn parse_operand(slot: ClauseSlot, v: &Value, unit: Option<&'static Canonical>) -> Result<Operand, String> {
     match slot {
         ClauseSlot::Code => {
             let text = v.as_str().ok_or("a code operand is a \"system|code\" string")?;
@@ -51,9 +55,20 @@ fn parse_operand(slot: ClauseSlot, v: &Value) -> Result<Operand, String> {
             let text = v.as_str().unwrap_or_default();
             text.parse::<Day>().map(|d| Operand::Int(d.0 as i128)).map_err(|e| e.to_string())
         }
+        ClauseSlot::Value if v.is_string() => {
+            let text = v.as_str().unwrap_or_default();
+            let Some(unit) = unit else {
+                return Err(format!(
+                    "the quantity {text:?} needs the record's test: add a clause on its code (eq or in LOINC codes measured in one unit) to this group"
+                ));
+            };
+            unit.fixed(text).map(|n| Operand::Int(n as i128)).map_err(|e| e.to_string())
+        }
         ClauseSlot::Value | ClauseSlot::Aux => {
             let n = v.as_i64().map(i128::from).or_else(|| v.as_u64().map(i128::from));
-            let n = n.ok_or("a numeric operand is an integer (or, in the aux slot, a YYYY-MM-DD date)")?;
+            let n = n.ok_or(
+                "a numeric operand is an integer (a quantity with its unit, \"6.5 %\", in the value slot; a YYYY-MM-DD date in the aux slot)",
+            )?;
             if n < slot.min() || n > slot.max() {
                 return Err(format!(
                     "{n} is outside the {slot} slot's range {}..={}",
@@ -80,6 +95,36 @@ fn as_u32(v: &Value, what: &str) -> Result<u32, String> {
         .ok_or_else(|| format!("{what} must be a non-negative integer"))
 }
 
+/// The canonical unit of each record's value in a group: the test its code clauses name,
+/// when every LOINC code they allow is measured in one unit at one scale.
+fn group_units(g: &GroupDoc, records: &[RecordSpec]) -> BTreeMap<String, &'static Canonical> {
+    let mut out = BTreeMap::new();
+    for r in records.iter().filter(|r| r.kind == RecordKind::Observation) {
+        let mut found: Option<&'static Canonical> = None;
+        let mut consistent = true;
+        for c in g.clauses.iter().filter(|c| c.record == r.name && c.slot.as_deref() == Some("code")) {
+            let values: Vec<&Value> = match c.op.as_str() {
+                "eq" => c.value.iter().collect(),
+                "in" => c.values.iter().flatten().collect(),
+                _ => continue,
+            };
+            for v in values {
+                let code = v.as_str().and_then(|t| t.parse::<Code>().ok());
+                let unit = code.filter(|c| c.system() == LOINC).and_then(|c| units::canonical(c.code()));
+                match (unit, found) {
+                    (Some(u), None) => found = Some(u),
+                    (Some(u), Some(f)) if u.unit == f.unit && u.scale == f.scale => {}
+                    _ => consistent = false,
+                }
+            }
+        }
+        if let (true, Some(u)) = (consistent, found) {
+            out.insert(r.name.clone(), u);
+        }
+    }
+    out
+}
+
 impl ClauseDoc {
     fn normalize(
         &self,
@@ -87,6 +132,7 @@ impl ClauseDoc {
         sets: &BTreeMap<String, Fr>,
         group: &str,
         index: usize,
+        units: &BTreeMap<String, &'static Canonical>,
     ) -> Result<Clause, PolicyError> {
         let err = |reason: String| clause_error(group, index, reason);
         let record = records
@@ -116,8 +162,9 @@ impl ClauseDoc {
         let need = |field: &str, v: &Option<Value>| -> Result<Value, PolicyError> {
             v.clone().ok_or_else(|| err(format!("operator {op:?} needs \"{field}\"")))
         };
+        let unit = units.get(&self.record).copied().filter(|_| slot == Some(ClauseSlot::Value));
         let operand = |v: &Value| -> Result<Operand, PolicyError> {
-            parse_operand(slot.expect("slot checked"), v).map_err(err)
+            parse_operand(slot.expect("slot checked"), v, unit).map_err(err)
         };
         let present: Vec<&str> = [
             ("value", self.value.is_some()),
@@ -279,13 +326,14 @@ impl ClauseDoc {
                 }
             }
         };
-        Ok(Clause { record, check, text: self.describe() })
+        Ok(Clause { record, check, text: self.describe(unit), unit: unit.map(|u| (u.unit, u.scale)) })
     }
 
-    fn describe(&self) -> String {
-        let show = |v: &Value| match v {
-            Value::String(s) => s.clone(),
-            other => other.to_string(),
+    fn describe(&self, unit: Option<&'static Canonical>) -> String {
+        let show = |v: &Value| match (v, unit) {
+            (Value::String(s), _) => s.clone(),
+            (Value::Number(n), Some(u)) if n.is_u64() => u.show(n.as_u64().unwrap_or_default()),
+            (other, _) => other.to_string(),
         };
         let target = match &self.slot {
             Some(s) => format!("{}.{}", self.record, s),
@@ -386,11 +434,12 @@ impl TryFrom<PolicyDoc> for Policy {
             if g.clauses.is_empty() {
                 return Err(PolicyError::Empty(format!("group {:?} has no clause", g.name)));
             }
+            let units = group_units(g, &doc.records);
             let clauses: Vec<Clause> = g
                 .clauses
                 .iter()
                 .enumerate()
-                .map(|(i, c)| c.normalize(&doc.records, &sets, &g.name, i))
+                .map(|(i, c)| c.normalize(&doc.records, &sets, &g.name, i, &units))
                 .collect::<Result<_, _>>()?;
             let lanes = clauses
                 .iter()

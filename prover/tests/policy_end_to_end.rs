@@ -179,7 +179,7 @@ fn an_ineligible_patient_learns_why_before_proving() {
     let err = prove(&trial_policy(), &f, b"nonce-policy-003").unwrap_err();
     assert_eq!(
         err.to_string(),
-        "cannot prove: no group of the policy holds: group \"eligible\": egfr.value ge 45: the value is 30"
+        "cannot prove: no group of the policy holds: group \"eligible\": egfr.value ge 45 mL/min/{1.73_m2}: the value is 30 mL/min/{1.73_m2}"
     );
 }
 

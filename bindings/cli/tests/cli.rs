@@ -165,7 +165,7 @@ fn trial_enrolment_with_a_general_policy() {
     let mut check = vec!["policy", "check", policy, "--holder-key", "h.key", "--today", TODAY];
     check.extend_from_slice(&creds);
     let why = fails(d, &check, 1);
-    assert!(why.contains("egfr.value ge 45: the value is 44"), "{why}");
+    assert!(why.contains("egfr.value ge 45 mL/min/{1.73_m2}: the value is 44 mL/min/{1.73_m2}"), "{why}");
     assert!(why.contains("closest: group \"eligible\", where 1 condition(s) fail"), "{why}");
     issue(&[
         "observation",

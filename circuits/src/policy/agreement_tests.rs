@@ -70,6 +70,21 @@ fn clause(rng: &mut StdRng, r: usize, kind: RecordKind, today: Day) -> (Value, V
     if pick == 1 && kind == RecordKind::Immunization {
         return (json!({"record": name, "op": "series_complete"}), vec![]);
     }
+    if pick == 2 && kind == RecordKind::Immunization {
+        // Dose against series size, either way round, with an offset: boundary values put
+        // `value − aux` at the offset ± 1 (slot_value adds ± 1 to the targets).
+        let k: i64 = rng.gen_range(-3..=3);
+        let (slot, other) = if rng.gen_bool(0.5) { ("value", "aux") } else { ("aux", "value") };
+        let op = *["eq", "lt", "le", "gt", "ge", "between"].choose(rng).unwrap();
+        let c = if op == "between" {
+            json!({"record": name, "slot": slot, "other": other, "op": op, "min": k, "max": k + rng.gen_range(0..3)})
+        } else {
+            json!({"record": name, "slot": slot, "other": other, "op": op, "offset": k})
+        };
+        let targets =
+            vec![(ClauseSlot::Value, 4), (ClauseSlot::Aux, 4 - k as i128), (ClauseSlot::Aux, 4 + k as i128)];
+        return (c, targets);
+    }
     if slot.numeric() {
         let a = number(rng, slot);
         let b = number(rng, slot);
@@ -392,6 +407,56 @@ fn every_operator_at_its_boundaries() {
     assert!(single(imm, series.clone(), &doses(2, 2), today));
     assert!(single(imm, series.clone(), &doses(3, 2), today));
     assert!(!single(imm, series, &doses(1, 2), today));
+    // Two slots: dose below the series size (an incomplete primary course), and the same
+    // written from the series' side; a booster (dose above the series) by an offset.
+    let below = json!({"record": "a", "slot": "value", "other": "aux", "op": "lt"});
+    let above = json!({"record": "a", "slot": "aux", "other": "value", "op": "gt"});
+    for (d, s, holds) in [(1, 2, true), (2, 2, false), (3, 2, false), (0, 255, true), (255, 0, false)] {
+        assert_eq!(single(imm, below.clone(), &doses(d, s), today), holds, "{d} < {s}");
+        assert_eq!(single(imm, above.clone(), &doses(d, s), today), holds, "{s} > {d}");
+    }
+    let booster = json!({"record": "a", "slot": "value", "other": "aux", "op": "ge", "offset": 1});
+    assert!(single(imm, booster.clone(), &doses(3, 2), today));
+    assert!(!single(imm, booster.clone(), &doses(2, 2), today));
+    let exactly =
+        json!({"record": "a", "slot": "value", "other": "aux", "op": "between", "min": -1, "max": 0});
+    assert!(single(imm, exactly.clone(), &doses(1, 2), today));
+    assert!(single(imm, exactly.clone(), &doses(2, 2), today));
+    assert!(!single(imm, exactly.clone(), &doses(3, 2), today));
+    assert!(!single(imm, exactly, &doses(0, 2), today));
+    // Extremes of the slots: a dose of 2^64 − 1 and a series of −2^31 (what a malformed
+    // record could hold) still agree (asserted inside `single`).
+    let extreme = vec![(Slot::Value, Fr::from(u64::MAX)), (Slot::Aux, -Fr::from(1u64 << 31))];
+    single(imm, booster, &extreme, today);
+}
+
+#[test]
+fn slot_comparisons_are_refused_where_they_mean_nothing() {
+    let doc = |kind: &str, clause: Value| {
+        json!({"statement": "policy", "version": 1, "scope": "u", "records": [{"name": "a", "kind": kind}],
+               "groups": [{"name": "g", "clauses": [clause]}]})
+        .to_string()
+    };
+    let err = |kind: &str, clause: Value| Policy::from_json(&doc(kind, clause)).unwrap_err().to_string();
+    let lt = json!({"record": "a", "slot": "value", "other": "aux", "op": "lt"});
+    assert!(err("condition", lt).contains("immunization"));
+    let e = err("immunization", json!({"record": "a", "slot": "date", "other": "aux", "op": "lt"}));
+    assert!(e.contains("cannot be compared"), "{e}");
+    let e = err("immunization", json!({"record": "a", "slot": "value", "other": "aux", "op": "ne"}));
+    assert!(e.contains("cannot compare two slots"), "{e}");
+    let e =
+        err("immunization", json!({"record": "a", "slot": "value", "other": "aux", "op": "lt", "value": 1}));
+    assert!(e.contains("not a value"), "{e}");
+    let e = err("immunization", json!({"record": "a", "slot": "value", "op": "lt", "offset": 1}));
+    assert!(e.contains("goes with \"other\""), "{e}");
+    // series_complete is `value ge aux`: the same encoding, the same hash.
+    let a = Policy::from_json(&doc("immunization", json!({"record": "a", "op": "series_complete"}))).unwrap();
+    let b = Policy::from_json(&doc(
+        "immunization",
+        json!({"record": "a", "slot": "value", "other": "aux", "op": "ge"}),
+    ))
+    .unwrap();
+    assert_eq!(a.hash(), b.hash());
 }
 
 /// Finding 2 of the hardening review: an ongoing condition's abatement is absent, and an

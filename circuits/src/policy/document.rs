@@ -89,6 +89,14 @@ pub struct ClauseDoc {
     /// Value-set name of `in_value_set`, `not_in_value_set`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value_set: Option<String>,
+    /// Compare `slot` with this other slot of the same record instead of a constant
+    /// (`eq`, `lt`, `le`, `gt`, `ge`, `between`; an immunization's `value` and `aux`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schema", schemars(schema_with = "crate::schema::slot"))]
+    pub other: Option<String>,
+    /// With `other`: `slot OP other + offset` (default 0).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub offset: Option<i64>,
 }
 
 /// A group as written.

@@ -59,7 +59,9 @@ fn interval_term(check: &Check, record: &Record, ctx: &EvalContext<'_>) -> Optio
         Check::Range { slot, .. } => x + Fr::from(slot.bias() as u64),
         Check::DateWithin { .. } => ctx.today.to_field() - x,
         Check::Age { .. } => ctx.today_calendar()? - x,
-        Check::Series => record.slot(Slot::Value) - record.slot(Slot::Aux) + Fr::from(SIGNED_BIAS as u64),
+        Check::Series { .. } => {
+            record.slot(Slot::Value) - record.slot(Slot::Aux) + Fr::from(SIGNED_BIAS as u64)
+        }
         _ => return None,
     };
     Some((t, lo, hi))
@@ -70,7 +72,7 @@ pub fn check_clause(clause: &Clause, record: &Record, ctx: &EvalContext<'_>) -> 
     let x = record.slot(clause.check.slot().slot());
     let fail = |detail: String| Err(format!("{}: {detail}", clause.text));
     match &clause.check {
-        Check::Range { .. } | Check::DateWithin { .. } | Check::Age { .. } | Check::Series => {
+        Check::Range { .. } | Check::DateWithin { .. } | Check::Age { .. } | Check::Series { .. } => {
             let Some((t, lo, hi)) = interval_term(&clause.check, record, ctx) else {
                 return fail("today's date is outside the supported calendar".into());
             };

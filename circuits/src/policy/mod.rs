@@ -156,7 +156,7 @@ pub enum CheckType {
     DateWithin = 1,
     /// `lo ≤ cal(today) − x ≤ hi` on a demographics record's calendar birth number.
     Age = 2,
-    /// `value ≥ aux` (dose completes its series).
+    /// `lo ≤ value − aux ≤ hi` (a dose against its series: `series_complete`, `value lt aux`…).
     Series = 3,
     /// `x ∈ S`.
     In = 4,
@@ -199,8 +199,14 @@ pub enum Check {
         /// Oldest.
         max: u32,
     },
-    /// Dose number at least the series size (immunizations).
-    Series,
+    /// `lo ≤ value − aux ≤ hi` on an immunization: the dose number against the series
+    /// size (`series_complete` is `value − aux ≥ 0`; clauses with `"other": "aux"`).
+    Series {
+        /// Least difference.
+        lo: i128,
+        /// Greatest difference.
+        hi: i128,
+    },
     /// The slot's value is one of `values` (`eq` on text slots, `in`).
     In {
         /// The slot.
@@ -242,7 +248,7 @@ impl Check {
             Check::Range { .. } => CheckType::Range,
             Check::DateWithin { .. } => CheckType::DateWithin,
             Check::Age { .. } => CheckType::Age,
-            Check::Series => CheckType::Series,
+            Check::Series { .. } => CheckType::Series,
             Check::In { .. } => CheckType::In,
             Check::NotIn { .. } => CheckType::NotIn,
             Check::InValueSet { .. } => CheckType::InValueSet,
@@ -260,7 +266,7 @@ impl Check {
             | Check::InValueSet { slot, .. }
             | Check::NotInValueSet { slot, .. } => *slot,
             Check::Age { .. } => ClauseSlot::Aux,
-            Check::Series => ClauseSlot::Value,
+            Check::Series { .. } => ClauseSlot::Value,
         }
     }
 
@@ -271,7 +277,7 @@ impl Check {
             Check::Range { slot, lo, hi } => (f(lo + slot.bias()), f(hi + slot.bias())),
             Check::DateWithin { min, max, .. } => (f(*min as i128), f(*max as i128)),
             Check::Age { min, max } => (f(*min as i128 * 10_000), f(*max as i128 * 10_000 + 9_999)),
-            Check::Series => (f(SIGNED_BIAS), f(u64::MAX as i128)),
+            Check::Series { lo, hi } => (f(lo + SIGNED_BIAS), f(hi + SIGNED_BIAS)),
             Check::InValueSet { root, .. } | Check::NotInValueSet { root, .. } => (*root, Fr::ZERO),
             Check::In { .. } | Check::NotIn { .. } => (Fr::ZERO, Fr::ZERO),
         }
@@ -284,6 +290,10 @@ impl Check {
         }
     }
 }
+
+/// The greatest `value − aux` a series check states: its biased form is 2^64 − 1, the top
+/// of the interval check's range (what `series_complete` has always encoded).
+pub const SERIES_MAX_DIFF: i128 = u64::MAX as i128 - SIGNED_BIAS;
 
 /// One clause: a check on one record slot.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -137,7 +137,10 @@ fn trial_boundaries() {
         ]
     );
     let p = TrialPatient { hba1c: 105, ..TrialPatient::eligible() };
-    assert_eq!(trial_outcome(&p).unwrap_err(), vec!["hba1c.value between 65 and 100: the value is 105"]);
+    assert_eq!(
+        trial_outcome(&p).unwrap_err(),
+        vec!["hba1c.value between 6.5 % and 10.0 %: the value is 10.5 %"]
+    );
 }
 
 #[test]

@@ -159,6 +159,10 @@ impl ClauseDoc {
                 }
             }),
         };
+        if self.other.is_some() || self.offset.is_some() {
+            let check = self.slot_comparison(kind, op, slot).map_err(err)?;
+            return Ok(Clause { record, check, text: self.describe(None), unit: None });
+        }
         let need = |field: &str, v: &Option<Value>| -> Result<Value, PolicyError> {
             v.clone().ok_or_else(|| err(format!("operator {op:?} needs \"{field}\"")))
         };
@@ -309,7 +313,7 @@ impl ClauseDoc {
                         self.record
                     )));
                 }
-                Check::Series
+                Check::Series { lo: 0, hi: SERIES_MAX_DIFF }
             }
             _ => {
                 let s = slot.expect("slot checked");
@@ -327,6 +331,64 @@ impl ClauseDoc {
             }
         };
         Ok(Clause { record, check, text: self.describe(unit), unit: unit.map(|u| (u.unit, u.scale)) })
+    }
+
+    /// `slot OP other + offset` on an immunization's dose number and series size.
+    fn slot_comparison(&self, kind: RecordKind, op: &str, slot: Option<ClauseSlot>) -> Result<Check, String> {
+        let Some(other) = self.other.as_deref() else {
+            return Err("\"offset\" goes with \"other\" (a comparison between two slots)".into());
+        };
+        if kind != RecordKind::Immunization {
+            return Err(format!(
+                "comparisons between two slots read an immunization's value (dose) and aux (series size); {:?} is {kind:?}",
+                self.record
+            ));
+        }
+        // d = value − aux; `value OP aux + k` is `d OP k`, `aux OP value + k` is `−d OP k`.
+        let mirrored = match (slot, other) {
+            (Some(ClauseSlot::Value), "aux") => false,
+            (Some(ClauseSlot::Aux), "value") => true,
+            _ => {
+                return Err(format!(
+                    "slots {:?} and {other:?} cannot be compared: only an immunization's value and aux",
+                    self.slot.as_deref().unwrap_or("")
+                ));
+            }
+        };
+        if self.value.is_some() || self.values.is_some() || self.value_set.is_some() {
+            return Err("a comparison between two slots takes \"offset\" (or \"min\" and \"max\" with between), not a value".into());
+        }
+        let k = i128::from(self.offset.unwrap_or(0));
+        let bound = |v: &Option<Value>, what: &str| -> Result<i128, String> {
+            v.as_ref()
+                .and_then(Value::as_i64)
+                .map(i128::from)
+                .ok_or(format!("between needs an integer \"{what}\" (an offset)"))
+        };
+        let (lo, hi) = match op {
+            "eq" => (k, k),
+            "lt" => (i128::MIN, k - 1),
+            "le" => (i128::MIN, k),
+            "gt" => (k + 1, i128::MAX),
+            "ge" => (k, i128::MAX),
+            "between" if self.offset.is_none() => (bound(&self.min, "min")?, bound(&self.max, "max")?),
+            "between" => return Err("between takes \"min\" and \"max\" offsets, not \"offset\"".into()),
+            other_op => {
+                return Err(format!(
+                    "operator {other_op:?} cannot compare two slots (eq, lt, le, gt, ge, between can)"
+                ));
+            }
+        };
+        if op != "between" && (self.min.is_some() || self.max.is_some()) {
+            return Err(format!("operator {op:?} does not take \"min\" or \"max\""));
+        }
+        let (lo, hi) = if mirrored { (hi.saturating_neg(), lo.saturating_neg()) } else { (lo, hi) };
+        // The encodable differences: −2^31 … 2^64 − 1 − 2^31.
+        let (lo, hi) = (lo.max(-SIGNED_BIAS), hi.min(SERIES_MAX_DIFF));
+        if lo > hi {
+            return Err("the range is empty: no value can satisfy it".into());
+        }
+        Ok(Check::Series { lo, hi })
     }
 
     fn describe(&self, unit: Option<&'static Canonical>) -> String {
@@ -363,6 +425,15 @@ impl ClauseDoc {
                     self.op.replace('_', " "),
                     self.value_set.clone().unwrap_or_default()
                 )
+            }
+            op if self.other.is_some() => {
+                let other = format!("{}.{}", self.record, self.other.as_deref().unwrap_or_default());
+                match (op, self.offset.unwrap_or(0)) {
+                    ("between", _) => format!("{target} − {other} between {min} and {max}"),
+                    (op, 0) => format!("{target} {op} {other}"),
+                    (op, k) if k > 0 => format!("{target} {op} {other} + {k}"),
+                    (op, k) => format!("{target} {op} {other} − {}", -k),
+                }
             }
             op => format!("{target} {op} {}", self.value.as_ref().map(show).unwrap_or_default()),
         }

@@ -56,8 +56,15 @@ pub enum Atom {
         /// The rule it came from.
         rule: String,
     },
-    /// Dose number ≥ doses in the series.
-    SeriesComplete(Rec),
+    /// `lo ≤ dose number − doses in the series ≤ hi`.
+    Diff {
+        /// Record.
+        rec: Rec,
+        /// Lower bound.
+        lo: i64,
+        /// Upper bound.
+        hi: i64,
+    },
 }
 
 /// A formula.
@@ -135,8 +142,15 @@ fn negate_atom(a: Atom) -> Result<Formula, String> {
                 "{rule}: the negation of a time window medzk can only state in whole days (negating the rounded window would accept too much)"
             ));
         }
-        Atom::SeriesComplete(_) => {
-            return Err("the negation of \"dose number ≥ doses in the series\" (medzk states only the comparison itself: series_complete)".into());
+        Atom::Diff { rec, lo, hi } => {
+            let mut parts = Vec::new();
+            if lo > i64::MIN {
+                parts.push(Atom::Diff { rec, lo: i64::MIN, hi: lo - 1 });
+            }
+            if hi < i64::MAX {
+                parts.push(Atom::Diff { rec, lo: hi + 1, hi: i64::MAX });
+            }
+            either(parts)
         }
     })
 }
@@ -153,8 +167,8 @@ pub struct Conj {
     pub ints: BTreeMap<(Rec, Slot), (i64, i64)>,
     /// Day windows per record, with their exactness and the rules they came from.
     pub days: BTreeMap<Rec, (i64, i64, Exactness, BTreeSet<String>)>,
-    /// Records whose series must be complete.
-    pub series: BTreeSet<Rec>,
+    /// Intervals of dose number − series size per record.
+    pub diffs: BTreeMap<Rec, (i64, i64)>,
 }
 
 impl Conj {
@@ -189,9 +203,10 @@ impl Conj {
                 }
                 e.0 <= e.1
             }
-            Atom::SeriesComplete(rec) => {
-                self.series.insert(*rec);
-                true
+            Atom::Diff { rec, lo, hi } => {
+                let e = self.diffs.entry(*rec).or_insert((i64::MIN, i64::MAX));
+                *e = (e.0.max(*lo), e.1.min(*hi));
+                e.0 <= e.1
             }
         }
     }
@@ -220,7 +235,11 @@ impl Conj {
             let (a, b) = self.days.get(k).map_or((i64::MIN, i64::MAX), |d| (d.0, d.1));
             *lo <= a && b <= *hi
         });
-        codes && ints && days && other.series.is_subset(&self.series)
+        let diffs = other.diffs.iter().all(|(k, (lo, hi))| {
+            let (a, b) = self.diffs.get(k).copied().unwrap_or((i64::MIN, i64::MAX));
+            *lo <= a && b <= *hi
+        });
+        codes && ints && days && diffs
     }
 }
 
@@ -318,6 +337,10 @@ fn merge(a: &Conj, b: &Conj) -> Option<Conj> {
             e.3.extend(rules.iter().cloned());
         }
     }
-    c.series.extend(b.series.iter().copied());
+    for (rec, (lo, hi)) in &b.diffs {
+        if !c.add(&Atom::Diff { rec: *rec, lo: *lo, hi: *hi }) {
+            return None;
+        }
+    }
     Some(c)
 }

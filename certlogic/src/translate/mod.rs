@@ -200,8 +200,24 @@ fn clauses(rec: Rec, case: &Conj, warnings: &mut Vec<String>) -> Result<Vec<Valu
             (a, b) => json!({"record": name, "slot": slot.name(), "op": "between", "min": a, "max": b}),
         });
     }
-    if case.series.contains(&rec) {
-        out.push(json!({"record": name, "op": "series_complete"}));
+    if let Some((lo, hi)) = case.diffs.get(&rec) {
+        // value − aux: the record's dose number against its series size.
+        let (lo, hi) = ((*lo).max(i32::MIN as i64), *hi);
+        out.push(match (lo, hi) {
+            (0, i64::MAX) => json!({"record": name, "op": "series_complete"}),
+            (a, i64::MAX) => {
+                json!({"record": name, "slot": "value", "other": "aux", "op": "ge", "offset": a})
+            }
+            (a, b) if a == i32::MIN as i64 => {
+                json!({"record": name, "slot": "value", "other": "aux", "op": "le", "offset": b})
+            }
+            (a, b) if a == b => {
+                json!({"record": name, "slot": "value", "other": "aux", "op": "eq", "offset": a})
+            }
+            (a, b) => {
+                json!({"record": name, "slot": "value", "other": "aux", "op": "between", "min": a, "max": b})
+            }
+        });
     }
     if let Some((lo, hi, exact, rules)) = case.days.get(&rec) {
         if *lo < 0 {
@@ -335,6 +351,9 @@ impl Translator<'_> {
     }
 
     fn equals(&self, x: &Value, y: &Value) -> Result<Formula, TranslateError> {
+        if let (Some(a), Some(b)) = (var_path(x), var_path(y)) {
+            return self.dose_against_series("===", a, b);
+        }
         let (f, literal) = if y.is_object() && !x.is_object() { (y, x) } else { (x, y) };
         let field = self.field(f)?;
         match (field, literal) {
@@ -385,19 +404,10 @@ impl Translator<'_> {
     }
 
     fn compare(&self, op: &str, items: &[Value]) -> Result<Formula, TranslateError> {
-        // dn ≥ sd (or sd ≤ dn): the series is complete.
+        // dn against sd: the dose number against the series size.
         if let [x, y] = items {
             if let (Some(a), Some(b)) = (var_path(x), var_path(y)) {
-                let l = self.rec.letter();
-                let (dn, sd) = (format!("payload.{l}.0.dn"), format!("payload.{l}.0.sd"));
-                if self.rec == Rec::Vaccination
-                    && ((op == ">=" && a == dn && b == sd) || (op == "<=" && a == sd && b == dn))
-                {
-                    return Ok(Formula::Atom(Atom::SeriesComplete(self.rec)));
-                }
-                return self.fail(format!(
-                    "{op} between two fields ({a}, {b}): medzk compares a slot with constants (and dn ≥ sd as series_complete)"
-                ));
+                return self.dose_against_series(op, a, b);
             }
         }
         let int = |v: &Value| v.as_i64();
@@ -430,6 +440,42 @@ impl Translator<'_> {
             _ => return self.fail(format!("{op} with these operands")),
         };
         Ok(Formula::Atom(Atom::Int { rec, slot, lo, hi }))
+    }
+
+    /// `dn OP sd` (or `sd OP dn`) as an interval of `dn − sd`.
+    fn dose_against_series(&self, op: &str, a: &str, b: &str) -> Result<Formula, TranslateError> {
+        let (dn, sd) = ("payload.v.0.dn", "payload.v.0.sd");
+        let flipped = match (a, b) {
+            _ if self.rec != Rec::Vaccination => None,
+            (x, y) if x == dn && y == sd => Some(false),
+            (x, y) if x == sd && y == dn => Some(true),
+            _ => None,
+        };
+        let Some(flipped) = flipped else {
+            return self.fail(format!(
+                "{op} between two fields ({a}, {b}): medzk compares a slot with constants, or a dose number with its series size"
+            ));
+        };
+        // d = dn − sd; `sd OP dn` is `−d OP 0`.
+        let op = if flipped {
+            match op {
+                ">" => "<",
+                ">=" => "<=",
+                "<" => ">",
+                "<=" => ">=",
+                other => other,
+            }
+        } else {
+            op
+        };
+        let (lo, hi) = match op {
+            ">" => (1, i64::MAX),
+            ">=" => (0, i64::MAX),
+            "<" => (i64::MIN, -1),
+            "<=" => (i64::MIN, 0),
+            _ => (0, 0),
+        };
+        Ok(Formula::Atom(Atom::Diff { rec: self.rec, lo, hi }))
     }
 
     /// `(date-time, hours)` of a `plusTime` operand: the clock (`None`) or a date field.

@@ -128,8 +128,7 @@ fn what_medzk_cannot_state_is_refused_with_the_rule_named() {
             "certificate identifier",
         ),
         (json!({"reduce": [{"var": "payload.v"}, true, true]}), "reduce"),
-        (json!({">": [{"var": "payload.v.0.dn"}, {"var": "payload.v.0.sd"}]}), "between two fields"),
-        (json!({"!": [{">=": [{"var": "payload.v.0.dn"}, {"var": "payload.v.0.sd"}]}]}), "negation"),
+        (json!({">": [{"var": "payload.v.0.dn"}, {"var": "payload.v.0.dt"}]}), "between two fields"),
         (clock_vs("payload.v.0.dt", 6, "month", "not-after"), "months"),
         (
             json!({"in": [{"var": "payload.v.0.mp"}, {"var": "external.valueSets.nope"}]}),
@@ -157,6 +156,24 @@ fn what_medzk_cannot_state_is_refused_with_the_rule_named() {
     assert!(t.warnings.iter().any(|w| w.contains("VR-XX-9 left out")), "{:?}", t.warnings);
     let options = Options { omit: ["VR-XX-0".to_string()].into(), ..Options::default() };
     assert!(translate(&rules, &ValueSets::new(), &options).is_err());
+}
+
+#[test]
+fn dose_against_series_either_way_and_negated() {
+    let series = |logic: Value| {
+        let rules = [products(), rule("VR-XX-2", "Vaccination", guarded("v", logic))];
+        serde_json::to_string(&groups(&translate(&rules, &ValueSets::new(), &Options::default()).unwrap()))
+            .unwrap()
+    };
+    let (dn, sd) = (json!({"var": "payload.v.0.dn"}), json!({"var": "payload.v.0.sd"}));
+    // An incomplete primary course (Austria's VR-AT-0004 form): dn < sd.
+    let text = series(json!({"<": [dn, sd]}));
+    assert!(text.contains(r#""offset":-1,"op":"le","other":"aux""#), "{text}");
+    assert_eq!(text, series(json!({">": [sd, dn]})));
+    assert_eq!(text, series(json!({"!": [{">=": [dn, sd]}]})));
+    assert!(series(json!({">=": [dn, sd]})).contains("series_complete"));
+    let text = series(json!({"===": [dn, sd]}));
+    assert!(text.contains(r#""offset":0,"op":"eq","other":"aux""#), "{text}");
 }
 
 #[test]

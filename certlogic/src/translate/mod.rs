@@ -551,3 +551,6 @@ impl Translator<'_> {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod property_tests;

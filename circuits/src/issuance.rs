@@ -69,6 +69,20 @@ pub fn check_record(record: &RecordData, today: Day) -> Result<Vec<String>, Inva
                 warnings.push(format!("a birth date of {} makes an age above 130; check it", record.date));
             }
         }
+        RecordKind::Medication => {
+            if !(1..=4).contains(&record.value) {
+                return refuse(format!(
+                    "medication status {} is outside 1..=4 (active, completed, stopped, on-hold)",
+                    record.value
+                ));
+            }
+            if record.aux != ABSENT && Day(record.aux) < record.date {
+                return refuse(format!("the end {} is before the start {}", Day(record.aux), record.date));
+            }
+            if record.aux != ABSENT && record.value == crate::record::MedicationStatus::Active as u64 {
+                warnings.push("an active medication with an end date; check it".into());
+            }
+        }
         RecordKind::Observation => {}
     }
     Ok(warnings)

@@ -51,12 +51,19 @@ pub enum RecordKind {
     Condition = 3,
     /// FHIR Patient demographics: birth date and administrative gender.
     Demographics = 4,
+    /// FHIR MedicationStatement or MedicationRequest: a medicine taken or prescribed.
+    Medication = 5,
 }
 
 impl RecordKind {
     /// Every kind.
-    pub const ALL: [RecordKind; 4] =
-        [RecordKind::Immunization, RecordKind::Observation, RecordKind::Condition, RecordKind::Demographics];
+    pub const ALL: [RecordKind; 5] = [
+        RecordKind::Immunization,
+        RecordKind::Observation,
+        RecordKind::Condition,
+        RecordKind::Demographics,
+        RecordKind::Medication,
+    ];
 
     /// The slot encoding.
     pub fn to_field(self) -> Fr {
@@ -192,6 +199,22 @@ pub enum ClinicalStatus {
     Resolved = 6,
 }
 
+/// A medication's status, the `value` slot of a medication record (the statuses FHIR's
+/// MedicationStatement and MedicationRequest share that say a medicine was taken or is).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+#[repr(u8)]
+pub enum MedicationStatus {
+    /// Active: being taken.
+    Active = 1,
+    /// Completed: the course was finished.
+    Completed = 2,
+    /// Stopped before the end of the course.
+    Stopped = 3,
+    /// On hold.
+    OnHold = 4,
+}
+
 /// FHIR Condition verification status, the `ext` slot of a condition (0 when the
 /// issuer stated none).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -311,6 +334,28 @@ impl RecordData {
             value,
             aux: 0,
             ext: interpretation.map_or(Ext::None, Ext::Code),
+            issuer: issuer.to_string(),
+        }
+    }
+
+    /// A medication: the medicine (RxNorm), the day it was started (or prescribed), its
+    /// status, and the day it ended ([`ABSENT`] while no end is stated).
+    pub fn medication(
+        holder: HolderId,
+        medicine: Code,
+        start: Day,
+        status: MedicationStatus,
+        end: Option<Day>,
+        issuer: &str,
+    ) -> RecordData {
+        RecordData {
+            kind: RecordKind::Medication,
+            holder,
+            code: medicine,
+            date: start,
+            value: status as u64,
+            aux: end.map_or(ABSENT, |d| d.0),
+            ext: Ext::None,
             issuer: issuer.to_string(),
         }
     }

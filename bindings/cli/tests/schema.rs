@@ -102,7 +102,7 @@ fn the_schema_refuses_what_the_reader_refuses() {
     add("unknown operator", general, &|d| d["groups"][0]["clauses"][0]["op"] = json!("approx"));
     add("unknown slot", general, &|d| d["groups"][0]["clauses"][0]["slot"] = json!("colour"));
     add("unknown clause field", general, &|d| d["groups"][0]["clauses"][0]["values2"] = json!([]));
-    add("unknown record kind", general, &|d| d["records"][0]["kind"] = json!("medication"));
+    add("unknown record kind", general, &|d| d["records"][0]["kind"] = json!("procedure"));
     add("wrong statement", general, &|d| d["statement"] = json!("policies"));
     add("wrong version", general, &|d| d["version"] = json!(2));
     add("shape too large", general, &|d| d["shape"]["groups"] = json!(9));

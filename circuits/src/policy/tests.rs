@@ -278,3 +278,51 @@ fn quantities_with_units_are_the_integers_of_the_record_scale() {
     let reasons = select(&with_unit, &[record], &ctx()).unwrap_err();
     assert!(reasons[0].reasons.iter().any(|r| r.contains("the value is 11.2 %")), "{reasons:?}");
 }
+
+#[test]
+fn a_medication_taken_for_a_year_and_not_stopped() {
+    use crate::record::{MedicationStatus, Salt};
+    let doc = serde_json::json!({
+        "statement": "policy", "version": 1, "scope": "trial:x",
+        "records": [{"name": "metformin", "kind": "medication"}],
+        "groups": [{"name": "on metformin for a year", "clauses": [
+            {"record": "metformin", "slot": "code", "op": "in", "values": ["rxnorm|860975", "rxnorm|861007"]},
+            {"record": "metformin", "slot": "value", "op": "eq", "value": 1},
+            {"record": "metformin", "slot": "date", "op": "date_within", "min": 365, "max": 36500},
+            {"record": "metformin", "slot": "aux", "op": "absent"}
+        ]}]
+    });
+    let policy = Policy::from_json(&doc.to_string()).unwrap();
+    let secret = HolderSecret::from_bytes(&[7; 32]).unwrap();
+    let med = |start: i32, status: MedicationStatus, end: Option<Day>| {
+        RecordData::medication(
+            secret.id(),
+            "rxnorm|860975".parse().unwrap(),
+            Day(today().0 - start),
+            status,
+            end,
+            "gp:x",
+        )
+        .encode(&Salt::from_field(Fr::from(11u64)))
+    };
+    let holds = |r| select(&policy, &[r], &ctx()).is_ok();
+    assert!(holds(med(365, MedicationStatus::Active, None)));
+    assert!(!holds(med(364, MedicationStatus::Active, None)), "not yet a year");
+    assert!(!holds(med(400, MedicationStatus::Stopped, Some(Day(today().0 - 3)))), "stopped");
+    assert!(!holds(med(400, MedicationStatus::Active, Some(Day(today().0 - 3)))), "an end is stated");
+    // Issue-time checks.
+    let check = |r: &RecordData| crate::issuance::check_record(r, today());
+    let end_before = RecordData::medication(
+        secret.id(),
+        "rxnorm|860975".parse().unwrap(),
+        today(),
+        MedicationStatus::Completed,
+        Some(Day(today().0 - 1)),
+        "gp:x",
+    );
+    assert!(check(&end_before).unwrap_err().to_string().contains("before the start"));
+    let mut bad_status = end_before.clone();
+    bad_status.aux = crate::record::ABSENT;
+    bad_status.value = 9;
+    assert!(check(&bad_status).unwrap_err().to_string().contains("status 9"));
+}

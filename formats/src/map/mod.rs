@@ -212,6 +212,7 @@ pub fn kind_name(kind: RecordKind) -> &'static str {
         RecordKind::Observation => "observation",
         RecordKind::Condition => "condition",
         RecordKind::Demographics => "demographics",
+        RecordKind::Medication => "medication",
     }
 }
 
@@ -221,6 +222,7 @@ fn resource_type_of(kind: RecordKind) -> &'static str {
         RecordKind::Observation => "Observation",
         RecordKind::Condition => "Condition",
         RecordKind::Demographics => "Patient",
+        RecordKind::Medication => "MedicationStatement",
     }
 }
 

@@ -2,7 +2,7 @@
 
 use medzk_circuits::code::Code;
 use medzk_circuits::date::Day;
-use medzk_circuits::record::{ClinicalStatus, Ext, RecordData, VerificationStatus};
+use medzk_circuits::record::{ClinicalStatus, Ext, MedicationStatus, RecordData, VerificationStatus};
 
 use super::codes::{self, EU_PRODUCT, EU_PRODUCT_TEMP, GENDER, ICD10, ICD10_CM, LOINC, RXNORM, SNOMED};
 use super::units::{self, UnitProblem};
@@ -319,24 +319,51 @@ fn status_code(concept: &Option<CodeableConcept>) -> Option<String> {
 }
 
 fn medication(m: &mut Mapper, source: String, r: &Resource) {
-    let code = r
-        .medication_codeable_concept
-        .as_ref()
-        .and_then(|c| codes::pick(c, &[RXNORM]).or_else(|| codes::pick(c, &[])))
-        .map_or_else(|| "no code".to_string(), |(c, _)| c.to_string());
-    let period = match (&r.effective_period, &r.effective_date_time, &r.authored_on) {
-        (Some(p), _, _) => format!(
-            ", period {} to {}",
-            p.start.as_deref().unwrap_or("?"),
-            p.end.as_deref().unwrap_or("ongoing")
-        ),
-        (None, Some(t), _) => format!(", taken {t}"),
-        (None, None, Some(t)) => format!(", authored {t}"),
-        _ => String::new(),
+    let Some(concept) = &r.medication_codeable_concept else {
+        return m.skip(r, source, "no medicationCodeableConcept (a Medication reference is not followed)");
     };
-    let reason = format!(
-        "records have no medication kind yet (records v2): {code}, status {}{period} not imported",
-        r.status.as_deref().unwrap_or("unstated")
-    );
-    m.skip(r, source, reason)
+    let Some((code, code_note)) = codes::pick(concept, &[RXNORM]).or_else(|| codes::pick(concept, &[]))
+    else {
+        return m.skip(r, source, "no coding in medicationCodeableConcept");
+    };
+    let status = match r.status.as_deref() {
+        Some("active") => MedicationStatus::Active,
+        Some("completed") => MedicationStatus::Completed,
+        Some("stopped") => MedicationStatus::Stopped,
+        Some("on-hold") => MedicationStatus::OnHold,
+        Some(other) => {
+            return m.skip(r, source, format!("status {other:?}: not a medicine taken or being taken"));
+        }
+        None => return m.skip(r, source, "no status"),
+    };
+    let period = r.effective_period.as_ref();
+    let (start, mut notes) = match day_of(&[
+        ("effectivePeriod.start", period.and_then(|p| p.start.as_ref())),
+        ("effectiveDateTime", r.effective_date_time.as_ref()),
+        ("authoredOn", r.authored_on.as_ref()),
+    ]) {
+        Ok(x) => x,
+        Err(why) => return m.skip(r, source, why),
+    };
+    notes.extend(code_note);
+    let end = match period.and_then(|p| p.end.as_ref()) {
+        None => None,
+        Some(e) => match day_of(&[("effectivePeriod.end", Some(e))]) {
+            Ok((d, n)) => {
+                notes.extend(n);
+                Some(d)
+            }
+            Err(why) => return m.skip(r, source, why),
+        },
+    };
+    if end.is_none() {
+        notes.push("no end stated: aux holds the absent value".into());
+    }
+    if r.resource_type == "MedicationRequest" {
+        notes.push("a prescription: started on the day it was written (authoredOn); dosage not kept".into());
+    } else {
+        notes.push("dosage not kept".into());
+    }
+    let record = RecordData::medication(m.options.holder, code, start, status, end, &m.options.issuer);
+    m.record(source, record, notes);
 }

@@ -119,6 +119,8 @@ enum IssueCommand {
     Condition(cmd::issue::ConditionArgs),
     /// Birth date and administrative gender (FHIR Patient).
     Demographics(cmd::issue::DemographicsArgs),
+    /// A medicine taken or prescribed (FHIR MedicationStatement, MedicationRequest).
+    Medication(cmd::issue::MedicationArgs),
 }
 
 #[derive(Subcommand)]
@@ -162,6 +164,7 @@ fn run(command: Command, json_out: bool) -> Result<Report, CliError> {
                 IssueCommand::Observation(a) => cmd::issue::observation(&a)?,
                 IssueCommand::Condition(a) => cmd::issue::condition(&a)?,
                 IssueCommand::Demographics(a) => cmd::issue::demographics(&a)?,
+                IssueCommand::Medication(a) => cmd::issue::medication(&a)?,
             };
             issued.report()
         }

@@ -278,3 +278,48 @@ fn dcc_rules_become_a_policy_or_are_refused_by_name() {
     let err = fails(d, &["policy", "from-certlogic", "bad.json"], 2);
     assert!(err.contains("not a DCC business rule"), "{err}");
 }
+
+#[test]
+fn a_medication_is_issued_and_checked_against_a_policy() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    ok(d, &["registry", "init", "--registry", "reg.redb", "--depth", "8"]);
+    let h = ok(d, &["holder", "keygen", "--out", "h.key"]).trim().to_string();
+    let base = ["issue", "medication", "--registry", "reg.redb", "--holder-id", &h, "--issuer", "gp:x"];
+    let mut args = base.to_vec();
+    args.extend(["--out", "m.json", "--medicine", "rxnorm|860975", "--start", "2025-01-10"]);
+    ok(d, &args);
+    let mut bad = base.to_vec();
+    bad.extend([
+        "--out",
+        "bad.json",
+        "--medicine",
+        "rxnorm|860975",
+        "--start",
+        "2025-01-10",
+        "--end",
+        "2025-01-01",
+    ]);
+    let err = fails(d, &bad, 2);
+    assert!(err.contains("before the start"), "{err}");
+    assert!(!d.join("bad.json").exists(), "nothing written for a refused record");
+    let policy = serde_json::json!({
+        "statement": "policy", "version": 1, "scope": "trial:x",
+        "records": [{"name": "metformin", "kind": "medication"}],
+        "groups": [{"name": "on metformin for a year", "clauses": [
+            {"record": "metformin", "slot": "code", "op": "eq", "value": "rxnorm|860975"},
+            {"record": "metformin", "slot": "value", "op": "eq", "value": 1},
+            {"record": "metformin", "slot": "date", "op": "date_within", "min": 365, "max": 36500},
+            {"record": "metformin", "slot": "aux", "op": "absent"}
+        ]}]
+    });
+    std::fs::write(d.join("p.json"), policy.to_string()).unwrap();
+    let check = ["policy", "check", "p.json", "--credential", "m.json", "--holder-key", "h.key", "--today"];
+    let mut on = check.to_vec();
+    on.push("2026-01-10");
+    assert!(ok(d, &on).contains("holds"));
+    let mut early = check.to_vec();
+    early.push("2026-01-09");
+    let why = fails(d, &early, 1);
+    assert!(why.contains("it is 364 day(s) old"), "{why}");
+}

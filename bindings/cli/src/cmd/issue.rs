@@ -8,7 +8,7 @@ use medzk_circuits::credential::Credential;
 use medzk_circuits::date::Day;
 use medzk_circuits::holder::HolderId;
 use medzk_circuits::issuance::check_record;
-use medzk_circuits::record::{ClinicalStatus, RecordData, Salt, VerificationStatus};
+use medzk_circuits::record::{ClinicalStatus, MedicationStatus, RecordData, Salt, VerificationStatus};
 use medzk_registry::Appended;
 
 use medzk_circuits::field::{self, Fr};
@@ -155,6 +155,38 @@ pub enum Status {
     Resolved,
 }
 
+/// Arguments of `issue medication`.
+#[derive(Args)]
+pub struct MedicationArgs {
+    #[command(flatten)]
+    common: Common,
+    /// The medicine, `system|code` (for example `rxnorm|860975`).
+    #[arg(long)]
+    medicine: Code,
+    /// The day it was started (or prescribed), YYYY-MM-DD.
+    #[arg(long)]
+    start: Day,
+    /// Status.
+    #[arg(long, value_enum, default_value = "active")]
+    status: MedStatus,
+    /// The day it ended, YYYY-MM-DD (none: no end stated).
+    #[arg(long)]
+    end: Option<Day>,
+}
+
+/// Status of a medication.
+#[derive(Clone, Copy, ValueEnum)]
+pub enum MedStatus {
+    /// Being taken.
+    Active,
+    /// The course was finished.
+    Completed,
+    /// Stopped before the end of the course.
+    Stopped,
+    /// On hold.
+    OnHold,
+}
+
 /// Arguments of `issue demographics`.
 #[derive(Args)]
 pub struct DemographicsArgs {
@@ -266,6 +298,25 @@ pub fn observation(a: &ObservationArgs) -> CliResult<Issued> {
         a.date,
         a.value,
         a.interpretation.clone(),
+        &a.common.issuer,
+    );
+    issue(&a.common, record)
+}
+
+/// Issues a medication.
+pub fn medication(a: &MedicationArgs) -> CliResult<Issued> {
+    let status = match a.status {
+        MedStatus::Active => MedicationStatus::Active,
+        MedStatus::Completed => MedicationStatus::Completed,
+        MedStatus::Stopped => MedicationStatus::Stopped,
+        MedStatus::OnHold => MedicationStatus::OnHold,
+    };
+    let record = RecordData::medication(
+        holder(&a.common)?,
+        a.medicine.clone(),
+        a.start,
+        status,
+        a.end,
         &a.common.issuer,
     );
     issue(&a.common, record)

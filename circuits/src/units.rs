@@ -111,8 +111,8 @@ pub enum QuantityError {
     /// Not `<number> <unit>`.
     #[error("{0:?} is not a quantity (write a number, a space and a UCUM unit: \"6.5 %\")")]
     Syntax(String),
-    /// A unit the test's table entry does not convert.
-    #[error("{test} is measured in {canonical}; {unit:?} is not converted (units: {known})")]
+    /// Not the unit the records keep.
+    #[error("{test} records are kept in {canonical}: write the bound in {known}, not {unit}")]
     Unit {
         /// The test.
         test: &'static str,
@@ -166,28 +166,22 @@ impl Canonical {
             }
             return Ok(n);
         }
-        let Some((_, factor)) = self.also.iter().find(|(u, _)| *u == unit) else {
-            let mut known = vec![self.unit];
-            known.extend(self.also.iter().map(|(u, _)| *u));
-            return Err(QuantityError::Unit {
-                test: self.name,
-                canonical: self.unit,
-                unit: unit.to_string(),
-                known: known.join(", "),
-            });
+        // Policies are written in the records' own unit: a conversion factor (often not a
+        // finite decimal) would move the bound, and float code would grow the verifier's
+        // WebAssembly past its budget.
+        let mut known = vec![self.unit];
+        known.extend(self.also.iter().map(|(u, _)| *u));
+        let converted = if self.also.iter().any(|(u, _)| *u == unit) {
+            format!(" (the import converts {unit}; a policy bound is written in {})", self.unit)
+        } else {
+            String::new()
         };
-        let x: f64 = number.parse().map_err(|_| syntax())?;
-        let scaled = x * factor * 10f64.powi(self.scale as i32);
-        if !scaled.is_finite() || !(0.0..1.8e19).contains(&scaled) {
-            return Err(QuantityError::Range(written.to_string()));
-        }
-        let nearest = scaled.round();
-        if (scaled - nearest).abs() > 1e-9 * scaled.abs().max(1.0) {
-            let below = scaled.floor() as u64;
-            let exact = format!("{:.*}", self.scale as usize + 3, x * factor);
-            return Err(self.between(written, &exact, &step, below));
-        }
-        Ok(nearest as u64)
+        Err(QuantityError::Unit {
+            test: self.name,
+            canonical: self.unit,
+            unit: format!("{unit}{converted}"),
+            known: self.unit.to_string(),
+        })
     }
 }
 
@@ -232,11 +226,13 @@ mod tests {
         assert!(matches!(hba1c.fixed("99999999999999999999 %"), Err(QuantityError::Range(_))));
         let glucose = canonical("2345-7").unwrap();
         assert_eq!(glucose.fixed("126 mg/dL"), Ok(126));
-        // 7 mmol/L is 126.112 mg/dL: between two steps.
+        // Another unit, even one the import converts, is refused: the bound is written in
+        // the records' unit.
         let e = glucose.fixed("7 mmol/L").unwrap_err().to_string();
-        assert!(e.contains("126 mg/dL") && e.contains("127 mg/dL"), "{e}");
+        assert!(e.contains("write the bound in mg/dL") && e.contains("the import converts"), "{e}");
         let weight = canonical("29463-7").unwrap();
-        assert_eq!(weight.fixed("80500 g"), Ok(805));
+        assert_eq!(weight.fixed("80.5 kg"), Ok(805));
+        assert!(weight.fixed("80500 g").is_err());
         assert_eq!(weight.show(805), "80.5 kg");
         let creatinine = canonical("2160-0").unwrap();
         assert_eq!(creatinine.fixed("1.25 mg/dL"), Ok(125));

@@ -257,7 +257,7 @@ fn quantities_with_units_are_the_integers_of_the_record_scale() {
     assert!(e.contains("6.5 %") && e.contains("6.6 %"), "{e}");
     // A unit the test is not measured in, and a record whose test is not named.
     let e = Policy::from_json(&hba1c_doc(json!("48 mmol/mol"), "loinc|4548-4")).unwrap_err().to_string();
-    assert!(e.contains("mmol/mol") && e.contains("is not converted"), "{e}");
+    assert!(e.contains("mmol/mol") && e.contains("write the bound in %"), "{e}");
     let e = error_of(json!({"record": "r", "slot": "value", "op": "ge", "value": "6.5 %"}));
     assert!(e.contains("needs the record's test"), "{e}");
     // Codes of two units in one clause: no unit to convert into.

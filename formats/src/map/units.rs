@@ -4,6 +4,7 @@
 //! unit times 10^scale, rounded half away from zero. A policy writes its bounds the same
 //! way (docs/policies.md), so 7.26 % HbA1c is 73 and the bound "6.5 %" is 65.
 
+use medzk_circuits::units::decimal;
 pub use medzk_circuits::units::{Canonical, TABLE, canonical};
 
 /// Why a quantity could not be converted.
@@ -42,26 +43,17 @@ pub fn to_fixed(loinc: &str, value: f64, unit: &str) -> Result<(u64, Option<Stri
         (true, false) => Some(format!(
             "{value} {unit} rounded to {fixed} (×10^{}; {} {})",
             c.scale,
-            shown(fixed, c.scale),
+            decimal(fixed, c.scale),
             c.unit
         )),
         (false, _) => Some(format!(
             "{value} {unit} converted to {} {} = {fixed} (×10^{})",
-            shown(fixed, c.scale),
+            decimal(fixed, c.scale),
             c.unit,
             c.scale
         )),
     };
     Ok((fixed, note))
-}
-
-fn shown(fixed: u64, scale: u32) -> String {
-    let div = 10u64.pow(scale);
-    if scale == 0 {
-        fixed.to_string()
-    } else {
-        format!("{}.{:0w$}", fixed / div, fixed % div, w = scale as usize)
-    }
 }
 
 #[cfg(test)]

@@ -249,8 +249,8 @@ pub const MAX_CONJUNCTIONS: usize = 256;
 /// The disjunctive normal form of an NNF formula, each conjunction merged; unsatisfiable
 /// conjunctions are dropped, and so is every conjunction another one already covers.
 pub fn dnf(f: &Formula) -> Result<Vec<Conj>, String> {
-    let mut out = expand(f)?;
-    out.dedup();
+    // Equal conjunctions cover each other: the first is kept.
+    let out = expand(f)?;
     let mut kept: Vec<Conj> = Vec::new();
     for (i, c) in out.iter().enumerate() {
         let covered = out

@@ -83,6 +83,24 @@ pub fn check_record(record: &RecordData, today: Day) -> Result<Vec<String>, Inva
                 warnings.push("an active medication with an end date; check it".into());
             }
         }
+        RecordKind::Absence => {
+            let system_ok = record.code.system() == crate::record::VALUE_SET_SYSTEM
+                && crate::field::from_hex(record.code.code()).is_ok();
+            if !system_ok {
+                return refuse(format!(
+                    "an attested absence names a value set by its root ({}|0x…), not {}",
+                    crate::record::VALUE_SET_SYSTEM,
+                    record.code
+                ));
+            }
+            if record.aux != ABSENT && Day(record.aux) > record.date {
+                return refuse(format!(
+                    "the searched history starts on {}, after the as-of day {}",
+                    Day(record.aux),
+                    record.date
+                ));
+            }
+        }
         RecordKind::Observation => {}
     }
     Ok(warnings)

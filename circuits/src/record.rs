@@ -53,16 +53,20 @@ pub enum RecordKind {
     Demographics = 4,
     /// FHIR MedicationStatement or MedicationRequest: a medicine taken or prescribed.
     Medication = 5,
+    /// An issuer's statement that its source holds no record with a code in a value set
+    /// for the holder, as of a day ([`RecordData::absence`]).
+    Absence = 6,
 }
 
 impl RecordKind {
     /// Every kind.
-    pub const ALL: [RecordKind; 5] = [
+    pub const ALL: [RecordKind; 6] = [
         RecordKind::Immunization,
         RecordKind::Observation,
         RecordKind::Condition,
         RecordKind::Demographics,
         RecordKind::Medication,
+        RecordKind::Absence,
     ];
 
     /// The slot encoding.
@@ -240,6 +244,15 @@ pub fn issuer_id(name: &str) -> Fr {
     hash_text(tags::ISSUER, name)
 }
 
+/// The code system of an attested absence's value set.
+pub const VALUE_SET_SYSTEM: &str = "urn:medzk:value-set";
+
+/// The code an attested absence carries for the value set of root `root`:
+/// `urn:medzk:value-set|0x…` (the root in hex), so a policy pins the set by its root.
+pub fn absence_code(root: Fr) -> Code {
+    Code::new(VALUE_SET_SYSTEM, &crate::field::to_hex(&root)).expect("a hex root is a valid code")
+}
+
 /// A record with typed fields, as an issuer writes it and a holder keeps it.
 /// `Debug` shows only the kind; contents are zeroized on drop.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -355,6 +368,29 @@ impl RecordData {
             date: start,
             value: status as u64,
             aux: end.map_or(ABSENT, |d| d.0),
+            ext: Ext::None,
+            issuer: issuer.to_string(),
+        }
+    }
+
+    /// An attested absence: the issuer's source holds no record for the holder with a
+    /// code in the value set whose root is `value_set`, as of day `as_of`, over the history
+    /// from `since` (or all the history the source holds: [`ABSENT`]). The code slot is
+    /// [`absence_code`]`(value_set)`.
+    pub fn absence(
+        holder: HolderId,
+        value_set: Fr,
+        as_of: Day,
+        since: Option<Day>,
+        issuer: &str,
+    ) -> RecordData {
+        RecordData {
+            kind: RecordKind::Absence,
+            holder,
+            code: absence_code(value_set),
+            date: as_of,
+            value: 0,
+            aux: since.map_or(ABSENT, |d| d.0),
             ext: Ext::None,
             issuer: issuer.to_string(),
         }

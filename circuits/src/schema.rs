@@ -116,6 +116,18 @@ pub fn slot(_: &mut SchemaGenerator) -> Schema {
     json_schema!({ "description": "The record slot the clause reads.", "enum": SLOTS })
 }
 
+/// A two-slot comparison's other slot: `value` or `aux` of the same record, or
+/// `RECORD.date` / `RECORD.aux` of another.
+pub fn other_slot(_: &mut SchemaGenerator) -> Schema {
+    json_schema!({
+        "description": "The slot compared with: \"value\" or \"aux\" of the same immunization, or \"RECORD.SLOT\" (the same date slot of another record).",
+        "anyOf": [
+            { "enum": ["value", "aux"] },
+            { "type": "string", "pattern": "^.+\\.(date|aux)$" }
+        ]
+    })
+}
+
 /// A clause operand (schema only).
 pub struct Operand;
 

@@ -205,7 +205,7 @@ fn flipping_each_public_input_fails_and_the_key_is_pinned() {
     }
     assert_eq!(
         keys().1.hash().to_string(),
-        "d608aa14358d1938aacde62170e202e543f592fb5493d315e65f03cd9ac3698e"
+        "42378f60912f122167dfdbccfc553b205eb962e75c11c379aba001360def06fa"
     );
 }
 

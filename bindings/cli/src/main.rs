@@ -121,6 +121,9 @@ enum IssueCommand {
     Demographics(cmd::issue::DemographicsArgs),
     /// A medicine taken or prescribed (FHIR MedicationStatement, MedicationRequest).
     Medication(cmd::issue::MedicationArgs),
+    /// The issuer's statement that its source holds no record with a code in a value set
+    /// for the holder, as of a day (an attested absence).
+    Absence(cmd::issue::AbsenceArgs),
 }
 
 #[derive(Subcommand)]
@@ -165,6 +168,7 @@ fn run(command: Command, json_out: bool) -> Result<Report, CliError> {
                 IssueCommand::Condition(a) => cmd::issue::condition(&a)?,
                 IssueCommand::Demographics(a) => cmd::issue::demographics(&a)?,
                 IssueCommand::Medication(a) => cmd::issue::medication(&a)?,
+                IssueCommand::Absence(a) => cmd::issue::absence(&a)?,
             };
             issued.report()
         }

@@ -226,7 +226,7 @@ fn trial_enrolment_with_a_general_policy() {
         "--nullifiers",
         "seen.redb",
     ];
-    assert!(ok(d, &verify).starts_with("ACCEPTED: policy/v1/depth8/k4-m16-g4"));
+    assert!(ok(d, &verify).starts_with("ACCEPTED: policy/v2/depth8/k4-m16-g4"));
     assert!(fails(d, &verify, 1).contains("already presented in this scope"));
     // The policy hash is what the verifier computes.
     assert!(ok(d, &["policy", "hash", policy]).contains("policy (shape k4-m16-g4)"));
@@ -322,4 +322,48 @@ fn a_medication_is_issued_and_checked_against_a_policy() {
     early.push("2026-01-09");
     let why = fails(d, &early, 1);
     assert!(why.contains("it is 364 day(s) old"), "{why}");
+}
+
+#[test]
+fn an_attested_absence_is_issued_and_proves_an_exclusion() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    ok(d, &["registry", "init", "--registry", "reg.redb", "--depth", "8"]);
+    let h = ok(d, &["holder", "keygen", "--out", "h.key"]).trim().to_string();
+    let set = serde_json::json!({"format": "medzk-value-set", "version": 1, "name": "epilepsy",
+                                 "codes": ["icd10|G40.9", "icd10|G40.1"]});
+    std::fs::write(d.join("epilepsy.json"), set.to_string()).unwrap();
+    let root: serde_json::Value =
+        serde_json::from_str(&ok(d, &["--json", "policy", "value-set", "epilepsy.json"])).unwrap();
+    let code = root["absence_code"].as_str().unwrap().to_string();
+    assert!(code.starts_with("urn:medzk:value-set|0x"), "{root}");
+    let base = ["issue", "absence", "--registry", "reg.redb", "--holder-id", &h, "--issuer", "registry:npr"];
+    let mut args = base.to_vec();
+    args.extend(["--out", "a.json", "--value-set", "epilepsy.json", "--as-of", "2026-11-20"]);
+    ok(d, &args);
+    let mut late = base.to_vec();
+    late.extend(["--out", "b.json", "--value-set", "epilepsy.json", "--as-of", "2026-11-20"]);
+    late.extend(["--since", "2026-11-21"]);
+    let err = fails(d, &late, 2);
+    assert!(err.contains("after the as-of day"), "{err}");
+    assert!(!d.join("b.json").exists(), "nothing written for a refused record");
+    let policy = serde_json::json!({
+        "statement": "policy", "version": 1, "scope": "trial:x",
+        "records": [{"name": "no_epilepsy", "kind": "absence"}],
+        "groups": [{"name": "no epilepsy known", "clauses": [
+            {"record": "no_epilepsy", "slot": "code", "op": "eq", "value": code},
+            {"record": "no_epilepsy", "slot": "issuer", "op": "eq", "value": "registry:npr"},
+            {"record": "no_epilepsy", "slot": "date", "op": "date_within", "min": 0, "max": 30},
+            {"record": "no_epilepsy", "slot": "aux", "op": "absent"}
+        ]}]
+    });
+    std::fs::write(d.join("p.json"), policy.to_string()).unwrap();
+    let check = ["policy", "check", "p.json", "--credential", "a.json", "--holder-key", "h.key", "--today"];
+    let mut on = check.to_vec();
+    on.push("2026-12-20");
+    assert!(ok(d, &on).contains("holds"));
+    let mut stale = check.to_vec();
+    stale.push("2026-12-21");
+    let why = fails(d, &stale, 1);
+    assert!(why.contains("it is 31 day(s) old"), "{why}");
 }

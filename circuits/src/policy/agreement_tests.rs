@@ -23,7 +23,7 @@ use crate::date::Day;
 use crate::field;
 use crate::r1cs::Regions;
 use crate::record::RecordKind;
-use crate::record::{Record, SLOTS};
+use crate::record::{ABSENT, Record, SLOTS};
 use crate::valueset::ValueSet;
 use ark_ff::AdditiveGroup;
 
@@ -38,9 +38,44 @@ fn value_set() -> &'static ValueSet {
     })
 }
 
-/// A random clause on record `r` (kind `kind`), with the boundary values of its operand.
-fn clause(rng: &mut StdRng, r: usize, kind: RecordKind, today: Day) -> (Value, Vec<(ClauseSlot, i128)>) {
-    let name = ["a", "b"][r];
+/// A random clause on the record named `name` (kind `kind`), with the boundary values of
+/// its operands: on its own slots, and (relative checks) on the slots of record `other`.
+#[allow(clippy::type_complexity)]
+fn clause(
+    rng: &mut StdRng,
+    name: &str,
+    other: &str,
+    kind: RecordKind,
+    today: Day,
+) -> (Value, Vec<(ClauseSlot, i128)>, Vec<(ClauseSlot, i128)>) {
+    let (c, t) = own_clause(rng, name, kind, today);
+    if rng.gen_range(0..8) != 0 {
+        return (c, t, vec![]);
+    }
+    // A relative check: `slot OP other.slot + k`, values put `x − y` at k and k ± 1 (and
+    // slot_value draws the absent value and other extremes).
+    let slot = *[ClauseSlot::Date, ClauseSlot::Aux].choose(rng).unwrap();
+    let k: i64 =
+        *[0, 1, -1, 21, -21, 28, 365, MAX_WINDOW_DAYS as i64, -(MAX_WINDOW_DAYS as i64)].choose(rng).unwrap();
+    let op = *["eq", "lt", "le", "gt", "ge", "between"].choose(rng).unwrap();
+    let reference = format!("{other}.{slot}");
+    let c = if op == "between" {
+        let hi = k.saturating_add(rng.gen_range(0..30)).min(MAX_WINDOW_DAYS as i64);
+        json!({"record": name, "slot": slot, "other": reference, "op": op, "min": k, "max": hi})
+    } else {
+        json!({"record": name, "slot": slot, "other": reference, "op": op, "offset": k})
+    };
+    let base = today.0 as i128 - rng.gen_range(0..400);
+    (c, vec![(slot, base)], vec![(slot, base - k as i128)])
+}
+
+/// A random clause on one record's own slots.
+fn own_clause(
+    rng: &mut StdRng,
+    name: &str,
+    kind: RecordKind,
+    today: Day,
+) -> (Value, Vec<(ClauseSlot, i128)>) {
     let slot = *[
         ClauseSlot::Code,
         ClauseSlot::Date,
@@ -182,7 +217,14 @@ struct Case {
 fn case(seed: u64) -> Case {
     let mut rng = StdRng::seed_from_u64(seed);
     let today = Day::from_ymd(2026, 11, 24).unwrap().checked_add(rng.gen_range(-400..400)).unwrap();
-    let kinds: Vec<RecordKind> = (0..2).map(|_| *RecordKind::ALL.choose(&mut rng).unwrap()).collect();
+    let mut kinds: Vec<RecordKind> = (0..2).map(|_| *RecordKind::ALL.choose(&mut rng).unwrap()).collect();
+    // A third of the cases declare one counted record `a` (slots a[1], a[2]) instead of
+    // `a` and `b`: clauses on `a` read both copies.
+    let counted = rng.gen_range(0..3) == 0;
+    if counted {
+        kinds[1] = kinds[0];
+    }
+    let names = if counted { ["a[1]", "a[2]"] } else { ["a", "b"] };
     let mut groups = Vec::new();
     let mut targets: Vec<(usize, ClauseSlot, i128)> = Vec::new();
     for g in 0..rng.gen_range(1..=2) {
@@ -190,7 +232,15 @@ fn case(seed: u64) -> Case {
         let mut value_sets = 0;
         for _ in 0..rng.gen_range(1..=3) {
             let r = rng.gen_range(0..2);
-            let (mut c, t) = clause(&mut rng, r, kinds[r], today);
+            let both = counted && rng.gen_bool(0.4);
+            let name = if both { "a" } else { names[r] };
+            let (mut c, t, other_targets) = clause(&mut rng, name, names[1 - r], kinds[r], today);
+            if both && c.get("other").is_some() {
+                // Each copy against the other one is not expressible by one clause.
+                c = json!({"record": name, "slot": "date", "op": "present"});
+            }
+            targets.extend(other_targets.into_iter().map(|(s, v)| (1 - r, s, v)));
+            let targets_on = if both { vec![0, 1] } else { vec![r] };
             if c["op"].as_str().is_some_and(|op| op.contains("value_set")) {
                 value_sets += 1;
                 if value_sets > VALUE_SET_LANES {
@@ -203,15 +253,21 @@ fn case(seed: u64) -> Case {
                     }
                 }
             }
-            targets.extend(t.into_iter().map(|(s, v)| (r, s, v)));
+            for rr in targets_on {
+                targets.extend(t.iter().map(|(s, v)| (rr, *s, *v)));
+            }
             clauses.push(c);
         }
         groups.push(json!({"name": format!("g{g}"), "clauses": clauses}));
     }
+    // Two groups use the circuit's product form of "clause is active", four its equality
+    // form (`Logic::active`).
+    let groups_in_shape = if rng.gen_bool(0.5) { 2 } else { 4 };
     let doc = json!({
         "statement": "policy", "version": 1, "scope": "prop",
-        "shape": {"records": 2, "clauses": 6, "groups": 2},
-        "records": [{"name": "a", "kind": kinds[0]}, {"name": "b", "kind": kinds[1]}],
+        "shape": {"records": 2, "clauses": 6, "groups": groups_in_shape},
+        "records": if counted { json!([{"name": "a", "kind": kinds[0], "count": 2}]) }
+                   else { json!([{"name": "a", "kind": kinds[0]}, {"name": "b", "kind": kinds[1]}]) },
         "value_sets": [{"name": "vs", "root": field::to_hex(&value_set().root())}],
         "groups": groups,
     });
@@ -246,7 +302,7 @@ fn case(seed: u64) -> Case {
 fn circuit_holds(case: &Case, group: usize) -> bool {
     let policy = &case.policy;
     let shape = policy.shape();
-    let (k_n, g_n) = (shape.records as usize, shape.groups as usize);
+    let g_n = shape.groups as usize;
     let cs = ConstraintSystem::<Fr>::new_ref();
     let w = |x: Fr| FpVar::new_witness(cs.clone(), || Ok(x)).unwrap();
     let today = FpVar::new_input(cs.clone(), || Ok(case.today.to_field())).unwrap();
@@ -275,7 +331,7 @@ fn circuit_holds(case: &Case, group: usize) -> bool {
     let logic =
         Logic { select: &select, records: &records, today: &today, today_cal: &today_cal, table: &table };
     let mut regions = Regions::new(cs.clone());
-    let lane = logic.clauses(&cs, &mut regions, &clauses, k_n, g_n).unwrap();
+    let lane = logic.clauses(&cs, &mut regions, &clauses, ClauseLayout::new(shape)).unwrap();
     // The lane's leaf: the prover's best proof for the routed value.
     let x = policy.groups()[group].clauses.iter().find_map(|c| match c.check {
         Check::InValueSet { .. } | Check::NotInValueSet { .. } => {
@@ -291,7 +347,10 @@ fn circuit_holds(case: &Case, group: usize) -> bool {
 fn native_holds(case: &Case, group: usize) -> bool {
     let sets = [value_set().clone()];
     let ctx = EvalContext { today: case.today, value_sets: &sets };
-    case.policy.groups()[group].clauses.iter().all(|c| check_clause(c, &case.records[c.record], &ctx).is_ok())
+    case.policy.groups()[group].clauses.iter().all(|c| {
+        check_clause(c, &case.records[c.record], c.check.other_record().map(|o| &case.records[o]), &ctx)
+            .is_ok()
+    })
 }
 
 proptest! {
@@ -309,15 +368,24 @@ proptest! {
 #[test]
 fn generated_cases_cover_both_outcomes_and_every_operator() {
     let mut holds = 0;
+    let (mut relative, mut relative_holds, mut counted) = (0, 0, 0);
     let mut types = std::collections::BTreeSet::new();
     for seed in 0..400 {
         let c = case(seed);
+        counted += c.policy.records().iter().any(|r| r.name.ends_with(']')) as usize;
         for (g, group) in c.policy.groups().iter().enumerate() {
-            holds += native_holds(&c, g) as usize;
+            let h = native_holds(&c, g);
+            holds += h as usize;
             types.extend(group.clauses.iter().map(|cl| cl.check.check_type() as usize));
+            if group.clauses.iter().any(|cl| cl.check.other_record().is_some()) {
+                relative += 1;
+                relative_holds += h as usize;
+            }
         }
     }
     assert!(holds > 40, "{holds} groups hold");
+    assert!(counted > 60, "{counted} cases with a counted record");
+    assert!(relative > 40 && relative_holds > 5, "{relative_holds} of {relative} relative groups hold");
     assert_eq!(types.len(), CHECK_TYPES, "{types:?}");
 }
 
@@ -430,6 +498,156 @@ fn every_operator_at_its_boundaries() {
     single(imm, booster, &extreme, today);
 }
 
+/// Two records (`a`, `b`) of `kind`, one clause on `a`: native and circuit verdicts.
+fn pair(kind: RecordKind, clause: Value, a: &[(Slot, Fr)], b: &[(Slot, Fr)], today: Day) -> bool {
+    let doc = json!({
+        "statement": "policy", "version": 1, "scope": "unit",
+        "shape": {"records": 2, "clauses": 6, "groups": 2},
+        "records": [{"name": "a", "kind": kind}, {"name": "b", "kind": kind}],
+        "groups": [{"name": "g", "clauses": [clause]}],
+    });
+    let policy = Policy::from_json(&doc.to_string()).unwrap();
+    let record = |slots: &[(Slot, Fr)]| {
+        let mut s = [Fr::ZERO; SLOTS];
+        s[Slot::Kind.index()] = kind.to_field();
+        for (slot, v) in slots {
+            s[slot.index()] = *v;
+        }
+        Record::from_slots(s)
+    };
+    let case = Case { policy, records: vec![record(a), record(b)], today };
+    let (native, circuit) = (native_holds(&case, 0), circuit_holds(&case, 0));
+    assert_eq!(native, circuit, "{clause}");
+    native
+}
+
+#[test]
+fn relative_dates_at_their_boundaries() {
+    let today = Day::from_ymd(2027, 1, 2).unwrap();
+    let imm = RecordKind::Immunization;
+    let day = |d: i32| vec![(Slot::Date, Fr::from(d as i64))];
+    let first = Day::from_ymd(2026, 12, 20).unwrap().0;
+    // The second dose at least 21 days after the first, across the year end.
+    let after = json!({"record": "a", "slot": "date", "op": "ge", "other": "b.date", "offset": 21});
+    for (gap, holds) in [(20, false), (21, true), (22, true), (0, false), (-21, false)] {
+        assert_eq!(pair(imm, after.clone(), &day(first + gap), &day(first), today), holds, "gap {gap}");
+    }
+    // Between 21 and 28 days, written either way round.
+    let window =
+        json!({"record": "a", "slot": "date", "op": "between", "other": "b.date", "min": 21, "max": 28});
+    let mirrored =
+        json!({"record": "b", "slot": "date", "op": "between", "other": "a.date", "min": -28, "max": -21});
+    for (gap, holds) in [(20, false), (21, true), (28, true), (29, false)] {
+        assert_eq!(pair(imm, window.clone(), &day(first + gap), &day(first), today), holds, "gap {gap}");
+        assert_eq!(pair(imm, mirrored.clone(), &day(first + gap), &day(first), today), holds, "gap {gap}");
+    }
+    // Before: lt with a negative offset; eq on the same day.
+    let before = json!({"record": "a", "slot": "date", "op": "lt", "other": "b.date", "offset": -365});
+    assert!(pair(imm, before.clone(), &day(first - 366), &day(first), today));
+    assert!(!pair(imm, before, &day(first - 365), &day(first), today));
+    let same = json!({"record": "a", "slot": "date", "op": "eq", "other": "b.date"});
+    assert!(pair(imm, same.clone(), &day(first), &day(first), today));
+    assert!(!pair(imm, same, &day(first + 1), &day(first), today));
+    // An absent date on either side satisfies no relative comparison, even the widest.
+    let absent = vec![(Slot::Date, Fr::from(ABSENT as i64))];
+    for op in ["ge", "le", "gt", "lt"] {
+        let c = json!({"record": "a", "slot": "date", "op": op, "other": "b.date", "offset": 0});
+        assert!(!pair(imm, c.clone(), &absent, &day(first), today), "absent {op}");
+        assert!(!pair(imm, c.clone(), &day(first), &absent, today), "{op} absent");
+    }
+    let widest = json!({"record": "a", "slot": "date", "op": "between", "other": "b.date",
+                        "min": -(MAX_WINDOW_DAYS as i64), "max": MAX_WINDOW_DAYS});
+    assert!(pair(imm, widest.clone(), &day(-3_000_000), &day(2_900_000), today));
+    assert!(!pair(imm, widest.clone(), &absent, &day(first), today));
+    assert!(!pair(imm, widest, &day(first), &absent, today));
+    // Conditions compare abatement days (aux): resolved at least 5 years before the other
+    // record's onset.
+    let cond = RecordKind::Condition;
+    let aux = |d: i32| vec![(Slot::Aux, Fr::from(d as i64))];
+    let gap = json!({"record": "b", "slot": "aux", "op": "le", "other": "a.aux", "offset": -1826});
+    assert!(pair(cond, gap.clone(), &aux(20_000), &aux(20_000 - 1826), today));
+    assert!(!pair(cond, gap, &aux(20_000), &aux(20_000 - 1825), today));
+}
+
+#[test]
+fn relative_comparisons_are_refused_where_they_mean_nothing() {
+    let doc = |records: Value, clause: Value| {
+        json!({"statement": "policy", "version": 1, "scope": "u", "records": records,
+               "groups": [{"name": "g", "clauses": [clause]}]})
+        .to_string()
+    };
+    let two = json!([{"name": "a", "kind": "immunization"}, {"name": "b", "kind": "condition"}]);
+    let err = |records: &Value, clause: Value| {
+        Policy::from_json(&doc(records.clone(), clause)).unwrap_err().to_string()
+    };
+    let e = err(&two, json!({"record": "a", "slot": "value", "op": "ge", "other": "b.value"}));
+    assert!(e.contains("same date slot"), "{e}");
+    let e = err(&two, json!({"record": "a", "slot": "date", "op": "ge", "other": "b.aux"}));
+    assert!(e.contains("same date slot"), "{e}");
+    let e = err(&two, json!({"record": "a", "slot": "date", "op": "ge", "other": "c.date"}));
+    assert!(e.contains("unknown record \"c\""), "{e}");
+    let e = err(&two, json!({"record": "a", "slot": "date", "op": "ge", "other": "a.date"}));
+    assert!(e.contains("two different records"), "{e}");
+    let e = err(&two, json!({"record": "a", "slot": "date", "op": "in", "other": "b.date"}));
+    assert!(e.contains("cannot compare two slots"), "{e}");
+    let e = err(
+        &two,
+        json!({"record": "a", "slot": "date", "op": "ge", "other": "b.date", "value": "2026-01-01"}),
+    );
+    assert!(e.contains("not a value"), "{e}");
+    let e = err(
+        &two,
+        json!({"record": "a", "slot": "date", "op": "ge", "other": "b.date", "offset": MAX_WINDOW_DAYS as i64 + 1}),
+    );
+    assert!(e.contains("range is empty"), "{e}");
+    // A counted record names several: compare with one of its copies.
+    let counted =
+        json!([{"name": "dose", "kind": "immunization", "count": 2}, {"name": "b", "kind": "condition"}]);
+    let e = err(&counted, json!({"record": "b", "slot": "date", "op": "ge", "other": "dose.date"}));
+    assert!(e.contains("stands for 2 records") && e.contains("dose[1]"), "{e}");
+    let ok = doc(
+        counted,
+        json!({"record": "dose[2]", "slot": "date", "op": "ge", "other": "dose[1].date", "offset": 21}),
+    );
+    let p = Policy::from_json(&ok).unwrap();
+    assert!(p.uses(0, 0) && p.uses(0, 1) && !p.uses(0, 2), "the other record is read, and so used");
+}
+
+#[test]
+fn counted_records_expand_into_distinct_slots() {
+    let doc = |count: Value, clauses: Value| {
+        json!({"statement": "policy", "version": 1, "scope": "u",
+               "records": [{"name": "dose", "kind": "immunization", "count": count}],
+               "groups": [{"name": "g", "clauses": clauses}]})
+        .to_string()
+    };
+    let code = json!({"record": "dose", "slot": "code", "op": "eq", "value": "cvx|208"});
+    let p = Policy::from_json(&doc(json!(3), json!([code]))).unwrap();
+    let names: Vec<&str> = p.records().iter().map(|r| r.name.as_str()).collect();
+    assert_eq!(names, ["dose[1]", "dose[2]", "dose[3]"]);
+    let texts: Vec<&str> = p.groups()[0].clauses.iter().map(|c| c.text.as_str()).collect();
+    assert_eq!(texts, ["dose[1].code eq cvx|208", "dose[2].code eq cvx|208", "dose[3].code eq cvx|208"]);
+    // One copy by name.
+    let p =
+        Policy::from_json(&doc(json!(3), json!([{"record": "dose[2]", "op": "series_complete"}]))).unwrap();
+    assert!(!p.uses(0, 0) && p.uses(0, 1) && !p.uses(0, 2));
+    // Expanded clauses and records count against the shape.
+    let e = Policy::from_json(&doc(json!(5), json!([code]))).unwrap_err().to_string();
+    assert!(e.contains("5 records"), "{e}");
+    let many: Vec<Value> = (0..5).map(|_| code.clone()).collect();
+    let e = Policy::from_json(&doc(json!(4), json!(many))).unwrap_err().to_string();
+    assert!(e.contains("20 clauses"), "{e}");
+    for bad in [json!(0), json!(9)] {
+        let e = Policy::from_json(&doc(bad, json!([code]))).unwrap_err().to_string();
+        assert!(e.contains("count is 1 to 8"), "{e}");
+    }
+    // A declared name that collides with a copy's.
+    let clash = json!({"statement": "policy", "version": 1, "scope": "u",
+        "records": [{"name": "dose", "kind": "immunization", "count": 2}, {"name": "dose[1]", "kind": "condition"}],
+        "groups": [{"name": "g", "clauses": [code]}]});
+    assert!(matches!(Policy::from_json(&clash.to_string()), Err(PolicyError::Duplicate { .. })));
+}
+
 #[test]
 fn slot_comparisons_are_refused_where_they_mean_nothing() {
     let doc = |kind: &str, clause: Value| {
@@ -463,7 +681,7 @@ fn slot_comparisons_are_refused_where_they_mean_nothing() {
 /// absent date satisfies no date comparison (it used to read as 1970-01-01).
 #[test]
 fn absent_abatement_satisfies_no_date_comparison() {
-    use crate::record::{ABSENT, ClinicalStatus, RecordData, Salt};
+    use crate::record::{ClinicalStatus, RecordData, Salt};
     let today = Day::from_ymd(2026, 11, 24).unwrap();
     let cond = RecordKind::Condition;
     let ongoing = RecordData::condition(

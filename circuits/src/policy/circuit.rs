@@ -13,7 +13,9 @@
 //! * `N = Poseidon3(NULLIFIER; s, scope)`;
 //! * `cal(T)`: the calendar number of `T` (for ages);
 //! * every clause of the selected group holds (inactive clauses are multiplied by 0):
-//!   interval checks `lo ≤ t ≤ hi` proven by 64-bit range checks of `t − lo` and `hi − t`;
+//!   interval checks `lo ≤ t ≤ hi` proven by 64-bit range checks of `t − lo` and `hi − t`,
+//!   where `t` is the slot (biased), `today − x`, `cal(today) − x`, `value − aux` of the
+//!   record, or `x − y + 2^31` with `y` the same slot of the clause's other record;
 //!   inline sets by a masked product over the shared table; value sets by one
 //!   membership or non-membership path (248-bit comparisons).
 
@@ -29,7 +31,7 @@ use ark_relations::gr1cs::{ConstraintSynthesizer, ConstraintSystemRef, Synthesis
 
 use super::eval::PolicyWitness;
 use super::{
-    CHECK_TYPES, CheckType, ClauseSlot, Policy, PolicyDoc, RANGE_BITS, SIGNED_BIAS, TABLE_SIZE,
+    CheckType, ClauseLayout, ClauseSlot, Policy, PolicyDoc, RANGE_BITS, SIGNED_BIAS, TABLE_SIZE,
     policy_header_len,
 };
 use crate::calendar::{CivilWitness, calendar_number_var};
@@ -257,7 +259,7 @@ impl PolicyCircuit {
             today_cal: &today_cal,
             table: &table,
         };
-        let lane = logic.clauses(&cs, &mut regions, &clauses, k_n, g_n)?;
+        let lane = logic.clauses(&cs, &mut regions, &clauses, ClauseLayout::new(shape))?;
         regions.region("value set", || {
             let proof = self.witness.value_set.clone().unwrap_or_else(placeholder_value_set_proof);
             value_set_lane(&cs, &lane, &proof, true)
@@ -293,44 +295,72 @@ pub(crate) struct Logic<'a> {
 pub(crate) type ClauseVars = (Vec<FpVar<Fr>>, FpVar<Fr>, FpVar<Fr>);
 
 impl Logic<'_> {
+    /// Whether a clause of group one-hot `grp` is active (its group is the selected one):
+    /// `Σ select_g · grp_g` (one constraint per group) for up to three groups; beyond, one
+    /// equality test of the group numbers `Σ (g + 1) · select_g = Σ (g + 1) · grp_g` (three
+    /// constraints; a padding clause's number is 0, never selected).
+    fn active(&self, cs: &ConstraintSystemRef<Fr>, grp: &[FpVar<Fr>]) -> Result<FpVar<Fr>, SynthesisError> {
+        let zero = FpVar::Constant(Fr::ZERO);
+        if self.select.len() <= 3 {
+            let mut active = zero;
+            for (s, g) in self.select.iter().zip(grp) {
+                active += s * g;
+            }
+            return Ok(active);
+        }
+        let number = |bits: &[FpVar<Fr>]| {
+            bits.iter().enumerate().fold(zero.clone(), |a, (g, b)| a + b * Fr::from(g as u64 + 1))
+        };
+        let diff = number(self.select) - number(grp);
+        let equal = FpVar::new_witness(cs.clone(), || Ok(Fr::from((diff.value()? == Fr::ZERO) as u64)))?;
+        let inverse = FpVar::new_witness(cs.clone(), || Ok(diff.value()?.inverse().unwrap_or(Fr::ZERO)))?;
+        // diff · inverse = 1 − equal and diff · equal = 0: equal is 1 iff diff is 0; the
+        // inverse is pinned to 0 when they are equal, so no witness is left free.
+        diff.mul_equals(&inverse, &(FpVar::Constant(Fr::ONE) - &equal))?;
+        diff.mul_equals(&equal, &zero)?;
+        inverse.mul_equals(&equal, &zero)?;
+        Ok(equal)
+    }
+
     /// Every clause of the selected group holds; returns the value-set lane's inputs.
     pub fn clauses(
         &self,
         cs: &ConstraintSystemRef<Fr>,
         regions: &mut Regions,
         clauses: &[ClauseVars],
-        k_n: usize,
-        g_n: usize,
+        layout: ClauseLayout,
     ) -> Result<Lane, SynthesisError> {
         let one = FpVar::Constant(Fr::ONE);
         let zero = FpVar::Constant(Fr::ZERO);
         let mut lane =
             Lane { x: zero.clone(), root: zero.clone(), member: zero.clone(), outside: zero.clone() };
+        let k_n = self.records.len();
         for (b, lo, hi) in clauses {
-            let rec = &b[..k_n];
-            let slot = &b[k_n..k_n + 6];
-            let ty = |t: CheckType| &b[k_n + 6 + t as usize];
-            let grp = &b[k_n + 6 + CHECK_TYPES..k_n + 6 + CHECK_TYPES + g_n];
-            let mask = &b[k_n + 6 + CHECK_TYPES + g_n..];
+            let rec = &b[layout.record(0)..layout.record(k_n)];
+            let slot = &b[layout.slot(0)..layout.slot(6)];
+            let ty = |t: CheckType| &b[layout.check_type(t)];
+            let grp = &b[layout.group(0)..layout.group(self.select.len())];
+            let mask = &b[layout.mask(0)..layout.mask(TABLE_SIZE)];
+            let others = &b[layout.other(0)..layout.other(k_n)];
             regions.region("clause", || {
-                let mut active = zero.clone();
-                for (s, g) in self.select.iter().zip(grp) {
-                    active += s * g;
-                }
-                // x: the selected slot of the selected record; aux of the same record.
+                let active = self.active(cs, grp)?;
+                // x: the selected slot of the selected record, less the same slot of the
+                // other record for a relative check (`Σ (record_k − other_k) · slot_k`,
+                // one product per record either way); aux of the record.
                 let mut x = zero.clone();
                 let mut aux = zero.clone();
-                for (k, r) in rec.iter().enumerate() {
-                    let mut y = zero.clone();
+                for (k, (r, o)) in rec.iter().zip(others).enumerate() {
+                    let mut v = zero.clone();
                     for (s, value) in slot.iter().zip(&self.records[k][..6]) {
-                        y += s * value;
+                        v += s * value;
                     }
-                    x += r * &y;
+                    x += (r - o) * &v;
                     aux += r * &self.records[k][ClauseSlot::Aux.index()];
                 }
                 let signed = &slot[ClauseSlot::Date.index()] + &slot[ClauseSlot::Aux.index()];
                 let bias = Fr::from(SIGNED_BIAS as u64);
-                // The interval term of whichever interval check the clause makes.
+                // The interval term of whichever interval check the clause makes (a
+                // relative check is a range check on x − y).
                 let t = ty(CheckType::Range) * (&x + signed * bias)
                     + ty(CheckType::DateWithin) * (self.today - &x)
                     + ty(CheckType::Age) * (self.today_cal - &x)

@@ -64,7 +64,7 @@ fn trial_proof_satisfies_with_pinned_shape() {
 }
 
 /// Constraints of the default shape (K = 4, M = 16, G = 4) at depth 32.
-const CONSTRAINTS_DEFAULT_SHAPE: usize = 31_848;
+const CONSTRAINTS_DEFAULT_SHAPE: usize = 31_896;
 
 #[test]
 fn border_groups_each_prove() {
@@ -280,4 +280,121 @@ fn mutation_sweep_finds_no_free_witness() {
     // Even the three unused record slots are pinned: their values feed the commitment
     // hashes, whose every S-box is a constraint.
     assert_eq!(free, vec![], "{free:?}");
+}
+
+/// "At least two doses of one vaccine, the second 21 to 365 days after the first, the
+/// latest within a year": a counted record and a relative date, proven with the holder's
+/// k − 1, k and k + 1 qualifying doses (and doses of other vaccines beside them).
+#[test]
+fn counted_doses_with_an_interval_prove_exactly_from_k() {
+    let doc = serde_json::json!({
+        "statement": "policy", "version": 1, "scope": "clinic:count",
+        "records": [{"name": "dose", "kind": "immunization", "count": 2}],
+        "groups": [{"name": "two doses", "clauses": [
+            {"record": "dose", "slot": "code", "op": "eq", "value": "cvx|208"},
+            {"record": "dose[2]", "slot": "date", "op": "between", "other": "dose[1].date", "min": 21, "max": 365},
+            {"record": "dose[2]", "slot": "date", "op": "date_within", "min": 0, "max": 365}
+        ]}]
+    });
+    let policy = Policy::from_json(&doc.to_string()).unwrap();
+    assert_eq!(policy.groups()[0].clauses.len(), 4, "the code clause reads both copies");
+    let secret = HolderSecret::from_bytes(&[6; 32]).unwrap();
+    let dose = |code: &str, days_ago: i32, n: u64| {
+        RecordData::immunization(
+            secret.id(),
+            code.parse().unwrap(),
+            today().checked_add(-days_ago).unwrap(),
+            n,
+            2,
+            "LOT1",
+            "clinic:a",
+        )
+    };
+    let other = dose("cvx|207", 100, 1);
+    for (qualifying, holds) in [(1, false), (2, true), (3, true)] {
+        let records: Vec<RecordData> =
+            [dose("cvx|208", 200, 1), dose("cvx|208", 150, 2), dose("cvx|208", 20, 3)][..qualifying]
+                .iter()
+                .cloned()
+                .chain([other.clone()])
+                .collect();
+        let f = PolicyFixture::new(depth(), secret.clone(), &records, 2, today(), 9);
+        let ctx = EvalContext { today: f.today, value_sets: &[] };
+        let built = PolicyWitness::build(&policy, f.secret.clone(), &f.credentials(), &ctx);
+        assert_eq!(built.is_ok(), holds, "{qualifying} qualifying doses: {built:?}");
+        if let Ok(w) = built {
+            assert_eq!(synth(&policy, &f, w).failing_region(), None, "{qualifying} doses");
+        }
+    }
+    // Doses too close together (14 days) do not satisfy the interval.
+    let close = [dose("cvx|208", 100, 1), dose("cvx|208", 86, 2)];
+    let f = PolicyFixture::new(depth(), secret.clone(), &close, 2, today(), 9);
+    let ctx = EvalContext { today: f.today, value_sets: &[] };
+    let e = PolicyWitness::build(&policy, f.secret.clone(), &f.credentials(), &ctx).unwrap_err().to_string();
+    assert!(
+        e.contains("dose[2].date − dose[1].date between 21 and 365") && e.contains("difference is"),
+        "{e}"
+    );
+    // One record in both copies is refused by the circuit, not only by the evaluator.
+    let f = PolicyFixture::new(depth(), secret.clone(), &[dose("cvx|208", 30, 1)], 2, today(), 9);
+    let (r, p) = f.credentials().remove(0);
+    let w = PolicyWitness {
+        secret: f.secret.clone(),
+        group: 0,
+        records: vec![Some((r.clone(), p.clone())), Some((r, p)), None, None],
+        value_set: None,
+    };
+    assert!(
+        w.check(&policy, f.tree.depth(), &f.root(), &EvalContext { today: f.today, value_sets: &[] })
+            .is_err()
+    );
+    assert_ne!(synth(&policy, &f, w).failing_region(), None);
+}
+
+/// An exclusion criterion ("no epilepsy known to the national register") proven from an
+/// attested absence: the policy pins the value set by its root, the source by its issuer
+/// id and the search by its as-of day.
+#[test]
+fn attested_absence_proves_an_exclusion_and_nothing_else() {
+    let epilepsy =
+        ValueSet::of_codes("epilepsy", &["icd10|G40.9".parse().unwrap(), "icd10|G40.1".parse().unwrap()])
+            .unwrap();
+    let other = ValueSet::of_codes("other", &["icd10|E11.9".parse().unwrap()]).unwrap();
+    let code = crate::record::absence_code(epilepsy.root()).to_string();
+    assert!(code.starts_with("urn:medzk:value-set|0x"), "{code}");
+    let doc = serde_json::json!({
+        "statement": "policy", "version": 1, "scope": "trial:x",
+        "records": [{"name": "no_epilepsy", "kind": "absence"}],
+        "groups": [{"name": "g", "clauses": [
+            {"record": "no_epilepsy", "slot": "code", "op": "eq", "value": code},
+            {"record": "no_epilepsy", "slot": "issuer", "op": "eq", "value": "registry:npr"},
+            {"record": "no_epilepsy", "slot": "date", "op": "date_within", "min": 0, "max": 30},
+            {"record": "no_epilepsy", "slot": "aux", "op": "absent"}
+        ]}]
+    });
+    let policy = Policy::from_json(&doc.to_string()).unwrap();
+    let secret = HolderSecret::from_bytes(&[8; 32]).unwrap();
+    let absence = |set: &ValueSet, days_ago: i32, since: Option<Day>, issuer: &str| {
+        RecordData::absence(secret.id(), set.root(), today().checked_add(-days_ago).unwrap(), since, issuer)
+    };
+    let outcome = |records: &[RecordData]| {
+        let f = PolicyFixture::new(depth(), secret.clone(), records, 2, today(), 3);
+        let ctx = EvalContext { today: f.today, value_sets: &[] };
+        PolicyWitness::build(&policy, f.secret.clone(), &f.credentials(), &ctx)
+            .map(|w| synth(&policy, &f, w).failing_region())
+    };
+    assert_eq!(outcome(&[absence(&epilepsy, 10, None, "registry:npr")]), Ok(None));
+    // Another set, another source, an old search, or a search of part of the history.
+    assert!(outcome(&[absence(&other, 10, None, "registry:npr")]).is_err());
+    assert!(outcome(&[absence(&epilepsy, 10, None, "clinic:self")]).is_err());
+    assert!(outcome(&[absence(&epilepsy, 31, None, "registry:npr")]).is_err());
+    let since = Day::from_ymd(2020, 1, 1).unwrap();
+    assert!(outcome(&[absence(&epilepsy, 10, Some(since), "registry:npr")]).is_err());
+    // Issuance refuses an absence that names no value set, or searched after its as-of day.
+    let mut bad = absence(&epilepsy, 10, None, "registry:npr");
+    bad.code = "icd10|G40.9".parse().unwrap();
+    assert!(crate::issuance::check_record(&bad, today()).is_err());
+    let late = absence(&epilepsy, 10, Some(today()), "registry:npr");
+    assert!(crate::issuance::check_record(&late, today()).is_err());
+    assert!(crate::issuance::check_record(&absence(&epilepsy, 0, None, "registry:npr"), today()).is_ok());
 }

@@ -41,6 +41,13 @@ pub struct RecordSpec {
     pub name: String,
     /// The kind of record that fills it.
     pub kind: RecordKind,
+    /// How many distinct records of the kind it stands for (default 1): `n` record slots
+    /// named `name[1]` … `name[n]`. A clause on `name` applies to each of them, so the
+    /// group holds only with `n` distinct records that each satisfy it ("at least two
+    /// doses"); a clause on `name[i]` reads one of them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schema", schemars(range(min = 1, max = 8)))]
+    pub count: Option<u8>,
 }
 
 /// A named value set reference.
@@ -89,10 +96,11 @@ pub struct ClauseDoc {
     /// Value-set name of `in_value_set`, `not_in_value_set`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value_set: Option<String>,
-    /// Compare `slot` with this other slot of the same record instead of a constant
-    /// (`eq`, `lt`, `le`, `gt`, `ge`, `between`; an immunization's `value` and `aux`).
+    /// Compare `slot` with another slot instead of a constant (`eq`, `lt`, `le`, `gt`,
+    /// `ge`, `between`): `"aux"` or `"value"` of the same immunization (dose against series
+    /// size), or `"RECORD.SLOT"`, the same date slot of another record (`"dose1.date"`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "schema", schemars(schema_with = "crate::schema::slot"))]
+    #[cfg_attr(feature = "schema", schemars(schema_with = "crate::schema::other_slot"))]
     pub other: Option<String>,
     /// With `other`: `slot OP other + offset` (default 0).
     #[serde(default, skip_serializing_if = "Option::is_none")]

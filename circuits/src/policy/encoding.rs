@@ -3,13 +3,77 @@
 
 use ark_ff::{AdditiveGroup, BigInteger, PrimeField};
 
-use super::{CHECK_TYPES, TABLE_SIZE};
+use super::{CheckType, TABLE_SIZE, V1_CHECK_TYPES};
 use crate::field::Fr;
 use crate::statement::PolicyShape;
 
+/// Bit positions in a clause header for one shape (K records, G groups):
+///
+/// | bits | meaning |
+/// |---|---|
+/// | K | record one-hot |
+/// | 6 | slot one-hot |
+/// | 8 | check type one-hot ([`CheckType::Relative`] is encoded as `Range`) |
+/// | G | group one-hot |
+/// | 16 | table mask |
+/// | K | the other record of a relative check, one-hot |
+///
+/// The last field came with the relative check and sits after the others, so a policy
+/// that has no relative check packs to the same field elements, and keeps its hash. A
+/// relative check is a range check on `x − y` (`y` the other record's slot): the circuit
+/// reads the clause's value as `Σ (record_k − other_k) · slot_k`, which is `x` for every
+/// other clause.
+#[derive(Clone, Copy, Debug)]
+pub struct ClauseLayout {
+    k: usize,
+    g: usize,
+}
+
+impl ClauseLayout {
+    /// The layout for `shape`.
+    pub fn new(shape: PolicyShape) -> ClauseLayout {
+        ClauseLayout { k: shape.records as usize, g: shape.groups as usize }
+    }
+
+    /// The bit of record `i`.
+    pub fn record(&self, i: usize) -> usize {
+        i
+    }
+
+    /// The bit of clause slot `i` ([`super::ClauseSlot::index`]).
+    pub fn slot(&self, i: usize) -> usize {
+        self.k + i
+    }
+
+    /// The bit of check type `t`.
+    pub fn check_type(&self, t: CheckType) -> usize {
+        self.k + 6 + t.encoded() as usize
+    }
+
+    /// The bit of group `i`.
+    pub fn group(&self, i: usize) -> usize {
+        self.k + 6 + V1_CHECK_TYPES + i
+    }
+
+    /// The bit of table entry `i` in the mask.
+    pub fn mask(&self, i: usize) -> usize {
+        self.k + 6 + V1_CHECK_TYPES + self.g + i
+    }
+
+    /// The bit of other record `i` (relative checks).
+    pub fn other(&self, i: usize) -> usize {
+        self.k + 6 + V1_CHECK_TYPES + self.g + TABLE_SIZE + i
+    }
+
+    /// Bits in all.
+    pub fn bits(&self) -> usize {
+        self.other(self.k)
+    }
+}
+
 /// Bits of a clause header for `shape`.
 pub fn clause_header_len(shape: PolicyShape) -> usize {
-    shape.records as usize + 6 + CHECK_TYPES + shape.groups as usize + TABLE_SIZE
+    ClauseLayout::new(shape).bits()
 }
 
 /// Bits of the policy header for `shape`.

@@ -51,8 +51,14 @@ fn show_int(x: &Fr) -> String {
     }
 }
 
-/// The term `t` an interval check compares, and its bounds.
-fn interval_term(check: &Check, record: &Record, ctx: &EvalContext<'_>) -> Option<(Fr, Fr, Fr)> {
+/// The term `t` an interval check compares, and its bounds (`other`: a relative check's
+/// other record).
+fn interval_term(
+    check: &Check,
+    record: &Record,
+    other: Option<&Record>,
+    ctx: &EvalContext<'_>,
+) -> Option<(Fr, Fr, Fr)> {
     let (lo, hi) = check.bounds();
     let x = record.slot(check.slot().slot());
     let t = match check {
@@ -62,19 +68,33 @@ fn interval_term(check: &Check, record: &Record, ctx: &EvalContext<'_>) -> Optio
         Check::Series { .. } => {
             record.slot(Slot::Value) - record.slot(Slot::Aux) + Fr::from(SIGNED_BIAS as u64)
         }
+        Check::Relative { slot, .. } => x - other?.slot(slot.slot()) + Fr::from(SIGNED_BIAS as u64),
         _ => return None,
     };
     Some((t, lo, hi))
 }
 
-/// Checks one clause against one record; the error says why it fails.
-pub fn check_clause(clause: &Clause, record: &Record, ctx: &EvalContext<'_>) -> Result<(), String> {
+/// Checks one clause against its record (and, for a relative check, the other record
+/// `other`); the error says why it fails.
+pub fn check_clause(
+    clause: &Clause,
+    record: &Record,
+    other: Option<&Record>,
+    ctx: &EvalContext<'_>,
+) -> Result<(), String> {
     let x = record.slot(clause.check.slot().slot());
     let fail = |detail: String| Err(format!("{}: {detail}", clause.text));
     match &clause.check {
-        Check::Range { .. } | Check::DateWithin { .. } | Check::Age { .. } | Check::Series { .. } => {
-            let Some((t, lo, hi)) = interval_term(&clause.check, record, ctx) else {
-                return fail("today's date is outside the supported calendar".into());
+        Check::Range { .. }
+        | Check::DateWithin { .. }
+        | Check::Age { .. }
+        | Check::Series { .. }
+        | Check::Relative { .. } => {
+            let Some((t, lo, hi)) = interval_term(&clause.check, record, other, ctx) else {
+                return match clause.check {
+                    Check::Relative { .. } => fail("the other record is missing".into()),
+                    _ => fail("today's date is outside the supported calendar".into()),
+                };
             };
             if interval_holds(t, lo, hi) {
                 return Ok(());
@@ -96,6 +116,12 @@ pub fn check_clause(clause: &Clause, record: &Record, ctx: &EvalContext<'_>) -> 
                 Check::Age { .. } => match field::to_i64(&t) {
                     Some(d) if d >= 0 => fail(format!("the age is {}", d / 10_000)),
                     _ => fail("the birth date is after today or out of range".into()),
+                },
+                Check::Relative { .. } => match field::to_i64(&t).map(|d| d - SIGNED_BIAS as i64) {
+                    Some(d) if d.unsigned_abs() <= super::MAX_WINDOW_DAYS as u64 => {
+                        fail(format!("the difference is {d} day(s)"))
+                    }
+                    _ => fail("a date is absent or out of range".into()),
                 },
                 _ => fail(format!(
                     "dose {} of a {}-dose series",
@@ -220,7 +246,8 @@ fn search(
             .iter()
             .filter_map(|c| {
                 let r = &records[assignment[c.record].expect("used records are assigned")];
-                check_clause(c, r, ctx).err()
+                let other = c.check.other_record().map(|o| &records[assignment[o].expect("assigned")]);
+                check_clause(c, r, other, ctx).err()
             })
             .collect();
         if reasons.is_empty() {
@@ -369,7 +396,8 @@ impl PolicyWitness {
         }
         for clause in &group.clauses {
             let (record, _) = self.records[clause.record].as_ref().expect("checked above");
-            check_clause(clause, record, ctx).map_err(PolicyUnmet::Clause)?;
+            let other = clause.check.other_record().and_then(|o| self.records[o].as_ref()).map(|(r, _)| r);
+            check_clause(clause, record, other, ctx).map_err(PolicyUnmet::Clause)?;
             if let Check::InValueSet { set, root, .. } | Check::NotInValueSet { set, root, .. } =
                 &clause.check
             {

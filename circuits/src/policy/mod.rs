@@ -23,7 +23,7 @@ mod validate;
 pub mod circuit;
 
 pub use document::{ClauseDoc, GroupDoc, OPERATORS, PolicyDoc, RecordSpec, SLOTS, ValueSetRef};
-pub use encoding::{clause_header_len, pack, policy_header_len, unpack};
+pub use encoding::{ClauseLayout, clause_header_len, pack, policy_header_len, unpack};
 pub use validate::validate_shape;
 
 use std::fmt;
@@ -166,10 +166,38 @@ pub enum CheckType {
     InValueSet = 6,
     /// `x` not in a value set.
     NotInValueSet = 7,
+    /// `lo ≤ x − y ≤ hi` where `y` is the same slot of another record.
+    Relative = 8,
+}
+
+impl CheckType {
+    /// The type whose header bit the check sets: a relative check is a range check on
+    /// `x − y` (the other record's bits say so).
+    pub fn encoded(self) -> CheckType {
+        match self {
+            CheckType::Relative => CheckType::Range,
+            t => t,
+        }
+    }
+
+    /// Every check type, in encoding order.
+    pub const ALL: [CheckType; CHECK_TYPES] = [
+        CheckType::Range,
+        CheckType::DateWithin,
+        CheckType::Age,
+        CheckType::Series,
+        CheckType::In,
+        CheckType::NotIn,
+        CheckType::InValueSet,
+        CheckType::NotInValueSet,
+        CheckType::Relative,
+    ];
 }
 
 /// Number of check types.
-pub const CHECK_TYPES: usize = 8;
+pub const CHECK_TYPES: usize = 9;
+/// Check types with a header bit of their own ([`ClauseLayout`]).
+pub const V1_CHECK_TYPES: usize = 8;
 
 /// A normalised clause check.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -221,6 +249,18 @@ pub enum Check {
         /// The excluded values.
         values: Vec<Fr>,
     },
+    /// `lo ≤ x − y ≤ hi` days, `y` the same slot (date or aux) of record `other`: a dose
+    /// at least 21 days after another (`"other": "dose1.date"`).
+    Relative {
+        /// The slot (of both records).
+        slot: ClauseSlot,
+        /// The other record (index into the policy's records).
+        other: usize,
+        /// Least difference.
+        lo: i128,
+        /// Greatest difference.
+        hi: i128,
+    },
     /// The slot's value is in the named value set.
     InValueSet {
         /// The slot.
@@ -249,6 +289,7 @@ impl Check {
             Check::DateWithin { .. } => CheckType::DateWithin,
             Check::Age { .. } => CheckType::Age,
             Check::Series { .. } => CheckType::Series,
+            Check::Relative { .. } => CheckType::Relative,
             Check::In { .. } => CheckType::In,
             Check::NotIn { .. } => CheckType::NotIn,
             Check::InValueSet { .. } => CheckType::InValueSet,
@@ -264,7 +305,8 @@ impl Check {
             | Check::In { slot, .. }
             | Check::NotIn { slot, .. }
             | Check::InValueSet { slot, .. }
-            | Check::NotInValueSet { slot, .. } => *slot,
+            | Check::NotInValueSet { slot, .. }
+            | Check::Relative { slot, .. } => *slot,
             Check::Age { .. } => ClauseSlot::Aux,
             Check::Series { .. } => ClauseSlot::Value,
         }
@@ -277,9 +319,19 @@ impl Check {
             Check::Range { slot, lo, hi } => (f(lo + slot.bias()), f(hi + slot.bias())),
             Check::DateWithin { min, max, .. } => (f(*min as i128), f(*max as i128)),
             Check::Age { min, max } => (f(*min as i128 * 10_000), f(*max as i128 * 10_000 + 9_999)),
-            Check::Series { lo, hi } => (f(lo + SIGNED_BIAS), f(hi + SIGNED_BIAS)),
+            Check::Series { lo, hi } | Check::Relative { lo, hi, .. } => {
+                (f(lo + SIGNED_BIAS), f(hi + SIGNED_BIAS))
+            }
             Check::InValueSet { root, .. } | Check::NotInValueSet { root, .. } => (*root, Fr::ZERO),
             Check::In { .. } | Check::NotIn { .. } => (Fr::ZERO, Fr::ZERO),
+        }
+    }
+
+    /// The other record a relative check reads.
+    pub fn other_record(&self) -> Option<usize> {
+        match self {
+            Check::Relative { other, .. } => Some(*other),
+            _ => None,
         }
     }
 
@@ -429,9 +481,12 @@ impl Policy {
         StatementId::policy(depth, self.shape)
     }
 
-    /// Whether group `g` reads record `k`.
+    /// Whether group `g` reads record `k` (as a clause's record or a relative check's
+    /// other record).
     pub fn uses(&self, group: usize, record: usize) -> bool {
-        self.groups.get(group).is_some_and(|g| g.clauses.iter().any(|c| c.record == record))
+        self.groups.get(group).is_some_and(|g| {
+            g.clauses.iter().any(|c| c.record == record || c.check.other_record() == Some(record))
+        })
     }
 
     /// The policy header: 3-bit kinds of the K records, then G×K "group uses record"
@@ -466,19 +521,22 @@ impl Policy {
         out
     }
 
-    /// The header of one clause slot: record one-hot (K), slot one-hot (6), check type
-    /// one-hot (8), group one-hot (G), table mask (16). Padding clauses are all zero.
+    /// The header of one clause slot ([`ClauseLayout`]): record, slot, check type, group,
+    /// table mask, other record. Padding clauses are all zero.
     pub fn clause_header_bits(&self, slot: Option<(usize, &Clause)>) -> Vec<bool> {
-        let (k, g) = (self.shape.records as usize, self.shape.groups as usize);
-        let mut bits = vec![false; clause_header_len(self.shape)];
+        let layout = ClauseLayout::new(self.shape);
+        let mut bits = vec![false; layout.bits()];
         if let Some((group, clause)) = slot {
-            bits[clause.record] = true;
-            bits[k + clause.check.slot().index()] = true;
-            bits[k + 6 + clause.check.check_type() as usize] = true;
-            bits[k + 6 + CHECK_TYPES + group] = true;
+            bits[layout.record(clause.record)] = true;
+            bits[layout.slot(clause.check.slot().index())] = true;
+            bits[layout.check_type(clause.check.check_type())] = true;
+            bits[layout.group(group)] = true;
             for v in clause.check.set_values() {
                 let i = self.table.iter().position(|t| t == v).expect("table holds every set value");
-                bits[k + 6 + CHECK_TYPES + g + i] = true;
+                bits[layout.mask(i)] = true;
+            }
+            if let Some(other) = clause.check.other_record() {
+                bits[layout.other(other)] = true;
             }
         }
         bits

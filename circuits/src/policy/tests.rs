@@ -163,9 +163,9 @@ fn ages_across_birthdays_and_leap_days() {
     let policy = trial_policy();
     let age = &policy.groups()[0].clauses[0];
     let at = |y, m, d| EvalContext { today: Day::from_ymd(y, m, d).unwrap(), value_sets: &[] };
-    assert!(check_clause(age, &record, &at(2026, 2, 28)).is_err());
-    assert!(check_clause(age, &record, &at(2026, 3, 1)).is_ok());
-    assert!(check_clause(age, &record, &at(2028, 2, 29)).is_ok());
+    assert!(check_clause(age, &record, None, &at(2026, 2, 28)).is_err());
+    assert!(check_clause(age, &record, None, &at(2026, 3, 1)).is_ok());
+    assert!(check_clause(age, &record, None, &at(2028, 2, 29)).is_ok());
 }
 
 #[test]

@@ -159,6 +159,11 @@ impl ClauseDoc {
                 }
             }),
         };
+        if let Some((other, other_slot)) = self.other.as_deref().and_then(|o| o.rsplit_once('.')) {
+            let check =
+                self.relative_comparison(records, record, op, slot, other, other_slot).map_err(err)?;
+            return Ok(Clause { record, check, text: self.describe(None), unit: None });
+        }
         if self.other.is_some() || self.offset.is_some() {
             let check = self.slot_comparison(kind, op, slot).map_err(err)?;
             return Ok(Clause { record, check, text: self.describe(None), unit: None });
@@ -333,6 +338,81 @@ impl ClauseDoc {
         Ok(Clause { record, check, text: self.describe(unit), unit: unit.map(|u| (u.unit, u.scale)) })
     }
 
+    /// `slot OP other + offset` between one record's date (or aux) slot and the same slot
+    /// of another record: `lo ≤ x − y ≤ hi` within ±[`MAX_WINDOW_DAYS`], so that an absent
+    /// date (−2^31) on either side fails (every real day is within 2^30 of 1970).
+    fn relative_comparison(
+        &self,
+        records: &[RecordSpec],
+        record: usize,
+        op: &str,
+        slot: Option<ClauseSlot>,
+        other: &str,
+        other_slot: &str,
+    ) -> Result<Check, String> {
+        let slot = slot.ok_or("a comparison with another record needs a \"slot\"")?;
+        if !slot.signed() || other_slot != slot.to_string() {
+            return Err(format!(
+                "{}.{slot} cannot be compared with {other}.{other_slot}: a comparison with another record reads the same date slot (date or aux) of both",
+                self.record
+            ));
+        }
+        let Some(other_index) = records.iter().position(|r| r.name == other) else {
+            let copies = records.iter().filter(|r| r.name.starts_with(&format!("{other}["))).count();
+            return Err(if copies > 0 {
+                format!(
+                    "{other:?} stands for {copies} records; compare with one of them: {other}[1] … {other}[{copies}]"
+                )
+            } else {
+                format!("unknown record {other:?}")
+            });
+        };
+        if other_index == record {
+            return Err(format!("{other:?} is the clause's own record: compare two different records"));
+        }
+        if self.value.is_some() || self.values.is_some() || self.value_set.is_some() {
+            return Err("a comparison with another record takes \"offset\" (or \"min\" and \"max\" with between), not a value".into());
+        }
+        let (lo, hi) = self.offset_bounds(op)?;
+        let max = MAX_WINDOW_DAYS as i128;
+        let (lo, hi) = (lo.max(-max), hi.min(max));
+        if lo > hi {
+            return Err(format!(
+                "the range is empty: differences are at most {MAX_WINDOW_DAYS} days either way"
+            ));
+        }
+        Ok(Check::Relative { slot, other: other_index, lo, hi })
+    }
+
+    /// `(lo, hi)` of `slot − other` for `slot OP other + offset` (or `between` offsets).
+    fn offset_bounds(&self, op: &str) -> Result<(i128, i128), String> {
+        let k = i128::from(self.offset.unwrap_or(0));
+        let bound = |v: &Option<Value>, what: &str| -> Result<i128, String> {
+            v.as_ref()
+                .and_then(Value::as_i64)
+                .map(i128::from)
+                .ok_or(format!("between needs an integer \"{what}\" (an offset)"))
+        };
+        let bounds = match op {
+            "eq" => (k, k),
+            "lt" => (i128::MIN, k - 1),
+            "le" => (i128::MIN, k),
+            "gt" => (k + 1, i128::MAX),
+            "ge" => (k, i128::MAX),
+            "between" if self.offset.is_none() => (bound(&self.min, "min")?, bound(&self.max, "max")?),
+            "between" => return Err("between takes \"min\" and \"max\" offsets, not \"offset\"".into()),
+            other_op => {
+                return Err(format!(
+                    "operator {other_op:?} cannot compare two slots (eq, lt, le, gt, ge, between can)"
+                ));
+            }
+        };
+        if op != "between" && (self.min.is_some() || self.max.is_some()) {
+            return Err(format!("operator {op:?} does not take \"min\" or \"max\""));
+        }
+        Ok(bounds)
+    }
+
     /// `slot OP other + offset` on an immunization's dose number and series size.
     fn slot_comparison(&self, kind: RecordKind, op: &str, slot: Option<ClauseSlot>) -> Result<Check, String> {
         let Some(other) = self.other.as_deref() else {
@@ -358,30 +438,7 @@ impl ClauseDoc {
         if self.value.is_some() || self.values.is_some() || self.value_set.is_some() {
             return Err("a comparison between two slots takes \"offset\" (or \"min\" and \"max\" with between), not a value".into());
         }
-        let k = i128::from(self.offset.unwrap_or(0));
-        let bound = |v: &Option<Value>, what: &str| -> Result<i128, String> {
-            v.as_ref()
-                .and_then(Value::as_i64)
-                .map(i128::from)
-                .ok_or(format!("between needs an integer \"{what}\" (an offset)"))
-        };
-        let (lo, hi) = match op {
-            "eq" => (k, k),
-            "lt" => (i128::MIN, k - 1),
-            "le" => (i128::MIN, k),
-            "gt" => (k + 1, i128::MAX),
-            "ge" => (k, i128::MAX),
-            "between" if self.offset.is_none() => (bound(&self.min, "min")?, bound(&self.max, "max")?),
-            "between" => return Err("between takes \"min\" and \"max\" offsets, not \"offset\"".into()),
-            other_op => {
-                return Err(format!(
-                    "operator {other_op:?} cannot compare two slots (eq, lt, le, gt, ge, between can)"
-                ));
-            }
-        };
-        if op != "between" && (self.min.is_some() || self.max.is_some()) {
-            return Err(format!("operator {op:?} does not take \"min\" or \"max\""));
-        }
+        let (lo, hi) = self.offset_bounds(op)?;
         let (lo, hi) = if mirrored { (hi.saturating_neg(), lo.saturating_neg()) } else { (lo, hi) };
         // The encodable differences: −2^31 … 2^64 − 1 − 2^31.
         let (lo, hi) = (lo.max(-SIGNED_BIAS), hi.min(SERIES_MAX_DIFF));
@@ -404,6 +461,18 @@ impl ClauseDoc {
         let (min, max) = (self.min.as_ref().map(show), self.max.as_ref().map(show));
         let (min, max) = (min.unwrap_or_default(), max.unwrap_or_default());
         match self.op.as_str() {
+            op if self.other.is_some() => {
+                let other = match self.other.as_deref().unwrap_or_default() {
+                    o if o.contains('.') => o.to_string(),
+                    o => format!("{}.{o}", self.record),
+                };
+                match (op, self.offset.unwrap_or(0)) {
+                    ("between", _) => format!("{target} − {other} between {min} and {max}"),
+                    (op, 0) => format!("{target} {op} {other}"),
+                    (op, k) if k > 0 => format!("{target} {op} {other} + {k}"),
+                    (op, k) => format!("{target} {op} {other} − {}", -k),
+                }
+            }
             "between" => format!("{target} between {min} and {max}"),
             "date_within" => format!("{target} within {min} to {max} days ago"),
             "age_between" => format!("{} aged {min} to {max}", self.record),
@@ -425,15 +494,6 @@ impl ClauseDoc {
                     self.op.replace('_', " "),
                     self.value_set.clone().unwrap_or_default()
                 )
-            }
-            op if self.other.is_some() => {
-                let other = format!("{}.{}", self.record, self.other.as_deref().unwrap_or_default());
-                match (op, self.offset.unwrap_or(0)) {
-                    ("between", _) => format!("{target} − {other} between {min} and {max}"),
-                    (op, 0) => format!("{target} {op} {other}"),
-                    (op, k) if k > 0 => format!("{target} {op} {other} + {k}"),
-                    (op, k) => format!("{target} {op} {other} − {}", -k),
-                }
             }
             op => format!("{target} {op} {}", self.value.as_ref().map(show).unwrap_or_default()),
         }
@@ -480,16 +540,9 @@ impl TryFrom<PolicyDoc> for Policy {
         if doc.groups.is_empty() {
             return Err(PolicyError::Empty("the policy has no group".into()));
         }
-        too_many("records", doc.records.len(), shape.records)?;
+        let records = expand_records(&doc.records)?;
+        too_many("records", records.len(), shape.records)?;
         too_many("groups", doc.groups.len(), shape.groups)?;
-        let clauses: usize = doc.groups.iter().map(|g| g.clauses.len()).sum();
-        too_many("clauses", clauses, shape.clauses)?;
-        let mut names = BTreeSet::new();
-        for r in &doc.records {
-            if !names.insert(r.name.clone()) {
-                return Err(PolicyError::Duplicate { what: "record", name: r.name.clone() });
-            }
-        }
         let mut sets = BTreeMap::new();
         for v in &doc.value_sets {
             if sets.insert(v.name.clone(), v.root).is_some() {
@@ -505,12 +558,19 @@ impl TryFrom<PolicyDoc> for Policy {
             if g.clauses.is_empty() {
                 return Err(PolicyError::Empty(format!("group {:?} has no clause", g.name)));
             }
-            let units = group_units(g, &doc.records);
-            let clauses: Vec<Clause> = g
-                .clauses
+            // A clause on a counted record reads each of its copies.
+            let mut written = Vec::new();
+            for (i, c) in g.clauses.iter().enumerate() {
+                for name in copies(&records, &c.record) {
+                    written.push((i, ClauseDoc { record: name, ..c.clone() }));
+                }
+            }
+            let expanded =
+                GroupDoc { name: g.name.clone(), clauses: written.iter().map(|(_, c)| c.clone()).collect() };
+            let units = group_units(&expanded, &records);
+            let clauses: Vec<Clause> = written
                 .iter()
-                .enumerate()
-                .map(|(i, c)| c.normalize(&doc.records, &sets, &g.name, i, &units))
+                .map(|(i, c)| c.normalize(&records, &sets, &g.name, *i, &units))
                 .collect::<Result<_, _>>()?;
             let lanes = clauses
                 .iter()
@@ -525,12 +585,63 @@ impl TryFrom<PolicyDoc> for Policy {
             }
             groups.push(Group { name: g.name.clone(), clauses });
         }
+        let clauses: usize = groups.iter().map(|g| g.clauses.len()).sum();
+        too_many("clauses", clauses, shape.clauses)?;
         let values: BTreeSet<Vec<u8>> =
             groups.iter().flat_map(|g| &g.clauses).flat_map(|c| c.check.set_values()).map(sort_key).collect();
         if values.len() > TABLE_SIZE {
             return Err(PolicyError::SetTooLarge { needed: values.len(), max: TABLE_SIZE });
         }
         let table = values.iter().map(|k| Fr::from_be_bytes_mod_order(k)).collect(); // medzk-allow-mod-order: our canonical bytes
-        Ok(Policy { scope: doc.scope.clone(), records: doc.records.clone(), shape, doc, groups, table })
+        Ok(Policy { scope: doc.scope.clone(), records, shape, doc, groups, table })
     }
+}
+
+/// Most copies a counted record may stand for (the largest shape's record slots).
+const MAX_COUNT: u8 = 8;
+
+/// The record slots of the declared records: a record with `"count": n` becomes `n` slots
+/// `name[1]` … `name[n]` of its kind.
+fn expand_records(declared: &[RecordSpec]) -> Result<Vec<RecordSpec>, PolicyError> {
+    let mut out: Vec<RecordSpec> = Vec::new();
+    for r in declared {
+        match r.count {
+            None => out.push(r.clone()),
+            Some(n) if (1..=MAX_COUNT).contains(&n) => out.extend((1..=n).map(|i| RecordSpec {
+                name: format!("{}[{i}]", r.name),
+                kind: r.kind,
+                count: None,
+            })),
+            Some(n) => {
+                return Err(PolicyError::Shape(format!(
+                    "record {:?} has count {n}; a count is 1 to {MAX_COUNT}",
+                    r.name
+                )));
+            }
+        }
+    }
+    let mut names = BTreeSet::new();
+    for r in &out {
+        if !names.insert(r.name.clone()) {
+            return Err(PolicyError::Duplicate { what: "record", name: r.name.clone() });
+        }
+    }
+    Ok(out)
+}
+
+/// The record slots a clause's `record` names: itself, or every copy of a counted record
+/// (an unknown name is kept, for `normalize` to refuse).
+fn copies(records: &[RecordSpec], name: &str) -> Vec<String> {
+    if records.iter().any(|r| r.name == name) {
+        return vec![name.to_string()];
+    }
+    let prefix = format!("{name}[");
+    let found: Vec<String> = records
+        .iter()
+        .filter(|r| {
+            r.name.strip_prefix(&prefix).is_some_and(|i| i.trim_end_matches(']').parse::<u8>().is_ok())
+        })
+        .map(|r| r.name.clone())
+        .collect();
+    if found.is_empty() { vec![name.to_string()] } else { found }
 }

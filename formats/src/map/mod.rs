@@ -213,6 +213,7 @@ pub fn kind_name(kind: RecordKind) -> &'static str {
         RecordKind::Condition => "condition",
         RecordKind::Demographics => "demographics",
         RecordKind::Medication => "medication",
+        RecordKind::Absence => "absence",
     }
 }
 
@@ -223,6 +224,8 @@ fn resource_type_of(kind: RecordKind) -> &'static str {
         RecordKind::Condition => "Condition",
         RecordKind::Demographics => "Patient",
         RecordKind::Medication => "MedicationStatement",
+        // No FHIR resource states an absence; never imported, only issued directly.
+        RecordKind::Absence => "Basic",
     }
 }
 

@@ -9,6 +9,7 @@ use medzk_circuits::date::Day;
 use medzk_circuits::holder::HolderId;
 use medzk_circuits::issuance::check_record;
 use medzk_circuits::record::{ClinicalStatus, MedicationStatus, RecordData, Salt, VerificationStatus};
+use medzk_circuits::valueset::ValueSet;
 use medzk_registry::Appended;
 
 use medzk_circuits::field::{self, Fr};
@@ -174,6 +175,22 @@ pub struct MedicationArgs {
     end: Option<Day>,
 }
 
+/// Arguments of `issue absence`.
+#[derive(Args)]
+pub struct AbsenceArgs {
+    #[command(flatten)]
+    common: Common,
+    /// The value set whose codes the source holds no record of (a medzk-value-set file).
+    #[arg(long)]
+    value_set: PathBuf,
+    /// The day the source was searched, YYYY-MM-DD.
+    #[arg(long)]
+    as_of: Day,
+    /// The first day of the history searched, YYYY-MM-DD (none: all the source holds).
+    #[arg(long)]
+    since: Option<Day>,
+}
+
 /// Status of a medication.
 #[derive(Clone, Copy, ValueEnum)]
 pub enum MedStatus {
@@ -319,6 +336,14 @@ pub fn medication(a: &MedicationArgs) -> CliResult<Issued> {
         a.end,
         &a.common.issuer,
     );
+    issue(&a.common, record)
+}
+
+/// Issues an attested absence.
+pub fn absence(a: &AbsenceArgs) -> CliResult<Issued> {
+    let text = io::read_text(&a.value_set)?;
+    let set = ValueSet::from_json(&text).map_err(|e| CliError::file(&a.value_set, e))?;
+    let record = RecordData::absence(holder(&a.common)?, set.root(), a.as_of, a.since, &a.common.issuer);
     issue(&a.common, record)
 }
 

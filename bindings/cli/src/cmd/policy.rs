@@ -147,9 +147,10 @@ pub fn check(args: &CheckArgs) -> CliResult<Report> {
 pub fn value_set(args: &ValueSetArgs) -> CliResult<Report> {
     let set = ValueSet::from_json(&io::read_text(&args.file)?).map_err(|e| CliError::file(&args.file, e))?;
     let root = field::to_hex(&set.root());
+    let absence = medzk_circuits::record::absence_code(set.root()).to_string();
     Ok(Report::new(
         format!("{root} {} ({} codes)", set.name(), set.len()),
-        json!({ "root": root, "name": set.name(), "codes": set.len() }),
+        json!({ "root": root, "name": set.name(), "codes": set.len(), "absence_code": absence }),
     ))
 }
 

@@ -1,5 +1,8 @@
 //! The native evaluator and the circuit agree: 10,000 random (policy, records) cases,
-//! with operands and record values drawn at and around every operator's boundaries.
+//! with operands and record values drawn at and around every operator's boundaries
+//! (relative dates at the offset ± 1 and against absent dates, counted records), plus
+//! counts at k − 1, k, k + 1 records and decimal bounds one step either side, each
+//! against an independent oracle.
 //!
 //! Each case builds a random policy (two record slots, one or two groups of one to three
 //! clauses, every operator), random records whose values sit at, just inside and just
@@ -726,4 +729,119 @@ fn absent_abatement_satisfies_no_date_comparison() {
     };
     assert!(Policy::from_json(&doc(json!(i32::MIN))).is_err());
     assert!(Policy::from_json(&doc(json!(i32::MIN as i64 + 1))).is_ok());
+}
+
+/// A record of `kind` with the given slots (the rest zero).
+fn record_of(kind: RecordKind, slots: &[(Slot, Fr)]) -> Record {
+    let mut s = [Fr::ZERO; SLOTS];
+    s[Slot::Kind.index()] = kind.to_field();
+    for (slot, v) in slots {
+        s[slot.index()] = *v;
+    }
+    Record::from_slots(s)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 400, failure_persistence: None, ..ProptestConfig::default() })]
+
+    /// Counts at k − 1, k and k + 1: "at least k doses of these vaccines in the window"
+    /// (a counted record) holds for the evaluator exactly when the holder has k qualifying
+    /// records among others that fail at a boundary; the circuit accepts the evaluator's
+    /// assignment, and refuses every assignment of distinct records when there are fewer.
+    #[test]
+    fn counts_hold_from_exactly_k_records(seed in any::<u64>()) {
+        let mut rng = StdRng::seed_from_u64(seed);
+        let today = Day::from_ymd(2026, 11, 24).unwrap().checked_add(rng.gen_range(-400..400)).unwrap();
+        let k = rng.gen_range(1..=3usize);
+        let m = (k + rng.gen_range(0..=2)).saturating_sub(1);
+        let (lo, hi) = (rng.gen_range(0..20u32), rng.gen_range(20..400u32));
+        let doc = json!({
+            "statement": "policy", "version": 1, "scope": "count",
+            "shape": {"records": 3, "clauses": 6, "groups": 2},
+            "records": [{"name": "dose", "kind": "immunization", "count": k}],
+            "groups": [{"name": "g", "clauses": [
+                {"record": "dose", "slot": "code", "op": "in", "values": ["cvx|207", "cvx|208"]},
+                {"record": "dose", "slot": "date", "op": "date_within", "min": lo, "max": hi}
+            ]}]
+        });
+        let policy = Policy::from_json(&doc.to_string()).unwrap();
+        let imm = RecordKind::Immunization;
+        let code = |c: &str| c.parse::<Code>().unwrap().to_field();
+        let day = |ago: u32| Fr::from(today.0 as i64 - ago as i64);
+        let mut records: Vec<Record> = (0..m)
+            .map(|i| {
+                let ago = *[lo, hi, lo + (hi - lo) / 2].choose(&mut rng).unwrap();
+                record_of(imm, &[(Slot::Code, code(["cvx|207", "cvx|208"][i % 2])), (Slot::Date, day(ago)), (Slot::Value, Fr::from(i as u64 + 1))])
+            })
+            .collect();
+        // Records that fail one clause at its boundary.
+        for i in 0..rng.gen_range(0..3) {
+            let r = match rng.gen_range(0..3) {
+                0 => record_of(imm, &[(Slot::Code, code("cvx|210")), (Slot::Date, day(lo)), (Slot::Value, Fr::from(50 + i))]),
+                1 => record_of(imm, &[(Slot::Code, code("cvx|208")), (Slot::Date, day(hi + 1)), (Slot::Value, Fr::from(60 + i))]),
+                _ if lo > 0 => record_of(imm, &[(Slot::Code, code("cvx|207")), (Slot::Date, day(lo - 1)), (Slot::Value, Fr::from(70 + i))]),
+                _ => record_of(imm, &[(Slot::Code, code("cvx|207")), (Slot::Date, Fr::from(today.0 as i64 + 1)), (Slot::Value, Fr::from(70 + i))]),
+            };
+            records.push(r);
+        }
+        records.shuffle(&mut rng);
+        let ctx = EvalContext { today, value_sets: &[] };
+        let selection = super::eval::select(&policy, &records, &ctx);
+        prop_assert_eq!(selection.is_ok(), m >= k, "{} qualifying of {} needed", m, k);
+        let slots = |assignment: &[Option<usize>]| -> Vec<Record> {
+            assignment.iter().map(|a| a.map_or_else(|| record_of(imm, &[]), |i| records[i].clone())).collect()
+        };
+        if let Ok(s) = &selection {
+            let case = Case { policy: policy.clone(), records: slots(&s.assignment), today };
+            prop_assert!(circuit_holds(&case, 0));
+        } else if records.len() >= k {
+            let mut order: Vec<usize> = (0..records.len()).collect();
+            order.shuffle(&mut rng);
+            let mut assignment: Vec<Option<usize>> = order[..k].iter().map(|i| Some(*i)).collect();
+            assignment.resize(3, None);
+            let case = Case { policy: policy.clone(), records: slots(&assignment), today };
+            prop_assert!(!circuit_holds(&case, 0));
+        }
+    }
+
+    /// Quantities with units at the scale: `value OP "d unit"` for a test of the units
+    /// table holds, natively and in the circuit, exactly when the exact decimal comparison
+    /// does, for record values one step either side of the bound; a bound finer than the
+    /// scale is refused.
+    #[test]
+    fn decimal_bounds_are_exact_at_the_scale(seed in any::<u64>()) {
+        let mut rng = StdRng::seed_from_u64(seed);
+        let unit = crate::units::TABLE.choose(&mut rng).unwrap();
+        let step = 10u64.pow(unit.scale);
+        let bound = rng.gen_range(1..5_000u64);
+        let written = format!("{} {}", crate::units::decimal(bound, unit.scale), unit.unit);
+        let op = *["eq", "ne", "lt", "le", "gt", "ge"].choose(&mut rng).unwrap();
+        let doc = |operand: &str| json!({
+            "statement": "policy", "version": 1, "scope": "units",
+            "shape": {"records": 2, "clauses": 6, "groups": 2},
+            "records": [{"name": "a", "kind": "observation"}],
+            "groups": [{"name": "g", "clauses": [
+                {"record": "a", "slot": "code", "op": "eq", "value": format!("loinc|{}", unit.loinc)},
+                {"record": "a", "slot": "value", "op": op, "value": operand}
+            ]}]
+        }).to_string();
+        let policy = Policy::from_json(&doc(&written)).unwrap();
+        let today = Day::from_ymd(2026, 11, 24).unwrap();
+        let code = format!("loinc|{}", unit.loinc).parse::<Code>().unwrap().to_field();
+        for v in [bound - 1, bound, bound + 1] {
+            let r = record_of(RecordKind::Observation, &[(Slot::Code, code), (Slot::Value, Fr::from(v))]);
+            let case = Case { policy: policy.clone(), records: vec![r, record_of(RecordKind::Observation, &[])], today };
+            let expected = match op {
+                "eq" => v == bound, "ne" => v != bound, "lt" => v < bound,
+                "le" => v <= bound, "gt" => v > bound, _ => v >= bound,
+            };
+            prop_assert_eq!(native_holds(&case, 0), expected, "{} {} {}", v, op, written);
+            prop_assert_eq!(circuit_holds(&case, 0), expected, "{} {} {}", v, op, written);
+        }
+        // One digit finer than the scale, not a whole step: refused, naming both neighbours.
+        let finer = format!("{}{} {}", crate::units::decimal(bound, unit.scale), if unit.scale == 0 { ".5" } else { "5" }, unit.unit);
+        let e = Policy::from_json(&doc(&finer)).unwrap_err().to_string();
+        prop_assert!(e.contains("finer than"), "{}", e);
+        prop_assert!(step >= 1);
+    }
 }

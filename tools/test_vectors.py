@@ -66,3 +66,17 @@ if __name__ == "__main__":
     for _ in range(16):
         empty.append(sponge(5, "medzk/node", [empty[-1]] * 4))
     print("empty root, depth 32", hx(empty[16]))
+    # An attested absence: value set of root 7, as of 2026-11-20, all history searched.
+    absence = [
+        6,                                               # kind: absence
+        holder,
+        text("medzk/code", "urn:medzk:value-set|" + hx(7)),
+        day("2026-11-20"),                               # as of
+        0,
+        (-2**31) % P,                                    # aux: absent (all history)
+        0,
+        text("medzk/issuer", "registry:npr"),
+        123456789,
+    ]
+    print("absence code   ", hx(absence[2]))
+    print("absence commitment", hx(sponge(10, "medzk/commit", absence)))

@@ -555,6 +555,26 @@ mod tests {
         );
     }
 
+    /// The attested-absence vector of `docs/records.md`, computed independently by
+    /// `tools/test_vectors.py`.
+    #[test]
+    fn absence_test_vector() {
+        let secret = HolderSecret::from_bytes(&[7u8; 32]).unwrap();
+        let day = Day::from_ymd(2026, 11, 20).unwrap();
+        let record = RecordData::absence(secret.id(), Fr::from(7u64), day, None, "registry:npr");
+        let slots = record.encode(&Salt::from_field(Fr::from(123_456_789u64)));
+        let hex = |x: Fr| field::to_hex(&x);
+        assert_eq!(
+            hex(slots.slot(Slot::Code)),
+            "0x00dcfa98bda93381202cd7e3d7c3c338e28665d416539aad8ff774fa99f42f6e"
+        );
+        assert_eq!(slots.slot(Slot::Aux), Fr::from(ABSENT as i64));
+        assert_eq!(
+            hex(slots.commitment()),
+            "0x1549b8984264ea23c683de60dad316c952796ab001fa7a259f7cfc3a02f848d4"
+        );
+    }
+
     #[test]
     fn salt_hides_and_every_slot_binds() {
         let (record, salt) = vector_record();

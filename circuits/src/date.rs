@@ -162,3 +162,89 @@ mod tests {
         assert!(serde_json::from_str::<Day>("\"1958-02-30\"").is_err());
     }
 }
+
+/// A date known to the year, the month or the day (`1964`, `1964-01`, `1964-01-15`), as
+/// real certificates write birth dates: the interval of days it may be.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PartialDate {
+    /// The first day it may be.
+    pub earliest: Day,
+    /// The last day it may be.
+    pub latest: Day,
+}
+
+impl PartialDate {
+    /// A full date (an interval of one day).
+    pub fn day(day: Day) -> PartialDate {
+        PartialDate { earliest: day, latest: day }
+    }
+
+    /// Whether it names one day.
+    pub fn is_full(&self) -> bool {
+        self.earliest == self.latest
+    }
+}
+
+impl std::str::FromStr for PartialDate {
+    type Err = DateError;
+
+    fn from_str(s: &str) -> Result<PartialDate, DateError> {
+        let bad = || DateError::Format(format!("{s} (a partial date is YYYY, YYYY-MM or YYYY-MM-DD)"));
+        let digits = |t: &str, n: usize| t.len() == n && t.bytes().all(|b| b.is_ascii_digit());
+        let parts: Vec<&str> = s.split('-').collect();
+        match parts.as_slice() {
+            [y] if digits(y, 4) => {
+                let year = y.parse().map_err(|_| bad())?;
+                Ok(PartialDate { earliest: Day::from_ymd(year, 1, 1)?, latest: Day::from_ymd(year, 12, 31)? })
+            }
+            [y, m] if digits(y, 4) && digits(m, 2) => {
+                let (year, month): (i32, u8) = (y.parse().map_err(|_| bad())?, m.parse().map_err(|_| bad())?);
+                let earliest = Day::from_ymd(year, month, 1)?;
+                let next = if month == 12 {
+                    Day::from_ymd(year + 1, 1, 1)?
+                } else {
+                    Day::from_ymd(year, month + 1, 1)?
+                };
+                Ok(PartialDate { earliest, latest: Day(next.0 - 1) })
+            }
+            [_, _, _] => s.parse::<Day>().map(PartialDate::day),
+            _ => Err(bad()),
+        }
+    }
+}
+
+impl fmt::Display for PartialDate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (self.earliest.ymd(), self.latest.ymd()) {
+            _ if self.is_full() => write!(f, "{}", self.earliest),
+            (Some((y, 1, 1)), Some((y2, 12, 31))) if y == y2 => write!(f, "{y:04}"),
+            (Some((y, m, 1)), Some((y2, m2, _))) if y == y2 && m == m2 => write!(f, "{y:04}-{m:02}"),
+            _ => write!(f, "{}..{}", self.earliest, self.latest),
+        }
+    }
+}
+
+#[cfg(test)]
+mod partial_tests {
+    use super::*;
+
+    #[test]
+    fn partial_dates_are_intervals() {
+        let p: PartialDate = "1964".parse().unwrap();
+        assert_eq!(
+            (p.earliest.to_string(), p.latest.to_string()),
+            ("1964-01-01".into(), "1964-12-31".into())
+        );
+        let p: PartialDate = "2024-02".parse().unwrap();
+        assert_eq!(p.latest.to_string(), "2024-02-29");
+        let p: PartialDate = "1999-12".parse().unwrap();
+        assert_eq!(p.latest.to_string(), "1999-12-31");
+        assert!("1964-01-15".parse::<PartialDate>().unwrap().is_full());
+        for s in ["1964", "2024-02", "1964-01-15"] {
+            assert_eq!(s.parse::<PartialDate>().unwrap().to_string(), s);
+        }
+        for bad in ["", "64", "1964-1", "1964-13", "1964-02-30", "1964-01-01-01", "abcd", "1964-"] {
+            assert!(bad.parse::<PartialDate>().is_err(), "{bad}");
+        }
+    }
+}

@@ -65,6 +65,14 @@ pub fn check_record(record: &RecordData, today: Day) -> Result<Vec<String>, Inva
             }
         }
         RecordKind::Demographics => {
+            let consistent = record.aux as i64 == record.date.calendar_number().unwrap_or(-1)
+                && (record.value == 0 || record.birth().is_some_and(|p| !p.is_full()));
+            if !consistent {
+                return refuse(format!(
+                    "the birth date's slots disagree (aux {} for {}, width {}): write it with RecordData::demographics_born",
+                    record.aux, record.date, record.value
+                ));
+            }
             if today.0 - record.date.0 > 130 * 366 {
                 warnings.push(format!("a birth date of {} makes an age above 130; check it", record.date));
             }

@@ -23,7 +23,7 @@ use serde::{Deserialize, Serialize};
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
 use crate::code::Code;
-use crate::date::Day;
+use crate::date::{Day, PartialDate};
 use crate::field::{self, FieldError, Fr};
 use crate::holder::HolderId;
 use crate::poseidon::Poseidon;
@@ -428,16 +428,42 @@ impl RecordData {
     /// Demographics: birth date (also written as its calendar number `YYYYMMDD` in
     /// `aux`, which age clauses read) and administrative gender.
     pub fn demographics(holder: HolderId, birth: Day, gender: Code, issuer: &str) -> RecordData {
+        RecordData::demographics_born(holder, PartialDate::day(birth), gender, issuer)
+    }
+
+    /// Demographics with a birth date that may be partial (`1964`, `1964-01`): `date` and
+    /// `aux` hold its latest day (the youngest the holder can be), `value` the width
+    /// `cal(latest) − cal(earliest)` (0 for a full date), so that an age clause checks its
+    /// lower bound on the latest day and its upper bound on the earliest.
+    pub fn demographics_born(holder: HolderId, birth: PartialDate, gender: Code, issuer: &str) -> RecordData {
+        let cal = |d: Day| d.calendar_number().unwrap_or(0);
         RecordData {
             kind: RecordKind::Demographics,
             holder,
             code: gender,
-            date: birth,
-            value: 0,
-            aux: birth.calendar_number().map_or(0, |c| c as i32),
+            date: birth.latest,
+            value: (cal(birth.latest) - cal(birth.earliest)).max(0) as u64,
+            aux: cal(birth.latest) as i32,
             ext: Ext::None,
             issuer: issuer.to_string(),
         }
+    }
+
+    /// A demographics record's birth date (partial where its width says so); `None` for
+    /// another kind or a width that is no year or month.
+    pub fn birth(&self) -> Option<PartialDate> {
+        if self.kind != RecordKind::Demographics {
+            return None;
+        }
+        let latest = self.date;
+        let cal = latest.calendar_number()?;
+        let earliest_cal = cal - self.value as i64;
+        let (y, m, d) =
+            ((earliest_cal / 10_000) as i32, (earliest_cal / 100 % 100) as u8, (earliest_cal % 100) as u8);
+        let earliest = Day::from_ymd(y, m, d).ok()?;
+        let p = PartialDate { earliest, latest };
+        let written = p.to_string();
+        (written.parse::<PartialDate>().ok() == Some(p)).then_some(p)
     }
 
     /// The nine slots, with `salt` as the last.

@@ -217,9 +217,16 @@ fn own_certificates_es256_and_ps256_with_partial_and_empty_birth_dates() {
     trust.push(window(DscKey::P256(*ec.verifying_key())));
     let cert = dcc::verify(&text, &trust, now).unwrap();
     let mapping = cert.import(options("2026-12-01")).unwrap();
-    assert_eq!(mapping.records.len(), 1, "a partial birth date makes no demographics record");
-    assert!(mapping.skipped[0].reason.contains("partial"));
-    let test = &mapping.records[0];
+    assert_eq!(mapping.records.len(), 2, "a partial birth date makes a demographics record");
+    let born = mapping.records.iter().find(|r| r.source == "dob").unwrap();
+    let birth = born.record.birth().unwrap();
+    assert_eq!(
+        (birth.earliest.to_string(), birth.latest.to_string()),
+        ("1992-01-01".into(), "1992-12-31".into())
+    );
+    assert_eq!(born.record.value, 1130, "the width: 19921231 − 19920101");
+    assert!(born.notes.iter().any(|n| n.contains("partial date of birth 1992")), "{:?}", born.notes);
+    let test = mapping.records.iter().find(|r| r.source != "dob").unwrap();
     assert_eq!(test.record.date.to_string(), "2026-12-01", "23:30 at −02:00 is the next day in UTC");
     assert!(test.notes.iter().any(|n| n.contains("in UTC")));
     // PS256.

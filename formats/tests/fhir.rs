@@ -110,7 +110,11 @@ fn each_rule_on_own_resources() {
     let m = import(&bundle, "2026-12-01");
     let by = |id: &str| m.records.iter().find(|r| r.source.ends_with(id));
     let skip = |id: &str| m.skipped.iter().find(|s| s.source.ends_with(id)).map(|s| s.reason.clone());
-    assert!(skip("Patient/p").unwrap().contains("partial"));
+    assert!(skip("Patient/p").is_none());
+    let born = by("Patient/p").unwrap();
+    assert_eq!(born.record.birth().unwrap().to_string(), "1964-01", "a partial birth date is an interval");
+    assert_eq!((born.record.date.to_string(), born.record.value), ("1964-01-31".into(), 30));
+    assert!(born.notes.iter().any(|n| n.contains("partial birthDate 1964-01")));
     let pcr = by("Observation/pcr").unwrap();
     assert_eq!(pcr.record.date.to_string(), "2026-12-01", "22:00 at −05:00 is 03:00 UTC the next day");
     assert!(pcr.record.ext == Ext::Code("sct|260415000".parse().unwrap()));

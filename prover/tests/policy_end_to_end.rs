@@ -205,7 +205,7 @@ fn flipping_each_public_input_fails_and_the_key_is_pinned() {
     }
     assert_eq!(
         keys().1.hash().to_string(),
-        "42378f60912f122167dfdbccfc553b205eb962e75c11c379aba001360def06fa"
+        "6a46c9e46eaa415bbddad0c06c6dcc09600d47afbc7d0ff56afb331e3921deea"
     );
 }
 

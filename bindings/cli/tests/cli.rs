@@ -367,3 +367,38 @@ fn an_attested_absence_is_issued_and_proves_an_exclusion() {
     let why = fails(d, &stale, 1);
     assert!(why.contains("it is 31 day(s) old"), "{why}");
 }
+
+#[test]
+fn a_partial_birth_date_proves_an_age_only_for_every_day_it_may_be() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    ok(d, &["registry", "init", "--registry", "reg.redb", "--depth", "8"]);
+    let h = ok(d, &["holder", "keygen", "--out", "h.key"]).trim().to_string();
+    let issue = ["issue", "demographics", "--registry", "reg.redb", "--holder-id", &h, "--issuer", "gp:x"];
+    let mut args = issue.to_vec();
+    args.extend(["--out", "born.json", "--birth", "1960", "--gender", "gender|female"]);
+    ok(d, &args);
+    let mut bad = issue.to_vec();
+    bad.extend(["--out", "bad.json", "--birth", "1960-13", "--gender", "gender|female"]);
+    let err = fails(d, &bad, 2);
+    assert!(err.contains("1960-13"), "{err}");
+    let policy = serde_json::json!({
+        "statement": "policy", "version": 1, "scope": "trial:x",
+        "records": [{"name": "patient", "kind": "demographics"}],
+        "groups": [{"name": "aged 18 to 65", "clauses": [
+            {"record": "patient", "op": "age_between", "min": 18, "max": 65}
+        ]}]
+    });
+    std::fs::write(d.join("p.json"), policy.to_string()).unwrap();
+    let check =
+        ["policy", "check", "p.json", "--credential", "born.json", "--holder-key", "h.key", "--today"];
+    let mut last_day = check.to_vec();
+    last_day.push("2025-12-31");
+    assert!(ok(d, &last_day).contains("holds"));
+    // From 2026-01-01 someone born on 1960-01-01 is 66: the rule no longer holds for
+    // every day the birth date may be.
+    let mut next = check.to_vec();
+    next.push("2026-01-01");
+    let why = fails(d, &next, 1);
+    assert!(why.contains("the age is 65 to 66 (a partial birth date)"), "{why}");
+}

@@ -290,10 +290,13 @@ fn case(seed: u64) -> Case {
                 slots[s.slot().index()] = slot_value(&mut rng, s, &t, today);
             }
             if kinds[r] == RecordKind::Demographics && rng.gen_bool(0.7) {
-                // A plausible birth calendar number, sometimes on the birthday boundary.
+                // A plausible birth calendar number, sometimes on the birthday boundary,
+                // and the width of a full, month or year date (or one step off).
                 let cal =
                     today.calendar_number().unwrap() - 10_000 * rng.gen_range(0..90) + rng.gen_range(-1..=1);
                 slots[Slot::Aux.index()] = Fr::from(cal as u64);
+                let width = *[0i64, 0, 30, 1130].choose(&mut rng).unwrap() + rng.gen_range(-1..=1);
+                slots[Slot::Value.index()] = if width < 0 { -Fr::ONE } else { Fr::from(width as u64) };
             }
             Record::from_slots(slots)
         })
@@ -470,7 +473,21 @@ fn every_operator_at_its_boundaries() {
     // 65 until the day before the 66th birthday.
     let old = vec![(Slot::Aux, Fr::from(19_610_101u64))];
     assert!(single(demo, age.clone(), &old, Day::from_ymd(2026, 12, 31).unwrap()));
-    assert!(!single(demo, age, &old, Day::from_ymd(2027, 1, 1).unwrap()));
+    assert!(!single(demo, age.clone(), &old, Day::from_ymd(2027, 1, 1).unwrap()));
+    // Partial birth dates: born in 2008 (latest 2008-12-31, width 1130) is 18 for every
+    // day of 2008 only from 2026-12-31; born in 1960 is at most 65 for every day of it
+    // only until 2025-12-31 (born 1960-01-01 turns 66 on 2026-01-01).
+    let year = |y: u64| vec![(Slot::Aux, Fr::from(y * 10_000 + 1231)), (Slot::Value, Fr::from(1130u64))];
+    assert!(!single(demo, age.clone(), &year(2008), Day::from_ymd(2026, 12, 30).unwrap()));
+    assert!(single(demo, age.clone(), &year(2008), Day::from_ymd(2026, 12, 31).unwrap()));
+    assert!(single(demo, age.clone(), &year(1960), Day::from_ymd(2025, 12, 31).unwrap()));
+    assert!(!single(demo, age.clone(), &year(1960), Day::from_ymd(2026, 1, 1).unwrap()));
+    // A month: born 1960-01 (latest 1960-01-31, width 30).
+    let month = vec![(Slot::Aux, Fr::from(19_600_131u64)), (Slot::Value, Fr::from(30u64))];
+    assert!(single(demo, age.clone(), &month, Day::from_ymd(2025, 12, 31).unwrap()));
+    assert!(!single(demo, age.clone(), &month, Day::from_ymd(2026, 1, 1).unwrap()));
+    // A width that is no calendar width still agrees (asserted inside `single`).
+    single(demo, age, &[(Slot::Aux, Fr::from(19_600_131u64)), (Slot::Value, -Fr::ONE)], today);
     // Series: dose ≥ series size.
     let imm = RecordKind::Immunization;
     let series = json!({"record": "a", "op": "series_complete"});

@@ -15,7 +15,8 @@
 //! * every clause of the selected group holds (inactive clauses are multiplied by 0):
 //!   interval checks `lo ≤ t ≤ hi` proven by 64-bit range checks of `t − lo` and `hi − t`,
 //!   where `t` is the slot (biased), `today − x`, `cal(today) − x`, `value − aux` of the
-//!   record, or `x − y + 2^31` with `y` the same slot of the clause's other record;
+//!   record, or `x − y + 2^31` with `y` the same slot of the clause's other record (an
+//!   age's upper bound is checked on `t + value`: a partial birth date's width);
 //!   inline sets by a masked product over the shared table; value sets by one
 //!   membership or non-membership path (248-bit comparisons).
 
@@ -346,16 +347,18 @@ impl Logic<'_> {
                 let active = self.active(cs, grp)?;
                 // x: the selected slot of the selected record, less the same slot of the
                 // other record for a relative check (`Σ (record_k − other_k) · slot_k`,
-                // one product per record either way); aux of the record.
+                // one product per record either way); aux and value of the record.
                 let mut x = zero.clone();
                 let mut aux = zero.clone();
+                let mut value = zero.clone();
                 for (k, (r, o)) in rec.iter().zip(others).enumerate() {
                     let mut v = zero.clone();
-                    for (s, value) in slot.iter().zip(&self.records[k][..6]) {
-                        v += s * value;
+                    for (s, slot_value) in slot.iter().zip(&self.records[k][..6]) {
+                        v += s * slot_value;
                     }
                     x += (r - o) * &v;
                     aux += r * &self.records[k][ClauseSlot::Aux.index()];
+                    value += r * &self.records[k][ClauseSlot::Value.index()];
                 }
                 let signed = &slot[ClauseSlot::Date.index()] + &slot[ClauseSlot::Aux.index()];
                 let bias = Fr::from(SIGNED_BIAS as u64);
@@ -369,9 +372,12 @@ impl Logic<'_> {
                     + ty(CheckType::DateWithin)
                     + ty(CheckType::Age)
                     + ty(CheckType::Series);
+                // An age's upper bound reads the earliest possible birth: a partial birth
+                // date's width (`value`, 0 for a full date) added to the age term.
+                let t_hi = &t + ty(CheckType::Age) * &value;
                 let on = &active * interval;
                 enforce_range(&((&t - lo) * &on), RANGE_BITS)?;
-                enforce_range(&((hi - &t) * &on), RANGE_BITS)?;
+                enforce_range(&((hi - &t_hi) * &on), RANGE_BITS)?;
                 // Inline sets: the product of (x − table_i) over the clause's mask.
                 let mut product = one.clone();
                 for (m, v) in mask.iter().zip(self.table) {

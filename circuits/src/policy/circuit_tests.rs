@@ -8,7 +8,7 @@ use crate::fixtures::{PolicyFixture, TrialPatient, border_dcc_policy, codes, tri
 use crate::holder::HolderSecret;
 use crate::r1cs::R1cs;
 use crate::record::{Record, RecordData, Salt};
-use crate::statement::{PUBLIC_INPUT_NAMES, PublicInputs};
+use crate::statement::{PUBLIC_INPUT_NAMES, PolicyShape, PublicInputs};
 use crate::tree::Depth;
 use crate::valueset::ValueSet;
 use ark_ff::AdditiveGroup;
@@ -64,7 +64,7 @@ fn trial_proof_satisfies_with_pinned_shape() {
 }
 
 /// Constraints of the default shape (K = 4, M = 16, G = 4) at depth 32.
-const CONSTRAINTS_DEFAULT_SHAPE: usize = 31_896;
+const CONSTRAINTS_DEFAULT_SHAPE: usize = 31_976;
 
 #[test]
 fn border_groups_each_prove() {
@@ -397,4 +397,23 @@ fn attested_absence_proves_an_exclusion_and_nothing_else() {
     let late = absence(&epilepsy, 10, Some(today()), "registry:npr");
     assert!(crate::issuance::check_record(&late, today()).is_err());
     assert!(crate::issuance::check_record(&absence(&epilepsy, 0, None, "registry:npr"), today()).is_ok());
+}
+
+/// The shapes for rule families stay inside the 2^15 evaluation domain that keeps proving
+/// fast (Groth16's domain holds the constraints and one row per instance variable):
+/// pinned, so that a change to the clause logic that would double the proving time of a
+/// country's whole rule fails here (docs/policies.md "Circuit cost").
+#[test]
+fn rule_family_shapes_fit_the_2_15_domain() {
+    for (shape, pinned) in [
+        (PolicyShape { records: 1, clauses: 32, groups: 8 }, 21_387),
+        (PolicyShape { records: 3, clauses: 32, groups: 8 }, 32_734),
+    ] {
+        let blank = PolicyCircuit::blank(crate::statement::StatementId::policy(Depth::default(), shape));
+        let r = R1cs::synthesize(|cs| blank.synthesize(cs)).unwrap();
+        assert_eq!(r.num_constraints(), pinned, "{shape:?}");
+        // The instance rows: the public inputs and the constant one.
+        let instance_rows = r.num_public_inputs() + 1;
+        assert!(r.num_constraints() + instance_rows <= 1 << 15, "{shape:?}");
+    }
 }

@@ -20,9 +20,15 @@ use crate::valueset::{ValueSet, ValueSetProof};
 
 /// Whether `t − lo` and `hi − t` both lie in `[0, 2^64)`.
 pub fn interval_holds(t: Fr, lo: Fr, hi: Fr) -> bool {
+    interval_holds_2(t, t, lo, hi)
+}
+
+/// Whether `t_lo − lo` and `hi − t_hi` both lie in `[0, 2^64)` (an age: `t_hi` adds a
+/// partial birth date's width).
+fn interval_holds_2(t_lo: Fr, t_hi: Fr, lo: Fr, hi: Fr) -> bool {
     let fits = |x: Fr| field::to_u64(&x).is_some();
     debug_assert_eq!(RANGE_BITS, 64);
-    fits(t - lo) && fits(hi - t)
+    fits(t_lo - lo) && fits(hi - t_hi)
 }
 
 /// What the evaluator needs besides the records.
@@ -96,7 +102,11 @@ pub fn check_clause(
                     _ => fail("today's date is outside the supported calendar".into()),
                 };
             };
-            if interval_holds(t, lo, hi) {
+            let t_hi = match clause.check {
+                Check::Age { .. } => t + record.slot(Slot::Value),
+                _ => t,
+            };
+            if interval_holds_2(t, t_hi, lo, hi) {
                 return Ok(());
             }
             match &clause.check {
@@ -113,8 +123,11 @@ pub fn check_clause(
                     Some(d) => fail(format!("it is {d} day(s) old")),
                     None => fail("its date is out of range".into()),
                 },
-                Check::Age { .. } => match field::to_i64(&t) {
-                    Some(d) if d >= 0 => fail(format!("the age is {}", d / 10_000)),
+                Check::Age { .. } => match (field::to_i64(&t), field::to_i64(&t_hi)) {
+                    (Some(d), Some(e)) if d >= 0 && d / 10_000 != e / 10_000 => {
+                        fail(format!("the age is {} to {} (a partial birth date)", d / 10_000, e / 10_000))
+                    }
+                    (Some(d), _) if d >= 0 => fail(format!("the age is {}", d / 10_000)),
                     _ => fail("the birth date is after today or out of range".into()),
                 },
                 Check::Relative { .. } => match field::to_i64(&t).map(|d| d - SIGNED_BIAS as i64) {

@@ -145,12 +145,24 @@ pub(crate) fn map(m: &mut Mapper, p: &Payload) {
             let notes = vec!["a DCC states no gender: recorded as unknown".into(), "name not kept".into()];
             m.record("dob".into(), record, notes);
         }
-        _ if p.dob.is_empty() => m.skip_type("dob", "dob".into(), "no date of birth (empty): no demographics record"),
-        _ => m.skip_type(
-            "dob",
-            "dob".into(),
-            format!("date of birth {:?} is partial: age proofs need the day of birth, so no demographics record is made", p.dob),
-        ),
+        _ if p.dob.is_empty() => {
+            m.skip_type("dob", "dob".into(), "no date of birth (empty): no demographics record")
+        }
+        _ => match p.dob.parse::<medzk_circuits::date::PartialDate>() {
+            Ok(birth) => {
+                let gender = Code::new(GENDER, "unknown").expect("valid code");
+                let record = RecordData::demographics_born(holder, birth, gender, &issuer);
+                let notes = vec![
+                    format!(
+                        "partial date of birth {birth}: an age clause holds only if it holds for every day of it"
+                    ),
+                    "a DCC states no gender: recorded as unknown".into(),
+                    "name not kept".into(),
+                ];
+                m.record("dob".into(), record, notes);
+            }
+            Err(e) => m.skip_type("dob", "dob".into(), format!("date of birth {:?}: {e}", p.dob)),
+        },
     }
     for (i, v) in p.v.iter().flatten().enumerate() {
         let source = format!("v[{i}]");

@@ -52,21 +52,22 @@ fn patient(m: &mut Mapper, source: String, r: &Resource) {
     let Some(birth) = &r.birth_date else {
         return m.skip(r, source, "no birthDate: a demographics record needs the birth date");
     };
-    let day = match FhirDate::parse(birth) {
-        Ok(FhirDate::Day(d)) => d,
-        Ok(partial @ (FhirDate::Year(_) | FhirDate::YearMonth(..))) => {
-            let _ = partial;
-            return m.skip(
-                r,
-                source,
-                format!("birthDate {birth} is partial: age proofs need the day of birth, so no demographics record is made"),
-            );
-        }
+    let mut notes = Vec::new();
+    let birth_date = match FhirDate::parse(birth) {
+        Ok(FhirDate::Day(d)) => medzk_circuits::date::PartialDate::day(d),
+        Ok(FhirDate::Year(_) | FhirDate::YearMonth(..)) => match birth.parse() {
+            Ok(p) => {
+                notes.push(format!(
+                    "partial birthDate {birth}: an age clause holds only if it holds for every day of it"
+                ));
+                p
+            }
+            Err(e) => return m.skip(r, source, format!("birthDate {birth:?}: {e}")),
+        },
         Ok(FhirDate::Instant(_)) | Err(_) => {
             return m.skip(r, source, format!("birthDate {birth:?} is not a FHIR date"));
         }
     };
-    let mut notes = Vec::new();
     let gender = match r.gender.as_deref() {
         Some(g @ ("male" | "female" | "other" | "unknown")) => g,
         Some(other) => return m.skip(r, source, format!("gender {other:?} is not an administrative gender")),
@@ -76,7 +77,7 @@ fn patient(m: &mut Mapper, source: String, r: &Resource) {
         }
     };
     let code = Code::new(GENDER, gender).expect("administrative gender codes are valid");
-    let record = RecordData::demographics(m.options.holder, day, code, &m.options.issuer);
+    let record = RecordData::demographics_born(m.options.holder, birth_date, code, &m.options.issuer);
     notes.push("name, identifiers and address not kept (records hold no names)".into());
     m.record(source, record, notes);
 }

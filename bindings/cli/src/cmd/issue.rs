@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use clap::{Args, ValueEnum};
 use medzk_circuits::code::Code;
 use medzk_circuits::credential::Credential;
-use medzk_circuits::date::Day;
+use medzk_circuits::date::{Day, PartialDate};
 use medzk_circuits::holder::HolderId;
 use medzk_circuits::issuance::check_record;
 use medzk_circuits::record::{ClinicalStatus, MedicationStatus, RecordData, Salt, VerificationStatus};
@@ -209,9 +209,10 @@ pub enum MedStatus {
 pub struct DemographicsArgs {
     #[command(flatten)]
     common: Common,
-    /// Birth date, YYYY-MM-DD.
+    /// Birth date, YYYY-MM-DD, or partial as certificates write it: YYYY or YYYY-MM (age
+    /// clauses then hold only if they hold for every day it may be).
     #[arg(long)]
-    birth: Day,
+    birth: PartialDate,
     /// Administrative gender, `gender|female`, `gender|male`, `gender|other`, `gender|unknown`.
     #[arg(long)]
     gender: Code,
@@ -380,7 +381,8 @@ pub fn condition(a: &ConditionArgs) -> CliResult<Issued> {
 
 /// Issues demographics.
 pub fn demographics(a: &DemographicsArgs) -> CliResult<Issued> {
-    let record = RecordData::demographics(holder(&a.common)?, a.birth, a.gender.clone(), &a.common.issuer);
+    let record =
+        RecordData::demographics_born(holder(&a.common)?, a.birth, a.gender.clone(), &a.common.issuer);
     issue(&a.common, record)
 }
 

@@ -233,3 +233,32 @@ fn presentations_to_two_verifiers_share_no_holder_specific_value() {
     assert_eq!((ia.root, ia.today), (ib.root, ib.today), "global values, the same for every holder");
     assert_ne!(a.proof, b.proof);
 }
+
+/// `examples/policies/diabetes-hba1c-twice.json`: the diagnostic criterion "HbA1c ≥ 6.5 %
+/// on two separate tests" (a counted record, a quantity with its unit, a date relative to
+/// the other test), proven and verified with the default shape's key; one test, two on one
+/// day, or a second result below the bound cannot be proven, and the reason names the
+/// clause with its unit.
+#[test]
+fn two_separate_hba1c_results_prove_a_diabetes_criterion() {
+    let policy =
+        Policy::from_json(include_str!("../../examples/policies/diabetes-hba1c-twice.json")).unwrap();
+    assert_eq!(policy.shape(), DEFAULT_SHAPE);
+    let nonce = *b"nonce-policy-hba";
+    let secret = HolderSecret::from_bytes(&[31; 32]).unwrap();
+    let result = |days_ago: i32, tenths: u64| {
+        RecordData::observation(secret.id(), codes::hba1c(), Day(today().0 - days_ago), tenths, None, "lab:x")
+    };
+    let f = PolicyFixture::new(depth(), secret.clone(), &[result(200, 66), result(20, 71)], 3, today(), 5);
+    let p = prove(&policy, &f, &nonce).unwrap();
+    assert!(verify(&policy, &f, &nonce, &p).is_ok());
+    for (records, why) in [
+        (vec![result(20, 71)], "needs 2 Observation record(s)"),
+        (vec![result(20, 71), result(20, 80)], "between 1 and 365: the difference is 0 day(s)"),
+        (vec![result(200, 66), result(20, 64)], "value ge 6.5 %: the value is 6.4 %"),
+    ] {
+        let f = PolicyFixture::new(depth(), secret.clone(), &records, 3, today(), 5);
+        let e = prove(&policy, &f, &nonce).unwrap_err().to_string();
+        assert!(e.contains(why), "{e}");
+    }
+}

@@ -16,7 +16,7 @@ function general(p) {
   const groups = p.groups ?? [];
   const clauses = groups.reduce((n, g) => n + (g.clauses?.length ?? 0), 0);
   const names = groups.map((g) => g.name).filter(Boolean);
-  return `${names.length ? names.join(' or ') : 'policy'} (${groups.length} group${groups.length === 1 ? '' : 's'} of conditions, ${clauses} in all, over ${(p.records ?? []).length} record(s))`;
+  return `${names.length ? names.join(' or ') : 'policy'} (${groups.length} group${groups.length === 1 ? '' : 's'} of conditions, ${clauses} in all, over ${(p.records ?? []).reduce((n, r) => n + (r.count ?? 1), 0)} record(s))`;
 }
 
 export function describePolicy(p) {

@@ -561,7 +561,7 @@ impl TryFrom<PolicyDoc> for Policy {
             // A clause on a counted record reads each of its copies.
             let mut written = Vec::new();
             for (i, c) in g.clauses.iter().enumerate() {
-                for name in copies(&records, &c.record) {
+                for name in copies(&doc.records, &c.record) {
                     written.push((i, ClauseDoc { record: name, ..c.clone() }));
                 }
             }
@@ -629,19 +629,11 @@ fn expand_records(declared: &[RecordSpec]) -> Result<Vec<RecordSpec>, PolicyErro
     Ok(out)
 }
 
-/// The record slots a clause's `record` names: itself, or every copy of a counted record
-/// (an unknown name is kept, for `normalize` to refuse).
-fn copies(records: &[RecordSpec], name: &str) -> Vec<String> {
-    if records.iter().any(|r| r.name == name) {
-        return vec![name.to_string()];
+/// The record slots a clause's `record` names: every copy of a counted record, or the
+/// name itself (a record, a copy `name[i]`, or an unknown name for `normalize` to refuse).
+fn copies(declared: &[RecordSpec], name: &str) -> Vec<String> {
+    match declared.iter().find(|r| r.name == name).and_then(|r| r.count) {
+        Some(n) => (1..=n).map(|i| format!("{name}[{i}]")).collect(),
+        None => vec![name.to_string()],
     }
-    let prefix = format!("{name}[");
-    let found: Vec<String> = records
-        .iter()
-        .filter(|r| {
-            r.name.strip_prefix(&prefix).is_some_and(|i| i.trim_end_matches(']').parse::<u8>().is_ok())
-        })
-        .map(|r| r.name.clone())
-        .collect();
-    if found.is_empty() { vec![name.to_string()] } else { found }
 }

@@ -359,3 +359,141 @@ fn v1_documents_keep_their_hashes() {
         assert_eq!(crate::field::to_hex(&p.hash()), v1_hash, "{}", p.groups()[0].name);
     }
 }
+
+mod robustness {
+    //! Reading a policy never panics: random documents over the v2 constructs (counts,
+    //! relative dates, two-slot comparisons, units, absences), many of them invalid, are
+    //! either refused with an error or encoded, hashed and evaluated.
+    use super::*;
+    use proptest::prelude::*;
+    use serde_json::{Value, json};
+
+    fn pick<T: Clone>(choices: &[T], i: usize) -> T {
+        choices[i % choices.len()].clone()
+    }
+
+    /// A document over records `a` (sometimes counted) and `b`: mostly well-formed clauses
+    /// of every v2 form, each mutated now and then into something invalid.
+    fn document(seed: &[usize]) -> Value {
+        let mut n = seed.iter().copied().cycle();
+        let mut next = move || n.next().unwrap_or(0);
+        let kinds = ["immunization", "observation", "condition", "demographics", "medication", "absence"];
+        let count = pick(&[None, None, Some(2), Some(3), Some(0), Some(9)], next());
+        let mut a = json!({"name": "a", "kind": pick(&kinds, next())});
+        if let Some(c) = count {
+            a["count"] = json!(c);
+        }
+        let records = json!([a, {"name": "b", "kind": pick(&kinds, next())}]);
+        let names = ["a", "a", "b", "b", "a[1]", "a[2]", "a[3]", "c"];
+        let others =
+            ["b.date", "a[1].date", "a[2].date", "a.date", "b.aux", "aux", "value", "x.date", ".date"];
+        let values = [
+            json!(1),
+            json!(-1),
+            json!("2026-01-01"),
+            json!("6.5 %"),
+            json!("6.55 %"),
+            json!("loinc|4548-4"),
+            json!(i64::MAX),
+            json!(u64::MAX),
+            json!(null),
+            json!([1, 2]),
+            json!({"code": "sct|1"}),
+            json!(2147483647),
+            json!(-2147483648),
+        ];
+        let mut groups = Vec::new();
+        for g in 0..1 + next() % 3 {
+            let mut clauses = Vec::new();
+            for _ in 0..1 + next() % 4 {
+                let rec = pick(&names, next());
+                let other = pick(&others, next());
+                let kind = if rec.starts_with('a') { a["kind"].clone() } else { records[1]["kind"].clone() };
+                let mut c = match (kind.as_str().unwrap_or_default(), next() % 4) {
+                    ("immunization", 0) => json!({"record": rec, "op": "series_complete"}),
+                    ("immunization", 1) => {
+                        json!({"record": rec, "slot": "value", "other": "aux", "op": "lt"})
+                    }
+                    ("observation", 0) => {
+                        json!({"record": rec, "slot": "code", "op": "in", "values": ["loinc|4548-4", "loinc|17856-6"]})
+                    }
+                    ("observation", 1) => {
+                        json!({"record": rec, "slot": "value", "op": "ge", "value": "6.5 %"})
+                    }
+                    ("demographics", _) => json!({"record": rec, "op": "age_between", "min": 18, "max": 65}),
+                    ("condition" | "medication" | "absence", 0) => {
+                        json!({"record": rec, "slot": "aux", "op": "absent"})
+                    }
+                    ("absence", 1) => {
+                        json!({"record": rec, "slot": "code", "op": "eq", "value": "urn:medzk:value-set|0x07"})
+                    }
+                    (_, 2) => {
+                        json!({"record": rec, "slot": "date", "op": "between", "other": other, "min": 21, "max": 365})
+                    }
+                    (_, 3) => {
+                        json!({"record": rec, "slot": "date", "op": "ge", "other": other, "offset": 21})
+                    }
+                    _ => json!({"record": rec, "slot": "date", "op": "date_within", "min": 0, "max": 365}),
+                };
+                // Now and then, one field replaced by something else.
+                match next() % 16 {
+                    0 => c["value"] = pick(&values, next()),
+                    1 => {
+                        c["op"] = json!(pick(&["eq", "ne", "lt", "between", "in", "count", "absent"], next()))
+                    }
+                    2 => c["offset"] = json!(pick(&[0i64, 1 << 30, -(1 << 31), i64::MAX], next())),
+                    3 => c["slot"] = json!(pick(&["code", "date", "value", "aux", "ext", "salt"], next())),
+                    _ => {}
+                }
+                clauses.push(c);
+            }
+            groups.push(json!({"name": format!("g{g}"), "clauses": clauses}));
+        }
+        let shape = pick(&[(8, 32, 8), (8, 32, 8), (4, 16, 4), (2, 4, 1)], next());
+        json!({
+            "statement": "policy", "version": 1, "scope": "robust",
+            "shape": {"records": shape.0, "clauses": shape.1, "groups": shape.2},
+            "records": records,
+            "value_sets": [{"name": "vs", "root": "0x0000000000000000000000000000000000000000000000000000000000000007"}],
+            "groups": groups,
+        })
+    }
+
+    #[test]
+    fn generated_documents_are_often_valid() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand::rngs::StdRng::seed_from_u64(1);
+        let valid = (0..500)
+            .filter(|_| {
+                let seed: Vec<usize> = (0..64).map(|_| rng.gen_range(0..1000)).collect();
+                Policy::from_json(&document(&seed).to_string()).is_ok()
+            })
+            .count();
+        // Enough that the valid path (encode, hash, select) runs dozens of times per run.
+        assert!(valid >= 10, "{valid} of 500 generated documents are valid");
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 2_000, failure_persistence: None, ..ProptestConfig::default() })]
+
+        #[test]
+        fn any_document_is_refused_or_encoded_without_panicking(seed in proptest::collection::vec(0usize..1000, 64)) {
+            let doc = document(&seed);
+            if let Ok(p) = Policy::from_json(&doc.to_string()) {
+                let _ = p.hash();
+                prop_assert_eq!(p.encode().len(), 2 + TABLE_SIZE + 3 * p.shape().clauses as usize);
+                let secret = HolderSecret::from_bytes(&[3; 32]).unwrap();
+                let id = secret.id();
+                let records: Vec<_> = [
+                    RecordData::immunization(id, "cvx|208".parse().unwrap(), today(), 1, 2, "L", "c"),
+                    RecordData::demographics_born(id, "1964".parse().unwrap(), "gender|female".parse().unwrap(), "c"),
+                    RecordData::absence(id, Fr::from(7u64), today(), None, "c"),
+                ]
+                .iter()
+                .map(|r| r.encode(&crate::record::Salt::from_field(Fr::from(5u64))))
+                .collect();
+                let _ = select(&p, &records, &ctx());
+            }
+        }
+    }
+}

@@ -95,8 +95,7 @@ fn trial_enrolment_with_a_general_policy() {
         d,
         &["setup", "--statement", "policy", "--depth", "8", "--seed", "t", "--pk", "p.pk", "--vk", "p.vk"],
     ));
-    ok(d, &["registry", "init", "--registry", "reg.redb", "--depth", "8"]);
-    let h = ok(d, &["holder", "keygen", "--out", "h.key"]).trim().to_string();
+    let h = registry_and_holder(d);
     let issue = |args: &[&str]| {
         let mut all = vec!["issue"];
         all.extend_from_slice(&args[..1]);
@@ -283,8 +282,7 @@ fn dcc_rules_become_a_policy_or_are_refused_by_name() {
 fn a_medication_is_issued_and_checked_against_a_policy() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    ok(d, &["registry", "init", "--registry", "reg.redb", "--depth", "8"]);
-    let h = ok(d, &["holder", "keygen", "--out", "h.key"]).trim().to_string();
+    let h = registry_and_holder(d);
     let base = ["issue", "medication", "--registry", "reg.redb", "--holder-id", &h, "--issuer", "gp:x"];
     let mut args = base.to_vec();
     args.extend(["--out", "m.json", "--medicine", "rxnorm|860975", "--start", "2025-01-10"]);
@@ -328,8 +326,7 @@ fn a_medication_is_issued_and_checked_against_a_policy() {
 fn an_attested_absence_is_issued_and_proves_an_exclusion() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    ok(d, &["registry", "init", "--registry", "reg.redb", "--depth", "8"]);
-    let h = ok(d, &["holder", "keygen", "--out", "h.key"]).trim().to_string();
+    let h = registry_and_holder(d);
     let set = serde_json::json!({"format": "medzk-value-set", "version": 1, "name": "epilepsy",
                                  "codes": ["icd10|G40.9", "icd10|G40.1"]});
     std::fs::write(d.join("epilepsy.json"), set.to_string()).unwrap();
@@ -372,8 +369,7 @@ fn an_attested_absence_is_issued_and_proves_an_exclusion() {
 fn a_partial_birth_date_proves_an_age_only_for_every_day_it_may_be() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    ok(d, &["registry", "init", "--registry", "reg.redb", "--depth", "8"]);
-    let h = ok(d, &["holder", "keygen", "--out", "h.key"]).trim().to_string();
+    let h = registry_and_holder(d);
     let issue = ["issue", "demographics", "--registry", "reg.redb", "--holder-id", &h, "--issuer", "gp:x"];
     let mut args = issue.to_vec();
     args.extend(["--out", "born.json", "--birth", "1960", "--gender", "gender|female"]);
@@ -401,4 +397,10 @@ fn a_partial_birth_date_proves_an_age_only_for_every_day_it_may_be() {
     next.push("2026-01-01");
     let why = fails(d, &next, 1);
     assert!(why.contains("the age is 65 to 66 (a partial birth date)"), "{why}");
+}
+
+/// A depth-8 registry `reg.redb` and a holder key `h.key` in `d`; the holder id.
+fn registry_and_holder(d: &std::path::Path) -> String {
+    ok(d, &["registry", "init", "--registry", "reg.redb", "--depth", "8"]);
+    ok(d, &["holder", "keygen", "--out", "h.key"]).trim().to_string()
 }

@@ -18,14 +18,9 @@ use crate::text::TEXT_BITS;
 use crate::tree::{Depth, MerklePath};
 use crate::valueset::{ValueSet, ValueSetProof};
 
-/// Whether `t − lo` and `hi − t` both lie in `[0, 2^64)`.
-pub fn interval_holds(t: Fr, lo: Fr, hi: Fr) -> bool {
-    interval_holds_2(t, t, lo, hi)
-}
-
-/// Whether `t_lo − lo` and `hi − t_hi` both lie in `[0, 2^64)` (an age: `t_hi` adds a
-/// partial birth date's width).
-fn interval_holds_2(t_lo: Fr, t_hi: Fr, lo: Fr, hi: Fr) -> bool {
+/// Whether `t_lo − lo` and `hi − t_hi` both lie in `[0, 2^64)` (the two terms differ only
+/// for an age, whose upper bound adds a partial birth date's width).
+pub fn interval_holds(t_lo: Fr, t_hi: Fr, lo: Fr, hi: Fr) -> bool {
     let fits = |x: Fr| field::to_u64(&x).is_some();
     debug_assert_eq!(RANGE_BITS, 64);
     fits(t_lo - lo) && fits(hi - t_hi)
@@ -106,7 +101,7 @@ pub fn check_clause(
                 Check::Age { .. } => t + record.slot(Slot::Value),
                 _ => t,
             };
-            if interval_holds_2(t, t_hi, lo, hi) {
+            if interval_holds(t, t_hi, lo, hi) {
                 return Ok(());
             }
             match &clause.check {

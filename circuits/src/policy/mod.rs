@@ -10,10 +10,11 @@
 //! per shape) serves every policy of its shape.
 //!
 //! Modules: `document` (the JSON types as written), `validate` (document to checks, with
-//! the errors), `encoding` (header sizes and bit packing; the encoding and hash are
+//! the errors), `counts` (counted records into copies), `encoding` (header sizes and bit packing; the encoding and hash are
 //! [`Policy::encode`] and [`Policy::hash`]); the circuit and the native evaluator side by
 //! side in [`circuit`] and [`eval`], tested against each other.
 
+mod counts;
 mod document;
 mod encoding;
 pub mod eval;
@@ -593,3 +594,6 @@ mod circuit_tests;
 
 #[cfg(all(test, feature = "r1cs"))]
 mod agreement_tests;
+
+#[cfg(all(test, feature = "r1cs"))]
+mod v2_tests;

@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use ark_ff::{BigInteger, PrimeField};
 use serde_json::Value;
 
+use super::counts::{copies, expand_records};
 use super::*;
 use crate::code::Code;
 use crate::date::Day;
@@ -594,46 +595,5 @@ impl TryFrom<PolicyDoc> for Policy {
         }
         let table = values.iter().map(|k| Fr::from_be_bytes_mod_order(k)).collect(); // medzk-allow-mod-order: our canonical bytes
         Ok(Policy { scope: doc.scope.clone(), records, shape, doc, groups, table })
-    }
-}
-
-/// Most copies a counted record may stand for (the largest shape's record slots).
-const MAX_COUNT: u8 = 8;
-
-/// The record slots of the declared records: a record with `"count": n` becomes `n` slots
-/// `name[1]` … `name[n]` of its kind.
-fn expand_records(declared: &[RecordSpec]) -> Result<Vec<RecordSpec>, PolicyError> {
-    let mut out: Vec<RecordSpec> = Vec::new();
-    for r in declared {
-        match r.count {
-            None => out.push(r.clone()),
-            Some(n) if (1..=MAX_COUNT).contains(&n) => out.extend((1..=n).map(|i| RecordSpec {
-                name: format!("{}[{i}]", r.name),
-                kind: r.kind,
-                count: None,
-            })),
-            Some(n) => {
-                return Err(PolicyError::Shape(format!(
-                    "record {:?} has count {n}; a count is 1 to {MAX_COUNT}",
-                    r.name
-                )));
-            }
-        }
-    }
-    let mut names = BTreeSet::new();
-    for r in &out {
-        if !names.insert(r.name.clone()) {
-            return Err(PolicyError::Duplicate { what: "record", name: r.name.clone() });
-        }
-    }
-    Ok(out)
-}
-
-/// The record slots a clause's `record` names: every copy of a counted record, or the
-/// name itself (a record, a copy `name[i]`, or an unknown name for `normalize` to refuse).
-fn copies(declared: &[RecordSpec], name: &str) -> Vec<String> {
-    match declared.iter().find(|r| r.name == name).and_then(|r| r.count) {
-        Some(n) => (1..=n).map(|i| format!("{name}[{i}]")).collect(),
-        None => vec![name.to_string()],
     }
 }

@@ -156,7 +156,11 @@ fn qr_sizes_are_as_documented() {
     assert_eq!(p.len(), 5 + 462, "308 bytes in Base45");
     assert_eq!(r.len(), 5 + 173, "115 bytes (a 20-byte verifier id, no policy URL) in Base45");
     use qrcode::EcLevel::{L, M, Q};
-    assert_eq!([L, M, Q].map(|l| version(p, l)), [11, 13, 16]);
+    // 467 characters are one short of version 11-L's 468 alphanumeric capacity: where the
+    // encoder splits a run of digits into a numeric segment, the mode switches can cost
+    // the bits that push it to 12 (the proof bytes differ from run to run).
+    assert!([11, 12].contains(&version(p, L)), "version {} at L", version(p, L));
+    assert_eq!([M, Q].map(|l| version(p, l)), [13, 16]);
     assert_eq!([L, M, Q].map(|l| version(r, l)), [6, 7, 9]);
 }
 

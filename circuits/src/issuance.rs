@@ -109,7 +109,14 @@ pub fn check_record(record: &RecordData, today: Day) -> Result<Vec<String>, Inva
                 ));
             }
         }
-        RecordKind::Observation => {}
+        RecordKind::Observation => {
+            if let Some(time) = record.time().filter(|t| t.day() != record.date) {
+                return refuse(format!(
+                    "the sample time {time} is not on the observation's date {}: write it with RecordData::observation_at",
+                    record.date
+                ));
+            }
+        }
     }
     Ok(warnings)
 }

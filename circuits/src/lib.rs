@@ -4,6 +4,7 @@
 
 pub mod any_policy;
 pub mod calendar;
+pub mod clock;
 pub mod code;
 pub mod context;
 pub mod credential;

@@ -351,6 +351,29 @@ impl RecordData {
         }
     }
 
+    /// An observation sampled at `time` (UTC): its date is the time's day and its aux slot
+    /// the minute ([`Minute`](crate::clock::Minute)), which `time_within` windows read.
+    /// `None` if the minute does not fit the slot.
+    pub fn observation_at(
+        holder: HolderId,
+        test: Code,
+        time: crate::clock::Minute,
+        value: u64,
+        interpretation: Option<Code>,
+        issuer: &str,
+    ) -> Option<RecordData> {
+        let aux = time.to_slot().filter(|m| *m != 0)?;
+        let mut record = RecordData::observation(holder, test, time.day(), value, interpretation, issuer);
+        record.aux = aux;
+        Some(record)
+    }
+
+    /// An observation's sample time, if it has one (its aux slot; 0 is none).
+    pub fn time(&self) -> Option<crate::clock::Minute> {
+        (self.kind == RecordKind::Observation && self.aux != 0)
+            .then_some(crate::clock::Minute(self.aux.into()))
+    }
+
     /// A medication: the medicine (RxNorm), the day it was started (or prescribed), its
     /// status, and the day it ended ([`ABSENT`] while no end is stated).
     pub fn medication(

@@ -8,6 +8,7 @@
 //! | [`NULLIFIER`] | 3 | 2 | holder secret and scope into a nullifier |
 //! | [`POLICY_VACCINATION`] | 10 | 18 | the vaccination policy's canonical encoding |
 //! | [`POLICY`] | 10 | varies | a general policy's canonical encoding |
+//! | [`POLICY_TEMPLATE`] | 10 | varies | a policy with hour windows not yet set to a minute (its name, never a statement's) |
 //! | [`CODE`], [`ISSUER`], [`SCOPE`], [`SHARED_SCOPE`], [`LOT`], [`TEXT`] | 10 | varies | text into a field element |
 //! | [`CHECKPOINT`] | 10 | 8 | a registry checkpoint, linking the previous one |
 //! | [`VALUE_SET`] | 3 | 2 | a value-set leaf: a value and the next larger one |
@@ -26,6 +27,8 @@ pub const NULLIFIER: Tag = Tag::new("medzk/nullifier");
 pub const POLICY_VACCINATION: Tag = Tag::new("medzk/policy/vax");
 /// General policy hash.
 pub const POLICY: Tag = Tag::new("medzk/policy");
+/// A general policy with hour windows not yet instantiated at a minute.
+pub const POLICY_TEMPLATE: Tag = Tag::new("medzk/policy/tpl");
 /// Coded concept `system|code`.
 pub const CODE: Tag = Tag::new("medzk/code");
 /// Issuer identifier.
@@ -43,13 +46,14 @@ pub const CHECKPOINT: Tag = Tag::new("medzk/checkpoint");
 /// Value-set leaf.
 pub const VALUE_SET: Tag = Tag::new("medzk/valueset");
 /// Every tag, for the uniqueness test.
-pub const ALL: [Tag; 14] = [
+pub const ALL: [Tag; 15] = [
     COMMITMENT,
     NODE,
     HOLDER,
     NULLIFIER,
     POLICY_VACCINATION,
     POLICY,
+    POLICY_TEMPLATE,
     CODE,
     ISSUER,
     SCOPE,

@@ -107,6 +107,16 @@ fn own_clause(
     if pick == 1 && kind == RecordKind::Immunization {
         return (json!({"record": name, "op": "series_complete"}), vec![]);
     }
+    if (3..=5).contains(&pick) && kind == RecordKind::Observation {
+        // An hour window at the case's minute: targets put the sample time at each end
+        // (slot_value adds ± 1 minute), bounds on and off whole hours.
+        let min = *[0u32, 1, 60, 1_440].choose(rng).unwrap();
+        let max = min + *[0u32, 59, 60, 2_880, 4_319, 4_320].choose(rng).unwrap();
+        let hours = |m: u32| if m % 60 == 0 { json!(m / 60) } else { json!(format!("{m} min")) };
+        let c = json!({"record": name, "slot": "time", "op": "time_within", "min": hours(min), "max": hours(max)});
+        let now = now_of(today).0 as i128;
+        return (c, vec![(ClauseSlot::Aux, now - min as i128), (ClauseSlot::Aux, now - max as i128)]);
+    }
     if pick == 2 && kind == RecordKind::Immunization {
         // Dose against series size, either way round, with an offset: boundary values put
         // `value − aux` at the offset ± 1 (slot_value adds ± 1 to the targets).
@@ -210,6 +220,11 @@ fn slot_value(rng: &mut StdRng, slot: ClauseSlot, targets: &[i128], today: Day) 
     }
 }
 
+/// The minute a case's hour windows are evaluated at: a minute of its day.
+pub(super) fn now_of(today: Day) -> crate::clock::Minute {
+    crate::clock::Minute::on(today, (today.0 * 37).rem_euclid(1_440) as u16)
+}
+
 pub(super) struct Case {
     pub policy: Policy,
     pub records: Vec<Record>,
@@ -284,7 +299,7 @@ fn case(seed: u64) -> Case {
         "groups": groups,
     });
     let policy = match Policy::from_json(&doc.to_string()) {
-        Ok(p) => p,
+        Ok(p) => p.at(now_of(today).into()).expect("a clock after 2000"),
         // Rare generated documents are invalid (an empty range, a set overflowing the
         // table): fall back to the next seed rather than skipping the case.
         Err(_) => return case(seed.wrapping_mul(6364136223846793005).wrapping_add(1)),
@@ -384,6 +399,7 @@ proptest! {
 fn generated_cases_cover_both_outcomes_and_every_operator() {
     let mut holds = 0;
     let (mut relative, mut relative_holds, mut counted) = (0, 0, 0);
+    let (mut timed, mut timed_holds) = (0, 0);
     let mut types = std::collections::BTreeSet::new();
     for seed in 0..400 {
         let c = case(seed);
@@ -396,8 +412,13 @@ fn generated_cases_cover_both_outcomes_and_every_operator() {
                 relative += 1;
                 relative_holds += h as usize;
             }
+            if group.clauses.iter().any(|cl| matches!(cl.check, Check::TimeWithin { .. })) {
+                timed += 1;
+                timed_holds += h as usize;
+            }
         }
     }
+    assert!(timed > 15 && timed_holds > 3, "{timed_holds} of {timed} groups with an hour window hold");
     assert!(holds > 40, "{holds} groups hold");
     assert!(counted > 60, "{counted} cases with a counted record");
     assert!(relative > 40 && relative_holds > 5, "{relative_holds} of {relative} relative groups hold");

@@ -10,7 +10,7 @@ use crate::record::RecordKind;
 use crate::statement::PolicyShape;
 
 /// Every clause operator, as written in a clause's `op`.
-pub const OPERATORS: [&str; 16] = [
+pub const OPERATORS: [&str; 17] = [
     "eq",
     "ne",
     "lt",
@@ -23,6 +23,7 @@ pub const OPERATORS: [&str; 16] = [
     "in_value_set",
     "not_in_value_set",
     "date_within",
+    "time_within",
     "age_between",
     "series_complete",
     "absent",
@@ -30,7 +31,7 @@ pub const OPERATORS: [&str; 16] = [
 ];
 
 /// Every slot a clause can read, as written in a clause's `slot`.
-pub const SLOTS: [&str; 6] = ["code", "date", "value", "aux", "ext", "issuer"];
+pub const SLOTS: [&str; 7] = ["code", "date", "value", "aux", "ext", "issuer", "time"];
 
 /// A named record slot.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -85,11 +86,13 @@ pub struct ClauseDoc {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "schema", schemars(schema_with = "crate::schema::operands"))]
     pub values: Option<Vec<Value>>,
-    /// Lower bound of `between`, `date_within` (days), `age_between` (years).
+    /// Lower bound of `between`, `date_within` (days), `time_within` (hours, or `"N min"`),
+    /// `age_between` (years).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "schema", schemars(with = "Option<crate::schema::Operand>"))]
     pub min: Option<Value>,
-    /// Upper bound of `between`, `date_within` (days), `age_between` (years).
+    /// Upper bound of `between`, `date_within` (days), `time_within` (hours, or `"N min"`),
+    /// `age_between` (years).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "schema", schemars(with = "Option<crate::schema::Operand>"))]
     pub max: Option<Value>,

@@ -52,6 +52,15 @@ fn show_int(x: &Fr) -> String {
     }
 }
 
+/// `75 h 12 min`.
+fn duration(minutes: i64) -> String {
+    match (minutes / 60, minutes % 60) {
+        (0, m) => format!("{m} min"),
+        (h, 0) => format!("{h} h"),
+        (h, m) => format!("{h} h {m} min"),
+    }
+}
+
 /// The term `t` an interval check compares, and its bounds (`other`: a relative check's
 /// other record).
 fn interval_term(
@@ -70,6 +79,7 @@ fn interval_term(
             record.slot(Slot::Value) - record.slot(Slot::Aux) + Fr::from(SIGNED_BIAS as u64)
         }
         Check::Relative { slot, .. } => x - other?.slot(slot.slot()) + Fr::from(SIGNED_BIAS as u64),
+        Check::TimeWithin { at: Some(_), .. } => x + Fr::from(SIGNED_BIAS as u64),
         _ => return None,
     };
     Some((t, lo, hi))
@@ -90,10 +100,12 @@ pub fn check_clause(
         | Check::DateWithin { .. }
         | Check::Age { .. }
         | Check::Series { .. }
-        | Check::Relative { .. } => {
+        | Check::Relative { .. }
+        | Check::TimeWithin { .. } => {
             let Some((t, lo, hi)) = interval_term(&clause.check, record, other, ctx) else {
                 return match clause.check {
                     Check::Relative { .. } => fail("the other record is missing".into()),
+                    Check::TimeWithin { .. } => fail("the verifier's time of day is not known".into()),
                     _ => fail("today's date is outside the supported calendar".into()),
                 };
             };
@@ -125,6 +137,15 @@ pub fn check_clause(
                     (Some(d), _) if d >= 0 => fail(format!("the age is {}", d / 10_000)),
                     _ => fail("the birth date is after today or out of range".into()),
                 },
+                Check::TimeWithin { at: Some(now), .. } => {
+                    match field::to_i64(&x).filter(|m| *m != 0 && *m > i64::from(i32::MIN)) {
+                        Some(m) if m > *now => {
+                            fail(format!("the sample is {} in the future", duration(m - now)))
+                        }
+                        Some(m) => fail(format!("the sample is {} old", duration(now - m))),
+                        None => fail("the record has no sample time".into()),
+                    }
+                }
                 Check::Relative { .. } => match field::to_i64(&t).map(|d| d - SIGNED_BIAS as i64) {
                     Some(d) if d.unsigned_abs() <= super::MAX_WINDOW_DAYS as u64 => {
                         fail(format!("the difference is {d} day(s)"))

@@ -49,6 +49,12 @@ pub const SIGNED_BIAS: i128 = 1 << 31;
 /// absent value −2^31 this makes an absent date fail every window for any verifier's day
 /// after −2^30 (year −2,937,000): `today − (−2^31) > 2^30`.
 pub const MAX_WINDOW_DAYS: u32 = 1 << 30;
+/// Longest `time_within` window, in minutes (ten years of 366 days). With clocks from
+/// [`EARLIEST_CLOCK`] on, a window never reaches back to 1970-01-01T00:00Z (the time slot
+/// 0 of an observation without a time) nor to the absent value.
+pub const MAX_TIME_WINDOW_MINUTES: u32 = 3_660 * 1_440;
+/// The earliest minute a policy with hour windows is evaluated at (2000-01-01T00:00Z).
+pub const EARLIEST_CLOCK: crate::clock::Minute = crate::clock::Minute(10_957 * 1_440);
 /// Oldest age a clause may name, in years.
 pub const MAX_AGE_YEARS: u32 = 200;
 /// Value-set clauses per group (the circuit has one value-set lane).
@@ -169,6 +175,9 @@ pub enum CheckType {
     NotInValueSet = 7,
     /// `lo ≤ x − y ≤ hi` where `y` is the same slot of another record.
     Relative = 8,
+    /// `min ≤ now − time ≤ max` minutes on an observation's time: at the verifier's minute
+    /// `now` it is the range check `now − max ≤ time ≤ now − min` ([`Policy::at`]).
+    TimeWithin = 9,
 }
 
 impl CheckType {
@@ -176,7 +185,7 @@ impl CheckType {
     /// `x − y` (the other record's bits say so).
     pub fn encoded(self) -> CheckType {
         match self {
-            CheckType::Relative => CheckType::Range,
+            CheckType::Relative | CheckType::TimeWithin => CheckType::Range,
             t => t,
         }
     }
@@ -192,11 +201,12 @@ impl CheckType {
         CheckType::InValueSet,
         CheckType::NotInValueSet,
         CheckType::Relative,
+        CheckType::TimeWithin,
     ];
 }
 
 /// Number of check types.
-pub const CHECK_TYPES: usize = 9;
+pub const CHECK_TYPES: usize = 10;
 /// Check types with a header bit of their own ([`ClauseLayout`]).
 pub const V1_CHECK_TYPES: usize = 8;
 
@@ -262,6 +272,17 @@ pub enum Check {
         /// Greatest difference.
         hi: i128,
     },
+    /// `min ≤ now − time ≤ max` minutes, `time` an observation's sample time (its aux
+    /// slot, a [`Minute`](crate::clock::Minute)) and `now` the verifier's minute `at`
+    /// (`None` until the policy is instantiated with [`Policy::at`]).
+    TimeWithin {
+        /// Fewest minutes.
+        min: u32,
+        /// Most minutes.
+        max: u32,
+        /// The verifier's minute the window is evaluated at.
+        at: Option<i64>,
+    },
     /// The slot's value is in the named value set.
     InValueSet {
         /// The slot.
@@ -291,6 +312,7 @@ impl Check {
             Check::Age { .. } => CheckType::Age,
             Check::Series { .. } => CheckType::Series,
             Check::Relative { .. } => CheckType::Relative,
+            Check::TimeWithin { .. } => CheckType::TimeWithin,
             Check::In { .. } => CheckType::In,
             Check::NotIn { .. } => CheckType::NotIn,
             Check::InValueSet { .. } => CheckType::InValueSet,
@@ -308,15 +330,21 @@ impl Check {
             | Check::InValueSet { slot, .. }
             | Check::NotInValueSet { slot, .. }
             | Check::Relative { slot, .. } => *slot,
-            Check::Age { .. } => ClauseSlot::Aux,
+            Check::Age { .. } | Check::TimeWithin { .. } => ClauseSlot::Aux,
             Check::Series { .. } => ClauseSlot::Value,
         }
     }
 
-    /// `(lo, hi)` of the interval checks, as encoded (biased, in [0, 2^64)).
+    /// `(lo, hi)` of the interval checks, as encoded (biased, in [0, 2^64)). An hour window
+    /// not yet instantiated encodes its minutes (only in a template's hash, never proven).
     pub fn bounds(&self) -> (Fr, Fr) {
         let f = |x: i128| Fr::from(x as u128);
         match self {
+            Check::TimeWithin { min, max, at: Some(now) } => {
+                let now = *now as i128;
+                (f(now - *max as i128 + SIGNED_BIAS), f(now - *min as i128 + SIGNED_BIAS))
+            }
+            Check::TimeWithin { min, max, at: None } => (f(*min as i128), f(*max as i128)),
             Check::Range { slot, lo, hi } => (f(lo + slot.bias()), f(hi + slot.bias())),
             Check::DateWithin { min, max, .. } => (f(*min as i128), f(*max as i128)),
             Check::Age { min, max } => (f(*min as i128 * 10_000), f(*max as i128 * 10_000 + 9_999)),
@@ -417,6 +445,9 @@ pub enum PolicyError {
         /// The name.
         name: String,
     },
+    /// A policy with hour windows evaluated without a minute, or at one out of range.
+    #[error("{0}")]
+    Clock(String),
     /// A clause's problem.
     #[error("group {group:?}, clause {clause}: {reason}")]
     Clause {
@@ -557,9 +588,63 @@ impl Policy {
         out
     }
 
-    /// The policy hash (a public input).
+    /// The policy hash. For a policy without hour windows, or one instantiated at a
+    /// minute ([`Policy::at`]), it is the statement's public input; a policy with hour
+    /// windows not yet instantiated (a *template*) hashes under another tag, so its hash
+    /// names the policy (requests, files) but is never a statement's.
     pub fn hash(&self) -> Fr {
-        Poseidon::t10().hash(tags::POLICY, &self.encode())
+        let tag = if self.is_template() { tags::POLICY_TEMPLATE } else { tags::POLICY };
+        Poseidon::t10().hash(tag, &self.encode())
+    }
+
+    /// Whether the policy has hour windows (`time_within`).
+    pub fn has_hour_windows(&self) -> bool {
+        self.checks().any(|c| matches!(c, Check::TimeWithin { .. }))
+    }
+
+    /// Whether the policy has hour windows not yet instantiated at a minute.
+    pub fn is_template(&self) -> bool {
+        self.checks().any(|c| matches!(c, Check::TimeWithin { at: None, .. }))
+    }
+
+    /// The minute the policy's hour windows are evaluated at, once instantiated.
+    pub fn minute(&self) -> Option<crate::clock::Minute> {
+        self.checks().find_map(|c| match c {
+            Check::TimeWithin { at, .. } => at.map(crate::clock::Minute),
+            _ => None,
+        })
+    }
+
+    fn checks(&self) -> impl Iterator<Item = &Check> {
+        self.groups.iter().flat_map(|g| g.clauses.iter().map(|c| &c.check))
+    }
+
+    /// The policy as proven and verified at `clock`: each hour window becomes a range
+    /// check of the sample time at the clock's minute (`now − max ≤ time ≤ now − min`).
+    /// A policy without hour windows is the same at every clock; one with them needs a
+    /// minute, from [`EARLIEST_CLOCK`] on.
+    pub fn at(&self, clock: crate::clock::Clock) -> Result<Policy, PolicyError> {
+        if !self.has_hour_windows() {
+            return Ok(self.clone());
+        }
+        let Some(now) = clock.minute() else {
+            return Err(PolicyError::Clock(format!(
+                "the policy's hour windows need the verifier's time of day: a clock such as {}T12:00Z, not only the date",
+                clock.day()
+            )));
+        };
+        if now < EARLIEST_CLOCK || now.0 > i64::from(i32::MAX) {
+            return Err(PolicyError::Clock(format!(
+                "the clock {now} is out of range (from {EARLIEST_CLOCK} on)"
+            )));
+        }
+        let mut out = self.clone();
+        for clause in out.groups.iter_mut().flat_map(|g| g.clauses.iter_mut()) {
+            if let Check::TimeWithin { at, .. } = &mut clause.check {
+                *at = Some(now.0);
+            }
+        }
+        Ok(out)
     }
 
     /// The document as JSON.
@@ -597,3 +682,6 @@ mod agreement_tests;
 
 #[cfg(all(test, feature = "r1cs"))]
 mod v2_tests;
+
+#[cfg(all(test, feature = "r1cs"))]
+mod time_tests;

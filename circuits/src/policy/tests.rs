@@ -420,6 +420,9 @@ mod robustness {
                     ("observation", 1) => {
                         json!({"record": rec, "slot": "value", "op": "ge", "value": "6.5 %"})
                     }
+                    ("observation", 2) => {
+                        json!({"record": rec, "slot": "time", "op": "time_within", "min": 0, "max": "4319 min"})
+                    }
                     ("demographics", _) => json!({"record": rec, "op": "age_between", "min": 18, "max": 65}),
                     ("condition" | "medication" | "absence", 0) => {
                         json!({"record": rec, "slot": "aux", "op": "absent"})
@@ -439,10 +442,17 @@ mod robustness {
                 match next() % 16 {
                     0 => c["value"] = pick(&values, next()),
                     1 => {
-                        c["op"] = json!(pick(&["eq", "ne", "lt", "between", "in", "count", "absent"], next()))
+                        c["op"] = json!(pick(
+                            &["eq", "ne", "lt", "between", "in", "count", "absent", "time_within"],
+                            next()
+                        ))
                     }
                     2 => c["offset"] = json!(pick(&[0i64, 1 << 30, -(1 << 31), i64::MAX], next())),
-                    3 => c["slot"] = json!(pick(&["code", "date", "value", "aux", "ext", "salt"], next())),
+                    3 => {
+                        c["slot"] =
+                            json!(pick(&["code", "date", "value", "aux", "ext", "salt", "time"], next()))
+                    }
+                    4 => c["max"] = json!(pick(&["72 h", "1 min", "-1 min", "99999999999 h"], next())),
                     _ => {}
                 }
                 clauses.push(c);
@@ -493,6 +503,11 @@ mod robustness {
                 .map(|r| r.encode(&crate::record::Salt::from_field(Fr::from(5u64))))
                 .collect();
                 let _ = select(&p, &records, &ctx());
+                // Instantiated at a minute (hour windows), or refused for want of one.
+                let now = crate::clock::Minute::on(today(), 600);
+                let at = p.at(now.into()).unwrap();
+                let _ = (at.hash(), select(&at, &records, &ctx()));
+                prop_assert_eq!(p.at(today().into()).is_ok(), !p.has_hour_windows());
             }
         }
     }

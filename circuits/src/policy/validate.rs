@@ -90,6 +90,23 @@ fn operand_field(slot: ClauseSlot, op: Operand) -> Fr {
     }
 }
 
+/// A `time_within` bound in minutes: a whole number of hours (`72`), or a string with
+/// its unit (`"72 h"`, `"4319 min"`).
+fn minutes(v: &Value, what: &str) -> Result<u32, String> {
+    let bad =
+        || format!("{what} of time_within is whole hours (72) or a string \"N h\" or \"N min\", not {v}");
+    let (n, per) = match v {
+        Value::Number(n) => (n.as_u64().ok_or_else(bad)?, 60),
+        Value::String(s) => match s.trim().split_once(' ') {
+            Some((n, "h")) => (n.parse().map_err(|_| bad())?, 60),
+            Some((n, "min")) => (n.parse().map_err(|_| bad())?, 1),
+            _ => return Err(bad()),
+        },
+        _ => return Err(bad()),
+    };
+    n.checked_mul(per).and_then(|m| u32::try_from(m).ok()).ok_or_else(bad)
+}
+
 fn as_u32(v: &Value, what: &str) -> Result<u32, String> {
     v.as_u64()
         .and_then(|n| u32::try_from(n).ok())
@@ -152,6 +169,16 @@ impl ClauseDoc {
                 "aux" => ClauseSlot::Aux,
                 "ext" => ClauseSlot::Ext,
                 "issuer" => ClauseSlot::Issuer,
+                "time" if kind != RecordKind::Observation => {
+                    return Err(err(format!(
+                        "the time slot is an observation's sample time; {:?} is {kind:?}",
+                        self.record
+                    )));
+                }
+                "time" if op != "time_within" => {
+                    return Err(err(format!("the time slot is compared with time_within, not {op:?}")));
+                }
+                "time" => ClauseSlot::Aux,
                 other => {
                     return Err(err(format!(
                         "slot {other:?} cannot be compared (slots: {})",
@@ -190,7 +217,7 @@ impl ClauseDoc {
         let allowed: &[&str] = match op {
             "eq" | "ne" | "lt" | "le" | "gt" | "ge" => &["value"],
             "in" | "not_in" => &["values"],
-            "between" | "date_within" | "age_between" => &["min", "max"],
+            "between" | "date_within" | "time_within" | "age_between" => &["min", "max"],
             "in_value_set" | "not_in_value_set" => &["value_set"],
             "series_complete" | "absent" | "present" => &[],
             other => {
@@ -284,6 +311,23 @@ impl ClauseDoc {
                     )));
                 }
                 Check::DateWithin { slot: s, min, max }
+            }
+            "time_within" => {
+                if self.slot.as_deref() != Some("time") {
+                    return Err(err("time_within reads an observation's \"time\" slot".into()));
+                }
+                let min = minutes(&need("min", &self.min)?, "min").map_err(err)?;
+                let max = minutes(&need("max", &self.max)?, "max").map_err(err)?;
+                if min > max {
+                    return Err(err(format!("min ({min} min) is above max ({max} min)")));
+                }
+                if max > MAX_TIME_WINDOW_MINUTES {
+                    return Err(err(format!(
+                        "max ({max} min) is above the longest hour window ({} h)",
+                        MAX_TIME_WINDOW_MINUTES / 60
+                    )));
+                }
+                Check::TimeWithin { min, max, at: None }
             }
             "absent" | "present" => {
                 let s = slot.expect("slot checked");
@@ -476,6 +520,18 @@ impl ClauseDoc {
             }
             "between" => format!("{target} between {min} and {max}"),
             "date_within" => format!("{target} within {min} to {max} days ago"),
+            "time_within" => {
+                let hours = |v: &Option<Value>| match v {
+                    Some(Value::Number(n)) => format!("{n} h"),
+                    Some(Value::String(s)) => s.clone(),
+                    _ => String::new(),
+                };
+                format!(
+                    "{target} within {} to {} before the verifier's time",
+                    hours(&self.min),
+                    hours(&self.max)
+                )
+            }
             "age_between" => format!("{} aged {min} to {max}", self.record),
             "series_complete" => format!("{} series complete", self.record),
             "absent" => format!("{target} absent"),

@@ -1,7 +1,8 @@
 //! Germany's DCC acceptance rules, as published (../shared/realworld/dcc/rules), translated
 //! by `medzk-certlogic` and checked against CertLogic itself: for every German and Austrian
 //! test certificate (../shared/realworld/dcc/testdata) and validation clocks around every
-//! rule's boundaries (a day, an hour and a minute before and after, midnights), the
+//! rule's boundaries (a day, an hour, a minute and a millisecond before and after,
+//! midnights), the
 //! translated policy's native verdict over the certificate's imported records equals the
 //! CertLogic verdict of the rules it translates — or differs in one of the documented,
 //! deliberate ways (docs/certlogic.md), always by refusing, never by accepting more.
@@ -11,6 +12,7 @@ use std::path::{Path, PathBuf};
 
 use crate::time::Instant;
 use crate::{Options, Rule, ValueSets, read_value_sets, translate, verdict};
+use medzk_circuits::clock::Minute;
 use medzk_circuits::date::Day;
 use medzk_circuits::holder::HolderSecret;
 use medzk_circuits::policy::Policy;
@@ -119,9 +121,10 @@ fn clocks(payload: &Value, given: &str) -> Vec<Instant> {
 enum Difference {
     /// At exactly 00:00:00.000 UTC, a window ending at midnight: medzk refuses.
     Midnight,
-    /// A test's hour window stated in whole days: medzk refuses within the last day.
-    HoursInDays,
-    /// The record is dated after the validation day: medzk refuses.
+    /// A test's hour window stated to the minute: medzk refuses in the minute it closes.
+    LastMinute,
+    /// The record is dated after the validation day, or a test sampled in a later minute
+    /// than the validation clock's: medzk refuses.
     FromTheFuture,
 }
 
@@ -153,27 +156,32 @@ fn the_translated_german_rules_agree_with_certlogic() {
                 let (certlogic, _) = verdict(&translated, &payload, &text, &sets);
                 let today = Day(clock.utc_day() as i32);
                 let ctx = EvalContext { today, value_sets: &[] };
-                let medzk = select(&policy, &records, &ctx).is_ok();
+                // The verifier's minute: the one containing the validation clock.
+                let minute = Minute(clock.0.div_euclid(60_000));
+                let at = policy.at(minute.into()).unwrap();
+                let medzk = select(&at, &records, &ctx).is_ok();
                 compared += 1;
                 outcomes[certlogic as usize] += 1;
                 if certlogic == medzk {
                     continue;
                 }
                 assert!(certlogic && !medzk, "{name} at {text}: medzk accepts what CertLogic refuses");
-                // A test inside the last 24 hours of its window (48 h antigen, 72 h NAAT).
-                let in_last_day = payload["t"][0]["sc"].as_str().is_some_and(|sc| {
+                // A test in the last minute of its window (48 h antigen, 72 h NAAT).
+                let sample = payload["t"][0]["sc"].as_str().map(|sc| Instant::parse(sc).unwrap());
+                let in_last_minute = sample.is_some_and(|sc| {
                     let window = if payload["t"][0]["tt"] == "LP217198-3" { 48 } else { 72 };
-                    let elapsed = clock.0 - Instant::parse(sc).unwrap().0;
-                    let hour = 3_600_000;
-                    (window - 24) * hour < elapsed && elapsed <= window * hour
+                    let elapsed = clock.0 - sc.0;
+                    let (hour, minute) = (3_600_000, 60_000);
+                    window * hour - minute < elapsed && elapsed <= window * hour
                 });
-                let dated_later = dates.iter().any(|d| i64::from(d.0) > clock.utc_day());
+                let dated_later = dates.iter().any(|d| i64::from(d.0) > clock.utc_day())
+                    || sample.is_some_and(|sc| sc.0.div_euclid(60_000) > minute.0);
                 let kind = if clock.0.rem_euclid(86_400_000) == 0 {
                     Difference::Midnight
                 } else if dated_later {
                     Difference::FromTheFuture
-                } else if in_last_day {
-                    Difference::HoursInDays
+                } else if in_last_minute {
+                    Difference::LastMinute
                 } else {
                     panic!("{name} at {text}: an unexplained difference (CertLogic accepts, medzk refuses)")
                 };
@@ -186,6 +194,9 @@ fn the_translated_german_rules_agree_with_certlogic() {
     assert!(compared > 1000, "{compared}");
     assert!(outcomes[0] > 100 && outcomes[1] > 100, "both verdicts are exercised: {outcomes:?}");
     // Each documented difference the warnings name occurs, and no other.
-    assert!(translation.warnings.iter().any(|w| w.contains("TR-DE-0002") && w.contains("whole days")));
+    assert!(translation.warnings.iter().any(|w| w.contains("TR-DE-0002") && w.contains("to the minute")));
+    // The hour windows are exact but for their last minute: no certificate is refused a
+    // day early any more.
+    assert!(differences.iter().any(|(_, d)| *d == Difference::LastMinute), "{differences:?}");
     assert!(translation.warnings.iter().any(|w| w.contains("VR-DE-0004") && w.contains("midnight")));
 }

@@ -64,6 +64,15 @@ impl AnyPolicy {
         self.as_statement().policy_hash()
     }
 
+    /// The policy as proven at `clock` ([`Policy::at`](crate::policy::Policy::at): hour
+    /// windows set to its minute; every other policy is the same at every clock).
+    pub fn at(&self, clock: crate::clock::Clock) -> Result<AnyPolicy, crate::policy::PolicyError> {
+        match self {
+            AnyPolicy::Vaccination(_) => Ok(self.clone()),
+            AnyPolicy::General(p) => p.at(clock).map(AnyPolicy::General),
+        }
+    }
+
     /// The nullifier scope.
     pub fn scope(&self) -> &crate::holder::Scope {
         match self {

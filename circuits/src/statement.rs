@@ -172,6 +172,11 @@ pub trait StatementPolicy {
     fn policy_hash(&self) -> Fr;
     /// The nullifier scope (as its field element).
     fn scope_field(&self) -> Fr;
+    /// A policy with hour windows (its statement's policy hash depends on the verifier's
+    /// minute, [`Policy::at`](crate::policy::Policy::at)); `None` for every other policy.
+    fn hour_windows(&self) -> Option<crate::policy::Policy> {
+        None
+    }
 }
 
 /// Names of the public inputs, in order.

@@ -113,6 +113,10 @@ fn every_test_certificate_decodes_step_by_step_as_expected() {
             let loinc = if test["tt"] == "LP6464-4" { "94500-6" } else { "94558-4" };
             assert_eq!(entry.record.code.to_string(), format!("http://loinc.org|{loinc}"));
             assert_eq!(entry.record.date.to_string(), &test["sc"].as_str().unwrap()[..10]);
+            // The sample time, to the minute in UTC: what hour windows read.
+            let sc: medzk_circuits::clock::Minute = test["sc"].as_str().unwrap().parse().unwrap();
+            assert_eq!(entry.record.time(), Some(sc), "{name}");
+            assert_eq!(entry.record.aux as i64, sc.0);
             assert!(
                 entry.record.ext
                     == Ext::Code(format!("sct|{}", test["tr"].as_str().unwrap()).parse().unwrap())

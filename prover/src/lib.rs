@@ -48,6 +48,10 @@ pub enum ProveError {
     /// Invalid verifier id or nonce.
     #[error("invalid session: {0}")]
     Session(#[from] SessionError),
+    /// A policy with hour windows not set to the verifier's minute, or set to another
+    /// day's minute than the presentation's.
+    #[error("{0}")]
+    Clock(String),
     /// The witness violates a constraint the native checks did not catch.
     #[error("internal error: the witness does not satisfy the circuit ({region})")]
     Unsatisfied {

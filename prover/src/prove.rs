@@ -293,6 +293,18 @@ impl Prover {
         }
         request.session.validate()?;
         check_scope(policy.scope(), &request.session)?;
+        if policy.is_template() {
+            return Err(ProveError::Clock(format!(
+                "the policy's hour windows need the verifier's time of day: prove at a clock such as {}T12:00Z (Policy::at)",
+                request.today
+            )));
+        }
+        if let Some(minute) = policy.minute().filter(|m| m.day() != request.today) {
+            return Err(ProveError::Clock(format!(
+                "the policy is set to {minute}, the presentation's day is {}",
+                request.today
+            )));
+        }
         let ctx = EvalContext { today: request.today, value_sets: request.value_sets };
         let witness = PolicyWitness::build(policy, request.secret.clone(), request.records, &ctx)
             .map_err(ProveError::PolicyUnmet)?;

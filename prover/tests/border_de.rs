@@ -2,11 +2,13 @@
 //! acceptance rules (vaccination, test, recovery; ../shared/realworld/dcc/rules) as the
 //! seven groups of `examples/policies/border-de.json`, in the shape for whole rules
 //! (3 records, 32 clauses, 8 groups). Travellers at each rule's boundaries: the ones the
-//! rule accepts are proven and verified, the others cannot be proven. The mapping, and
-//! where days stand in for hours, is in docs/policies.md "Germany's acceptance rule".
+//! rule accepts are proven and verified, the others cannot be proven. The test windows
+//! are hours, to the minute: the verifier states its minute and the policy is set to it.
+//! The mapping is in docs/policies.md "Germany's acceptance rule".
 
 use std::sync::OnceLock;
 
+use medzk_circuits::clock::{Clock, Minute};
 use medzk_circuits::code::Code;
 use medzk_circuits::context::{Session, TRANSCRIPT_LABEL};
 use medzk_circuits::date::Day;
@@ -17,7 +19,7 @@ use medzk_circuits::record::RecordData;
 use medzk_circuits::statement::PolicyShape;
 use medzk_circuits::tree::Depth;
 use medzk_prover::{PolicyRequest, ProveError, Prover, insecure_dev_setup};
-use medzk_verifier::{Verifier, VerifyingKey};
+use medzk_verifier::{Verifier, VerifyError, VerifyingKey};
 use merlin::Transcript;
 use rand::{SeedableRng, rngs::StdRng};
 
@@ -37,8 +39,13 @@ fn keys() -> &'static (Prover, VerifyingKey) {
     })
 }
 
+/// The verifier's clock (its request's minute).
+fn now() -> Minute {
+    "2026-12-03T10:30Z".parse().unwrap()
+}
+
 fn today() -> Day {
-    Day::from_ymd(2026, 12, 3).unwrap()
+    now().day()
 }
 
 fn code(text: &str) -> Code {
@@ -53,8 +60,8 @@ fn days_ago(n: i32) -> Day {
 enum Entry {
     /// Product (as issued or its CVX equivalent), dose number, series doses, days ago.
     Vaccination(&'static str, u64, i32, i32),
-    /// Test type's observation, result, days since the sample.
-    Test(&'static str, &'static str, i32),
+    /// Test type's observation, result, minutes since the sample.
+    Test(&'static str, &'static str, i64),
 }
 
 fn record(secret: &HolderSecret, entry: &Entry) -> RecordData {
@@ -65,7 +72,9 @@ fn record(secret: &HolderSecret, entry: &Entry) -> RecordData {
             RecordData::immunization(secret.id(), product, days_ago(ago), dn, sd, "", "dcc:DE")
         }
         Entry::Test(test, result, ago) => {
-            RecordData::observation(secret.id(), code(test), days_ago(ago), 0, Some(code(result)), "dcc:DE")
+            let sampled = Minute(now().0 - ago);
+            RecordData::observation_at(secret.id(), code(test), sampled, 0, Some(code(result)), "dcc:DE")
+                .unwrap()
         }
     }
 }
@@ -77,8 +86,9 @@ fn check(entry: Entry) -> Result<(), ProveError> {
     let f = PolicyFixture::new(Depth::new(8).unwrap(), secret, &records, 3, today(), 4);
     let records = f.credentials();
     let session = Session { verifier_id: "border:DE:FRA-T1", nonce: NONCE };
+    let at = policy().at(now().into()).unwrap();
     let request = PolicyRequest {
-        policy: policy(),
+        policy: &at,
         records: &records,
         secret: &f.secret,
         value_sets: &[],
@@ -92,10 +102,15 @@ fn check(entry: Entry) -> Result<(), ProveError> {
         &mut Transcript::new(TRANSCRIPT_LABEL),
         &mut StdRng::seed_from_u64(6),
     )?;
+    // The verifier holds the policy as published and sets it to its own minute.
     let verifier = Verifier::new(vk.clone(), policy(), [f.root()]).unwrap();
-    verifier
-        .verify(&mut Transcript::new(TRANSCRIPT_LABEL), &session, today(), &p.to_bytes())
-        .expect("a proof of the German rule verifies");
+    let verify = |clock: Clock| {
+        verifier.verify(&mut Transcript::new(TRANSCRIPT_LABEL), &session, clock, &p.to_bytes())
+    };
+    verify(now().into()).expect("a proof of the German rule verifies");
+    // At another minute the statement is another one; without a minute there is none.
+    assert_eq!(verify(Minute(now().0 + 1).into()), Err(VerifyError::Rejected));
+    assert!(matches!(verify(today().into()), Err(VerifyError::Clock(_))));
     Ok(())
 }
 
@@ -144,20 +159,25 @@ fn vaccinations_at_the_rules_boundaries() {
 
 #[test]
 fn tests_and_recoveries_at_the_rules_boundaries() {
-    // TR-DE-0002/0003, in days (records v1): an antigen test from yesterday, a PCR from
-    // two days ago; not older, and never a positive result (TR-DE-0004).
-    check(Entry::Test(RAT, NEGATIVE, 1)).unwrap();
-    refused(Entry::Test(RAT, NEGATIVE, 2));
-    check(Entry::Test(NAAT, NEGATIVE, 2)).unwrap();
-    refused(Entry::Test(NAAT, NEGATIVE, 3));
+    // TR-DE-0002/0003 to the minute: an antigen test sampled up to 47 h 59 min before the
+    // verifier's minute (every instant of which is then within 48 h of the sample), a PCR
+    // up to 71 h 59 min; not older, and never a positive result (TR-DE-0004).
+    let hours = |h: i64| 60 * h;
+    check(Entry::Test(RAT, NEGATIVE, hours(48) - 1)).unwrap();
+    let why = refused(Entry::Test(RAT, NEGATIVE, hours(48)));
+    assert!(why.contains("48 h old"), "{why}");
+    check(Entry::Test(NAAT, NEGATIVE, hours(72) - 1)).unwrap();
+    refused(Entry::Test(NAAT, NEGATIVE, hours(72)));
+    check(Entry::Test(NAAT, NEGATIVE, 0)).unwrap();
     refused(Entry::Test(NAAT, DETECTED, 0));
-    // A sample taken after the validation day is refused.
+    // A sample taken after the verifier's minute is refused.
     refused(Entry::Test(NAAT, NEGATIVE, -1));
     // RR-DE-0001/0002: a positive NAA test 28 to 179 days ago (180 days is past the limit).
-    refused(Entry::Test(NAAT, DETECTED, 27));
-    check(Entry::Test(NAAT, DETECTED, 28)).unwrap();
-    check(Entry::Test(NAAT, DETECTED, 179)).unwrap();
-    refused(Entry::Test(NAAT, DETECTED, 180));
+    let days = |d: i64| 1_440 * d;
+    refused(Entry::Test(NAAT, DETECTED, days(27)));
+    check(Entry::Test(NAAT, DETECTED, days(28))).unwrap();
+    check(Entry::Test(NAAT, DETECTED, days(179))).unwrap();
+    refused(Entry::Test(NAAT, DETECTED, days(180)));
     // A positive antigen test is no recovery.
-    refused(Entry::Test(RAT, DETECTED, 40));
+    refused(Entry::Test(RAT, DETECTED, days(40)));
 }

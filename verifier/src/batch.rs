@@ -13,8 +13,8 @@
 use ark_bls12_381::{Fr, G1Affine, G1Projective, G2Affine};
 use ark_ec::{AffineRepr, CurveGroup, VariableBaseMSM};
 use ark_ff::BigInt;
+use medzk_circuits::clock::Clock;
 use medzk_circuits::context::Session;
-use medzk_circuits::date::Day;
 use merlin::Transcript;
 use rand::{CryptoRng, RngCore};
 
@@ -43,6 +43,8 @@ struct Candidate {
     c: G1Affine,
     /// The public inputs that vary per presentation: today, context, nullifier.
     varying: [Fr; 3],
+    /// The statement's policy hash (the same for every item: one clock).
+    policy_hash: Fr,
 }
 
 /// A nonzero 128-bit randomizer, as limbs (for a half-length scalar multiplication)
@@ -59,22 +61,23 @@ impl Verifier {
     pub fn verify_batch<R: RngCore + CryptoRng>(
         &self,
         items: Vec<BatchItem<'_>>,
-        today: Day,
+        clock: impl Into<Clock>,
         rng: &mut R,
     ) -> Vec<Result<Verified, VerifyError>> {
+        let clock = clock.into();
         // One presentation: the single check is cheaper than a batch of one (which
         // pays the randomizer's multiplications and a larger multi-pairing).
         if let [_] = items.as_slice() {
             return items
                 .into_iter()
-                .map(|mut i| self.verify(&mut i.transcript, &i.session, today, i.bytes))
+                .map(|mut i| self.verify(&mut i.transcript, &i.session, clock, i.bytes))
                 .collect();
         }
         let items: Vec<(BatchItem<'_>, ([u64; 2], Fr))> =
             items.into_iter().map(|i| (i, randomizer(rng))).collect();
         let prepared: Vec<Result<Candidate, VerifyError>> = map_items(items, |(mut item, (limbs, r))| {
             let presentation = Presentation::from_bytes(item.bytes)?;
-            let inputs = self.public_inputs(&mut item.transcript, &item.session, today, &presentation)?;
+            let inputs = self.public_inputs(&mut item.transcript, &item.session, clock, &presentation)?;
             let proof: &Proof = &presentation.proof;
             Ok(Candidate {
                 verified: Verified {
@@ -88,6 +91,7 @@ impl Verifier {
                 b: proof.b,
                 c: proof.c,
                 varying: [inputs.today.to_field(), inputs.context, inputs.nullifier],
+                policy_hash: inputs.policy_hash,
             })
         });
         let candidates: Vec<(usize, &Candidate)> =
@@ -138,7 +142,8 @@ impl Verifier {
                 None => per_root.push((c.verified.root, c.r)),
             }
         }
-        let Some(sum_inputs) = self.aggregate_inputs(sum_r, &per_root, &varying) else {
+        let Some(sum_inputs) = self.aggregate_inputs(sum_r, &per_root, &varying, items[0].1.policy_hash)
+        else {
             return false;
         };
         let cs: Vec<G1Affine> = items.iter().map(|(_, c)| c.c).collect();

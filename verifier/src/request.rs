@@ -12,15 +12,21 @@
 //! | 32 | verifying-key hash |
 //! | 32 | policy hash (field element, canonical) |
 //! | 4 | the verifier's day (signed day number) |
+//! | 2 | version 2 only: the verifier's minute of that day, UTC (0–1439) |
 //! | 1 + n | nonce (n = 8–64) |
 //! | 1 + n | verifier id (UTF-8, n = 1–255) |
 //! | 2 + n | where to fetch the policy (UTF-8 URL, n = 0–512; 0: none) |
+//!
+//! Version 2 differs only by the minute: a verifier whose policy has hour windows
+//! (`time_within`) sends it, and the wallet proves for the policy set to that minute; a
+//! request without a minute stays version 1, byte for byte.
 //!
 //! A wallet never trusts the request's policy hash or key hash blindly: it proves only
 //! for a policy it holds whose hash is the request's, with a key pinned to the request's
 //! key hash, and the verifier checks everything against its own policy, clock and nonce.
 
 use ark_ff::{BigInteger, PrimeField};
+use medzk_circuits::clock::{Clock, MINUTES_PER_DAY, Minute};
 use medzk_circuits::context::{NONCE_BYTES, Session};
 use medzk_circuits::date::Day;
 use medzk_circuits::field::{self, Fr};
@@ -33,8 +39,10 @@ use crate::presentation::{PRESENTATION_BYTES, Presentation};
 pub const REQUEST_PREFIX: &str = "MZQ1:";
 /// Prefix of a presentation's QR text.
 pub const PRESENTATION_PREFIX: &str = "MZP1:";
-/// Request format version.
+/// Request format version without a minute.
 pub const REQUEST_VERSION: u8 = 1;
+/// Request format version with the verifier's minute.
+pub const REQUEST_VERSION_MINUTE: u8 = 2;
 /// Longest policy URL.
 pub const MAX_POLICY_URL_BYTES: usize = 512;
 /// Longest verifier id in a request (the session allows more; a QR should not).
@@ -47,10 +55,11 @@ pub struct Request {
     pub statement: StatementId,
     /// The hash of its verifying key.
     pub vk_hash: KeyHash,
-    /// The hash of its policy.
+    /// The hash of its policy (for a policy with hour windows, the template's: the wallet
+    /// sets it to `clock`'s minute).
     pub policy_hash: Fr,
-    /// Its date.
-    pub today: Day,
+    /// Its date, and its minute where its policy has hour windows.
+    pub clock: Clock,
     /// Its session nonce.
     pub nonce: Vec<u8>,
     /// Its id.
@@ -103,11 +112,15 @@ impl Request {
         if url.len() > MAX_POLICY_URL_BYTES {
             return Err(QrTextError::Malformed("the policy URL has at most 512 bytes"));
         }
-        let mut out = vec![REQUEST_VERSION];
+        let minute = self.clock.minute();
+        let mut out = vec![if minute.is_some() { REQUEST_VERSION_MINUTE } else { REQUEST_VERSION }];
         out.extend_from_slice(&self.statement.to_bytes());
         out.extend_from_slice(&self.vk_hash.0);
         out.extend_from_slice(&self.policy_hash.into_bigint().to_bytes_le());
-        out.extend_from_slice(&self.today.0.to_le_bytes());
+        out.extend_from_slice(&self.clock.day().0.to_le_bytes());
+        if let Some(m) = minute {
+            out.extend_from_slice(&m.minute_of_day().to_le_bytes());
+        }
         out.push(self.nonce.len() as u8);
         out.extend_from_slice(&self.nonce);
         out.push(self.verifier_id.len() as u8);
@@ -120,7 +133,8 @@ impl Request {
     /// Parses the binary form (every field checked; nothing may follow).
     pub fn from_bytes(mut bytes: &[u8]) -> Result<Request, QrTextError> {
         let b = &mut bytes;
-        if take(b, 1)?[0] != REQUEST_VERSION {
+        let version = take(b, 1)?[0];
+        if version != REQUEST_VERSION && version != REQUEST_VERSION_MINUTE {
             return Err(QrTextError::Malformed("unknown request version"));
         }
         let id: [u8; STATEMENT_ID_BYTES] = take(b, STATEMENT_ID_BYTES)?.try_into().expect("length taken");
@@ -130,6 +144,15 @@ impl Request {
         let policy_hash = field::from_bytes(take(b, 32)?)
             .map_err(|_| QrTextError::Malformed("the policy hash is not a field element"))?;
         let today = Day(i32::from_le_bytes(take(b, 4)?.try_into().expect("length taken")));
+        let clock = if version == REQUEST_VERSION_MINUTE {
+            let m = u16::from_le_bytes(take(b, 2)?.try_into().expect("length taken"));
+            if i64::from(m) >= MINUTES_PER_DAY {
+                return Err(QrTextError::Malformed("the minute of the day is 0 to 1439"));
+            }
+            Clock::Minute(Minute::on(today, m))
+        } else {
+            Clock::Day(today)
+        };
         let n = take(b, 1)?[0] as usize;
         if !NONCE_BYTES.contains(&n) {
             return Err(QrTextError::Malformed("the nonce has 8 to 64 bytes"));
@@ -154,7 +177,7 @@ impl Request {
             statement,
             vk_hash,
             policy_hash,
-            today,
+            clock,
             nonce,
             verifier_id,
             policy_url: (n > 0).then_some(url),
@@ -207,7 +230,7 @@ mod tests {
             statement: StatementId::vaccination(Depth::default()),
             vk_hash: KeyHash([7; 32]),
             policy_hash: Fr::from(12345u64),
-            today: "2026-12-03".parse().unwrap(),
+            clock: "2026-12-03".parse().unwrap(),
             nonce: vec![0xab; 16],
             verifier_id: "border:NO:OSL-gate-7".into(),
             policy_url: Some("https://border.example/policy.json".into()),
@@ -229,6 +252,32 @@ mod tests {
     }
 
     #[test]
+    fn a_minute_makes_version_2_and_only_adds_it() {
+        let day = request();
+        let at = Request { clock: "2026-12-03T23:59Z".parse().unwrap(), ..day.clone() };
+        let (v1, v2) = (day.to_bytes().unwrap(), at.to_bytes().unwrap());
+        assert_eq!((v1[0], v2[0]), (1, 2));
+        assert_eq!(v2.len(), v1.len() + 2);
+        assert_eq!(&v2[1..75], &v1[1..75]);
+        assert_eq!(&v2[75..77], &1439u16.to_le_bytes());
+        assert_eq!(&v2[77..], &v1[75..]);
+        assert_eq!(Request::from_qr_text(&at.to_qr_text().unwrap()).unwrap(), at);
+        for n in 0..v2.len() {
+            assert!(Request::from_bytes(&v2[..n]).is_err(), "truncated at {n}");
+        }
+        let mut late = v2.clone();
+        late[75..77].copy_from_slice(&1440u16.to_le_bytes());
+        assert_eq!(
+            Request::from_bytes(&late),
+            Err(QrTextError::Malformed("the minute of the day is 0 to 1439"))
+        );
+        // A version-1 request read as version 2 is malformed, not a request for another time.
+        let mut relabelled = v1.clone();
+        relabelled[0] = 2;
+        assert!(Request::from_bytes(&relabelled).is_err());
+    }
+
+    #[test]
     fn every_truncation_and_bad_field_is_an_error() {
         let bytes = request().to_bytes().unwrap();
         for n in 0..bytes.len() {
@@ -238,7 +287,7 @@ mod tests {
         trailing.push(0);
         assert!(Request::from_bytes(&trailing).is_err());
         let mut version = bytes.clone();
-        version[0] = 2;
+        version[0] = 3;
         assert!(Request::from_bytes(&version).is_err());
         let mut hash = bytes.clone();
         hash[39..71].copy_from_slice(&[0xff; 32]);

@@ -10,9 +10,11 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use ark_bls12_381::{Bls12_381, G1Projective, G2Affine};
 use ark_ec::{AffineRepr, CurveGroup};
 use ark_groth16::Groth16;
+use medzk_circuits::clock::Clock;
 use medzk_circuits::context::{Session, SessionError, TranscriptProtocol};
 use medzk_circuits::date::Day;
 use medzk_circuits::field::{self, Fr};
+use medzk_circuits::policy::Policy;
 use medzk_circuits::statement::{PublicInputs, StatementId, StatementKind, StatementPolicy};
 use merlin::Transcript;
 
@@ -58,6 +60,10 @@ pub enum VerifyError {
         /// The verifier's day.
         today: Day,
     },
+    /// The verifier's clock does not serve its policy (a policy with hour windows needs
+    /// the time of day, not only the date).
+    #[error("the verifier's clock: {0}")]
+    Clock(String),
     /// The verifier's own session is invalid.
     #[error("invalid session: {0}")]
     Session(#[from] SessionError),
@@ -91,6 +97,7 @@ impl VerifyError {
             VerifyError::WrongKey => "wrong_key",
             VerifyError::UntrustedRoot => "untrusted_root",
             VerifyError::StaleDate { .. } => "stale_date",
+            VerifyError::Clock(_) => "clock",
             VerifyError::Session(_) => "invalid_session",
             VerifyError::Replayed => "replayed",
             VerifyError::Rejected => "rejected",
@@ -156,6 +163,9 @@ impl NullifierStore for MemoryNullifiers {
 pub struct Verifier {
     key: VerifyingKey,
     policy_hash: Fr,
+    /// A policy with hour windows, set to each verification's minute (its statement's
+    /// policy hash changes with the minute; `policy_hash` is then the template's).
+    hour_windows: Option<std::sync::Arc<Policy>>,
     scope: Fr,
     /// Trusted roots with their terms `root · γ₁`, each computed when a presentation
     /// first names its root (a one-shot verifier trusting many roots needs one).
@@ -198,6 +208,7 @@ impl Verifier {
         let mut verifier = Verifier {
             key,
             policy_hash,
+            hour_windows: policy.hour_windows().map(std::sync::Arc::new),
             scope: policy.scope_field(),
             trusted_roots: HashMap::new(),
             constant,
@@ -221,8 +232,9 @@ impl Verifier {
         s: Fr,
         per_root: &[(Fr, Fr)],
         varying: &[Fr; 3],
+        policy_hash: Fr,
     ) -> Option<G1Projective> {
-        let mut acc = self.constant * s;
+        let mut acc = self.constant * s + self.policy_term(policy_hash * s - self.policy_hash * s);
         for (root, weight) in per_root {
             acc += self.root_term(root)? * weight;
         }
@@ -245,6 +257,15 @@ impl Verifier {
         &self.negated
     }
 
+    /// `x · γ₂` (zero for `x = 0`): the correction of the constant for a policy hash
+    /// other than the one folded into it (a policy with hour windows, set to a minute).
+    fn policy_term(&self, x: Fr) -> G1Projective {
+        if x == <Fr as ark_ff::AdditiveGroup>::ZERO {
+            return G1Projective::default();
+        }
+        small_msm(&self.key.inner().gamma_abc_g1[2..3], &[x])
+    }
+
     /// The prepared public-input point for `inputs` (whose root must be trusted).
     fn prepared_inputs(&self, inputs: &PublicInputs, first_use: bool) -> Option<G1Projective> {
         let root_term = self.root_term(&inputs.root)?;
@@ -254,7 +275,7 @@ impl Verifier {
         } else {
             self.tables().iter().zip(&varying).map(|(t, x)| t.mul(x)).sum()
         };
-        Some(self.constant + root_term + terms)
+        Some(self.constant + self.policy_term(inputs.policy_hash - self.policy_hash) + root_term + terms)
     }
 
     /// Whether `proof` holds for the prepared public-input point `ic`.
@@ -311,10 +332,10 @@ impl Verifier {
         store: &mut S,
         transcript: &mut Transcript,
         session: &Session<'_>,
-        today: Day,
+        clock: impl Into<Clock>,
         bytes: &[u8],
     ) -> Result<Verified, VerifyOnceError<S::Error>> {
-        let verified = self.verify(transcript, session, today, bytes).map_err(VerifyOnceError::Rejected)?;
+        let verified = self.verify(transcript, session, clock, bytes).map_err(VerifyOnceError::Rejected)?;
         match store.insert(&self.scope, &verified.nullifier) {
             Ok(true) => Ok(verified),
             Ok(false) => Err(VerifyOnceError::Rejected(VerifyError::Replayed)),
@@ -322,14 +343,43 @@ impl Verifier {
         }
     }
 
-    /// Checks everything but the proof and returns the public inputs to verify against.
+    /// The statement's policy hash at `clock`: the policy's, or for a policy with hour
+    /// windows that of the policy set to the clock's minute.
+    pub fn policy_hash_at(&self, clock: Clock) -> Result<Fr, VerifyError> {
+        match &self.hour_windows {
+            None => Ok(self.policy_hash),
+            Some(p) => p.at(clock).map(|p| p.hash()).map_err(|e| VerifyError::Clock(e.to_string())),
+        }
+    }
+
+    /// Whether the policy has hour windows: verification needs a clock with the minute.
+    pub fn needs_minute(&self) -> bool {
+        self.hour_windows.is_some()
+    }
+
+    /// The clock a request of this verifier states: with the minute where the policy has
+    /// hour windows (refused without one), else the day alone (a shorter request).
+    pub fn request_clock(&self, clock: impl Into<Clock>) -> Result<Clock, VerifyError> {
+        let clock = clock.into();
+        if !self.needs_minute() {
+            return Ok(Clock::Day(clock.day()));
+        }
+        self.policy_hash_at(clock)?;
+        Ok(clock)
+    }
+
+    /// Checks everything but the proof and returns the public inputs to verify against
+    /// (the day from the verifier's `clock`, and its minute for a policy with hour
+    /// windows).
     pub fn public_inputs(
         &self,
         transcript: &mut Transcript,
         session: &Session<'_>,
-        today: Day,
+        clock: impl Into<Clock>,
         presentation: &Presentation,
     ) -> Result<PublicInputs, VerifyError> {
+        let clock = clock.into();
+        let today = clock.day();
         session.validate()?;
         let expected = self.key.statement();
         if presentation.statement != expected {
@@ -344,26 +394,28 @@ impl Verifier {
         if (presentation.today.0 as i64 - today.0 as i64).abs() > DATE_TOLERANCE_DAYS as i64 {
             return Err(VerifyError::StaleDate { presented: presentation.today, today });
         }
-        let context = transcript.medzk_context(session, expected, &self.policy_hash, presentation.today);
+        let policy_hash = self.policy_hash_at(clock)?;
+        let context = transcript.medzk_context(session, expected, &policy_hash, presentation.today);
         Ok(PublicInputs {
             root: presentation.root,
-            policy_hash: self.policy_hash,
+            policy_hash,
             today: presentation.today,
             context,
             nullifier: presentation.nullifier,
         })
     }
 
-    /// Verifies presentation bytes for `session` on the verifier's day `today`.
+    /// Verifies presentation bytes for `session` at the verifier's `clock` (a [`Day`], or
+    /// a [`Minute`](medzk_circuits::clock::Minute) where the policy has hour windows).
     pub fn verify(
         &self,
         transcript: &mut Transcript,
         session: &Session<'_>,
-        today: Day,
+        clock: impl Into<Clock>,
         bytes: &[u8],
     ) -> Result<Verified, VerifyError> {
         let presentation = Presentation::from_bytes(bytes)?;
-        self.verify_presentation(transcript, session, today, &presentation)
+        self.verify_presentation(transcript, session, clock, &presentation)
     }
 
     /// Verifies a decoded presentation.
@@ -371,10 +423,10 @@ impl Verifier {
         &self,
         transcript: &mut Transcript,
         session: &Session<'_>,
-        today: Day,
+        clock: impl Into<Clock>,
         presentation: &Presentation,
     ) -> Result<Verified, VerifyError> {
-        let inputs = self.public_inputs(transcript, session, today, presentation)?;
+        let inputs = self.public_inputs(transcript, session, clock, presentation)?;
         // A one-shot verifier builds nothing it would use once (tables, e(α, β)).
         let first_use = !self.used.swap(true, Ordering::Relaxed);
         let prepared = self.prepared_inputs(&inputs, first_use).ok_or(VerifyError::UntrustedRoot)?;

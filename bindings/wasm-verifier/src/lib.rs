@@ -8,8 +8,8 @@
 #![deny(missing_docs)]
 
 use medzk_circuits::any_policy::AnyPolicy;
+use medzk_circuits::clock::Clock;
 use medzk_circuits::context::{Session, TRANSCRIPT_LABEL};
-use medzk_circuits::date::Day;
 use medzk_circuits::field;
 use medzk_verifier::request::Request;
 use medzk_verifier::{Presentation, Verifier, VerifyingKey};
@@ -21,9 +21,10 @@ pub fn js_error(context: &str, e: impl std::fmt::Display) -> JsError {
     JsError::new(&format!("{context}: {e}"))
 }
 
-/// A day (YYYY-MM-DD) given by JavaScript.
-pub fn parse_day(today: &str) -> Result<Day, JsError> {
-    today.parse::<Day>().map_err(|e| js_error("today", e))
+/// A clock given by JavaScript: a day (YYYY-MM-DD), or a day and UTC time
+/// (YYYY-MM-DDTHH:MMZ) for a policy with hour windows.
+pub fn parse_clock(today: &str) -> Result<Clock, JsError> {
+    today.parse::<Clock>().map_err(|e| js_error("today", e))
 }
 
 /// The outcome of a verification.
@@ -33,7 +34,7 @@ pub struct Verdict {
     /// Whether the presentation is accepted.
     pub accepted: bool,
     /// `"accepted"`, or the rejection code (`malformed`, `wrong_statement`, `wrong_key`,
-    /// `untrusted_root`, `stale_date`, `invalid_session`, `replayed`, `rejected`).
+    /// `untrusted_root`, `stale_date`, `clock`, `invalid_session`, `replayed`, `rejected`).
     pub code: String,
     /// The rejection reason in words.
     pub reason: Option<String>,
@@ -87,6 +88,13 @@ impl MedzkVerifier {
         field::to_hex(&self.inner.policy_hash())
     }
 
+    /// Whether the policy has hour windows: requests and verification then need the time
+    /// of day (`YYYY-MM-DDTHH:MMZ`), not only the date.
+    #[wasm_bindgen(getter, js_name = needsMinute)]
+    pub fn needs_minute(&self) -> bool {
+        self.inner.needs_minute()
+    }
+
     /// The hash of the verifying key (hex).
     #[wasm_bindgen(getter, js_name = keyHash)]
     pub fn key_hash(&self) -> String {
@@ -94,8 +102,9 @@ impl MedzkVerifier {
     }
 
     /// The request QR text (`MZQ1:…`, docs/formats.md) for a session of this verifier:
-    /// its id, the session nonce, its day (YYYY-MM-DD), its statement, key and policy
-    /// hashes, and optionally where wallets fetch the policy.
+    /// its id, the session nonce, its day (YYYY-MM-DD; with the UTC time,
+    /// YYYY-MM-DDTHH:MMZ, where the policy has hour windows — kept only then), its
+    /// statement, key and policy hashes, and optionally where wallets fetch the policy.
     pub fn request(
         &self,
         verifier_id: &str,
@@ -107,7 +116,7 @@ impl MedzkVerifier {
             statement: self.inner.key().statement(),
             vk_hash: self.inner.key().hash(),
             policy_hash: self.inner.policy_hash(),
-            today: parse_day(today)?,
+            clock: self.inner.request_clock(parse_clock(today)?).map_err(|e| js_error("today", e))?,
             nonce: nonce.to_vec(),
             verifier_id: verifier_id.to_string(),
             policy_url,
@@ -116,7 +125,8 @@ impl MedzkVerifier {
     }
 
     /// Verifies presentation bytes for this verifier's id and session nonce, on the
-    /// verifier's day `today` (YYYY-MM-DD). Throws only for an invalid `today`.
+    /// verifier's clock `today` (YYYY-MM-DD, or YYYY-MM-DDTHH:MMZ: the minute its request
+    /// stated, for a policy with hour windows). Throws only for an invalid `today`.
     pub fn verify(
         &self,
         presentation: &[u8],
@@ -124,7 +134,7 @@ impl MedzkVerifier {
         nonce: &[u8],
         today: &str,
     ) -> Result<Verdict, JsError> {
-        let today = parse_day(today)?;
+        let today = parse_clock(today)?;
         let session = Session { verifier_id, nonce };
         let mut transcript = Transcript::new(TRANSCRIPT_LABEL);
         Ok(match self.inner.verify(&mut transcript, &session, today, presentation) {
@@ -174,7 +184,8 @@ pub fn describe_presentation(presentation: &[u8]) -> Result<String, JsError> {
 }
 
 /// A verifier's request QR text (`MZQ1:…`) as JSON text: statement, key and policy hashes,
-/// day, nonce (hex), verifier id, policy URL. Throws with the reason for anything else.
+/// day, clock (the day, or with the minute where the policy has hour windows: what the
+/// wallet proves at), nonce (hex), verifier id, policy URL. Throws with the reason for anything else.
 #[wasm_bindgen(js_name = parseRequest)]
 pub fn parse_request(text: &str) -> Result<String, JsError> {
     let r = Request::from_qr_text(text).map_err(|e| js_error("request", e))?;
@@ -182,7 +193,8 @@ pub fn parse_request(text: &str) -> Result<String, JsError> {
         "statement": r.statement.to_string(),
         "vk_hash": r.vk_hash.to_string(),
         "policy_hash": field::to_hex(&r.policy_hash),
-        "today": r.today.to_string(),
+        "today": r.clock.day().to_string(),
+        "clock": r.clock.to_string(),
         "nonce": hex_of(&r.nonce),
         "verifier_id": r.verifier_id,
         "policy_url": r.policy_url,

@@ -64,8 +64,9 @@ impl MedzkProver {
     /// Proves `policy_json` from the holder's credentials (a JSON array of credential
     /// files), holder key (JSON), inclusion paths (a JSON array, one per credential),
     /// value sets (a JSON array of value-set files, possibly empty), for the verifier's id
-    /// and nonce on `today` (YYYY-MM-DD). Returns the presentation bytes; throws with the
-    /// reason if the records do not meet the policy.
+    /// and nonce at the verifier's clock `today` (YYYY-MM-DD, or YYYY-MM-DDTHH:MMZ from a
+    /// request whose policy has hour windows). Returns the presentation bytes; throws with
+    /// the reason if the records do not meet the policy.
     #[allow(clippy::too_many_arguments)]
     pub fn prove(
         &self,
@@ -78,7 +79,11 @@ impl MedzkProver {
         nonce: &[u8],
         today: &str,
     ) -> Result<Vec<u8>, JsError> {
-        let policy = AnyPolicy::from_json(policy_json).map_err(|e| js_error("policy", e))?;
+        let clock = parse_clock(today)?;
+        let policy = AnyPolicy::from_json(policy_json)
+            .map_err(|e| js_error("policy", e))?
+            .at(clock)
+            .map_err(|e| js_error("policy", e))?;
         let holder = HolderKeyFile::from_json(holder_key_json).map_err(|e| js_error("holder key", e))?;
         let credentials = parse_array("credentials", credentials_json)?;
         let paths = parse_array("inclusion paths", paths_json)?;
@@ -114,7 +119,7 @@ impl MedzkProver {
             value_sets: &value_sets,
             root: root.expect("at least one credential"),
             session: Session { verifier_id, nonce },
-            today: parse_day(today)?,
+            today: clock.day(),
         };
         let presentation = self
             .inner

@@ -56,6 +56,19 @@ pub enum Atom {
         /// The rule it came from.
         rule: String,
     },
+    /// `lo ≤ now − time ≤ hi` (minutes): a test's sample time against the validation
+    /// clock, to the minute and soundly (a window stated in hours closes a minute early
+    /// or opens a minute late, so every instant of the verifier's minute is inside it).
+    Minutes {
+        /// Record.
+        rec: Rec,
+        /// Lower bound.
+        lo: i64,
+        /// Upper bound.
+        hi: i64,
+        /// The rule it came from.
+        rule: String,
+    },
     /// `lo ≤ dose number − doses in the series ≤ hi`.
     Diff {
         /// Record.
@@ -142,6 +155,11 @@ fn negate_atom(a: Atom) -> Result<Formula, String> {
                 "{rule}: the negation of a time window medzk can only state in whole days (negating the rounded window would accept too much)"
             ));
         }
+        Atom::Minutes { rule, .. } => {
+            return Err(format!(
+                "{rule}: the negation of an hour window medzk states to the minute (negating the rounded window would accept too much)"
+            ));
+        }
         Atom::Diff { rec, lo, hi } => {
             let mut parts = Vec::new();
             if lo > i64::MIN {
@@ -169,6 +187,8 @@ pub struct Conj {
     pub days: BTreeMap<Rec, (i64, i64, Exactness, BTreeSet<String>)>,
     /// Intervals of dose number − series size per record.
     pub diffs: BTreeMap<Rec, (i64, i64)>,
+    /// Minute windows on a record's time, with the rules they came from.
+    pub minutes: BTreeMap<Rec, (i64, i64, BTreeSet<String>)>,
 }
 
 impl Conj {
@@ -208,6 +228,13 @@ impl Conj {
                 *e = (e.0.max(*lo), e.1.min(*hi));
                 e.0 <= e.1
             }
+            Atom::Minutes { rec, lo, hi, rule } => {
+                let e = self.minutes.entry(*rec).or_insert((i64::MIN, i64::MAX, BTreeSet::new()));
+                e.0 = e.0.max(*lo);
+                e.1 = e.1.min(*hi);
+                e.2.insert(rule.clone());
+                e.0 <= e.1
+            }
         }
     }
 
@@ -239,7 +266,11 @@ impl Conj {
             let (a, b) = self.diffs.get(k).copied().unwrap_or((i64::MIN, i64::MAX));
             *lo <= a && b <= *hi
         });
-        codes && ints && days && diffs
+        let minutes = other.minutes.iter().all(|(k, (lo, hi, _))| {
+            let (a, b) = self.minutes.get(k).map_or((i64::MIN, i64::MAX), |d| (d.0, d.1));
+            *lo <= a && b <= *hi
+        });
+        codes && ints && days && diffs && minutes
     }
 }
 
@@ -340,6 +371,13 @@ fn merge(a: &Conj, b: &Conj) -> Option<Conj> {
     for (rec, (lo, hi)) in &b.diffs {
         if !c.add(&Atom::Diff { rec: *rec, lo: *lo, hi: *hi }) {
             return None;
+        }
+    }
+    for (rec, (lo, hi, rules)) in &b.minutes {
+        for rule in rules {
+            if !c.add(&Atom::Minutes { rec: *rec, lo: *lo, hi: *hi, rule: rule.clone() }) {
+                return None;
+            }
         }
     }
     Some(c)

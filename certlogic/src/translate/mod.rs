@@ -10,7 +10,7 @@ mod formula;
 
 use std::collections::BTreeSet;
 
-use medzk_circuits::policy::{MAX_WINDOW_DAYS, Policy, PolicyDoc};
+use medzk_circuits::policy::{MAX_TIME_WINDOW_MINUTES, MAX_WINDOW_DAYS, Policy, PolicyDoc};
 use serde_json::{Value, json};
 
 pub use fields::{DateField, Field, Rec, Slot};
@@ -243,6 +243,25 @@ fn clauses(rec: Rec, case: &Conj, warnings: &mut Vec<String>) -> Result<Vec<Valu
             )),
         }
         out.push(json!({"record": name, "slot": "date", "op": "date_within", "min": lo, "max": hi}));
+    }
+    if let Some((lo, hi, rules)) = case.minutes.get(&rec) {
+        if *lo < 0 {
+            warnings.push(format!(
+                "{name}: a sample time after the validation clock's minute is refused (CertLogic would accept it)"
+            ));
+        }
+        let lo = (*lo).max(0);
+        let hi = (*hi).min(MAX_TIME_WINDOW_MINUTES as i64);
+        if lo > hi {
+            return Err(format!("{name}: the rules' hour window closes before the sample time"));
+        }
+        let list: Vec<&str> = rules.iter().map(String::as_str).collect();
+        warnings.push(format!(
+            "{}: an hour window on a sample time is stated to the minute, soundly: in the minute the window opens or closes medzk refuses, CertLogic accepts (records keep the minute, not the second)",
+            list.join(", ")
+        ));
+        let amount = |m: i64| if m % 60 == 0 { json!(m / 60) } else { json!(format!("{m} min")) };
+        out.push(json!({"record": name, "slot": "time", "op": "time_within", "min": amount(lo), "max": amount(hi)}));
     }
     Ok(out)
 }
@@ -526,6 +545,19 @@ impl Translator<'_> {
             _ => return self.fail(format!("{op} must compare the validation clock with a date field")),
         };
         let Field::Date(rec, kind) = field else { unreachable!("date fields only") };
+        if kind == DateField::Instant {
+            // A date-time (a test's sample time) is kept to the minute, `m` (UTC), and the
+            // verifier's minute `n` stands for each instant in it: elapsed = clock − time
+            // lies in (n − m − 1, n − m + 1) minutes. Stated so that every such instant
+            // satisfies the rule: `clock ≥ time + h` needs n − m ≥ 60h + 1, `clock ≤
+            // time + h` needs n − m ≤ 60h − 1 (strict comparisons the same).
+            let minutes = h * 60;
+            let (lo, hi) = match op {
+                "not-before" | "after" => (minutes + 1, i64::MAX),
+                _ => (i64::MIN, minutes - 1),
+            };
+            return Ok(Formula::Atom(Atom::Minutes { rec, lo, hi, rule: self.rule.identifier.clone() }));
+        }
         let exact = h.rem_euclid(24) == 0;
         let (floor, ceil) = (h.div_euclid(24), -(-h).div_euclid(24));
         // elapsed = clock − field, in hours; today − date = t − D in days.

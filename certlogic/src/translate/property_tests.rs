@@ -148,7 +148,8 @@ fn check(seed: u64) -> Result<(usize, usize, usize), TestCaseError> {
             let text = format!("{}T12:00:00Z", Day(day as i32));
             let (certlogic, _) = verdict(&rules, &payload, &text, &ValueSets::new());
             let ctx = EvalContext { today: Day(clock.utc_day() as i32), value_sets: &[] };
-            let medzk = select(&policy, &records, &ctx).is_ok();
+            let minute = medzk_circuits::clock::Minute(clock.0.div_euclid(60_000));
+            let medzk = select(&policy.at(minute.into()).unwrap(), &records, &ctx).is_ok();
             verdicts += 1;
             accepted += certlogic as usize;
             prop_assert!(!medzk || certlogic, "seed {seed}: medzk accepts what CertLogic refuses at {text}");

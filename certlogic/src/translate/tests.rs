@@ -68,7 +68,7 @@ fn a_vaccination_rule_set_becomes_its_cases() {
 }
 
 #[test]
-fn hour_windows_on_sample_times_are_rounded_soundly_and_reported() {
+fn hour_windows_on_sample_times_are_stated_to_the_minute_soundly_and_reported() {
     let rules = [rule(
         "TR-XX-1",
         "Test",
@@ -82,10 +82,31 @@ fn hour_windows_on_sample_times_are_rounded_soundly_and_reported() {
     )];
     let t = translate(&rules, &ValueSets::new(), &Options::default()).unwrap();
     let text = serde_json::to_string(&groups(&t)).unwrap();
-    // 72 h after a sample taken any time on day D is guaranteed only through day D + 2.
-    assert!(text.contains(r#""max":2,"min":0,"op":"date_within""#), "{text}");
+    // 72 h after a sample taken any second of minute m holds for every instant of the
+    // verifier's minute n only through n = m + 4319.
+    assert!(
+        text.contains(r#""max":"4319 min","min":0,"op":"time_within","record":"test","slot":"time""#),
+        "{text}"
+    );
     assert!(text.contains("http://loinc.org|94500-6"), "{text}");
-    assert!(t.warnings.iter().any(|w| w.contains("TR-XX-1") && w.contains("whole days")), "{:?}", t.warnings);
+    assert!(
+        t.warnings.iter().any(|w| w.contains("TR-XX-1") && w.contains("to the minute")),
+        "{:?}",
+        t.warnings
+    );
+    // At least 24 h old: from minute m + 1441 on.
+    let rules = [rule("TR-XX-2", "Test", guarded("t", clock_vs("payload.t.0.sc", 24, "hour", "not-before")))];
+    let t = translate(&rules, &ValueSets::new(), &Options::default()).unwrap();
+    let text = serde_json::to_string(&groups(&t)).unwrap();
+    assert!(text.contains(r#""min":"1441 min","op":"time_within""#), "{text}");
+    // Negating a window stated to the minute would accept too much: refused, named.
+    let negated = [rule(
+        "TR-XX-3",
+        "Test",
+        guarded("t", json!({"!": [clock_vs("payload.t.0.sc", 72, "hour", "not-after")]})),
+    )];
+    let e = translate(&negated, &ValueSets::new(), &Options::default()).unwrap_err().to_string();
+    assert!(e.contains("TR-XX-3") && e.contains("to the minute"), "{e}");
 }
 
 #[test]
@@ -111,7 +132,7 @@ fn conditional_rules_and_contradictions() {
     let g = groups(&t);
     assert_eq!(g.len(), 2, "{g:#?}");
     let text = serde_json::to_string(&g).unwrap();
-    assert!(text.contains(r#""max":1"#) && text.contains(r#""max":2"#), "{text}");
+    assert!(text.contains(r#""max":"2879 min""#) && text.contains(r#""max":"4319 min""#), "{text}");
     assert!(text.contains(r#"{"code":"http://snomed.info/sct|260415000"}"#), "{text}");
 }
 

@@ -669,6 +669,10 @@ impl StatementPolicy for Policy {
     fn scope_field(&self) -> Fr {
         self.scope().to_field()
     }
+
+    fn hour_windows(&self) -> Option<Policy> {
+        self.has_hour_windows().then(|| self.clone())
+    }
 }
 
 #[cfg(test)]

@@ -224,14 +224,25 @@ pub(crate) fn map(m: &mut Mapper, p: &Payload) {
             continue;
         };
         let mut notes: Vec<String> = utc.into_iter().collect();
-        notes.push(format!(
-            "test type {} recorded as the observation loinc|{observation}; sample time {} kept as its UTC day (days are the records' resolution)",
-            t.tt, t.sc
-        ));
+        let time = FhirDate::parse(&t.sc).ok().and_then(FhirDate::minute).filter(|m| m.day() == date);
+        notes.push(match time {
+            Some(minute) => format!(
+                "test type {} recorded as the observation loinc|{observation}; sample time {} kept to the minute, UTC: {minute}",
+                t.tt, t.sc
+            ),
+            None => format!(
+                "test type {} recorded as the observation loinc|{observation}; sample date {} without a time (no hour window holds for it)",
+                t.tt, t.sc
+            ),
+        });
         notes
             .push("not kept: test name or device, testing centre, country, certificate issuer and id".into());
         let code = Code::new(LOINC, observation).expect("valid code");
-        let record = RecordData::observation(holder, code, date, 0, Some(result), &issuer);
+        let record = time
+            .and_then(|t| {
+                RecordData::observation_at(holder, code.clone(), t, 0, Some(result.clone()), &issuer)
+            })
+            .unwrap_or_else(|| RecordData::observation(holder, code, date, 0, Some(result), &issuer));
         m.record(source, record, notes);
     }
     for (i, r) in p.r.iter().flatten().enumerate() {

@@ -64,6 +64,14 @@ impl FhirDate {
         }
     }
 
+    /// The UTC minute of an instant; `None` for a date without a time.
+    pub fn minute(self) -> Option<medzk_circuits::clock::Minute> {
+        match self {
+            FhirDate::Instant(s) => Some(medzk_circuits::clock::Minute::from_unix_seconds(s)),
+            _ => None,
+        }
+    }
+
     /// The first day the date can mean (1 January for a year, the 1st for a month).
     pub fn first_day(self) -> Option<Day> {
         match self {

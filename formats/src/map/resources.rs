@@ -140,15 +140,24 @@ fn observation(m: &mut Mapper, source: String, r: &Resource) {
     let Some((code, code_note)) = r.code.as_ref().and_then(|c| codes::pick(c, &[LOINC])) else {
         return m.skip(r, source, "no LOINC code");
     };
-    let (day, mut notes) = match day_of(&[
+    let when = [
         ("effectiveDateTime", r.effective_date_time.as_ref()),
         ("effectiveInstant", r.effective_instant.as_ref()),
         ("effectivePeriod.start", r.effective_period.as_ref().and_then(|p| p.start.as_ref())),
         ("issued", r.issued.as_ref()),
-    ]) {
+    ];
+    let (day, mut notes) = match day_of(&when) {
         Ok(x) => x,
         Err(why) => return m.skip(r, source, why),
     };
+    // The time of day, to the minute (UTC), where the date is a dateTime: what hour
+    // windows (`time_within`) read.
+    let time = when
+        .iter()
+        .find_map(|(_, v)| *v)
+        .and_then(|t| FhirDate::parse(t).ok())
+        .and_then(FhirDate::minute)
+        .filter(|t| t.day() == day);
     notes.extend(code_note);
     if r.status.as_deref() == Some("preliminary") {
         notes.push("status preliminary".into());
@@ -173,7 +182,7 @@ fn observation(m: &mut Mapper, source: String, r: &Resource) {
                 part.value_quantity.as_ref(),
                 part.value_codeable_concept.as_ref(),
                 None,
-                part_notes,
+                (time, part_notes),
             );
         }
         return;
@@ -187,7 +196,7 @@ fn observation(m: &mut Mapper, source: String, r: &Resource) {
         r.value_quantity.as_ref(),
         r.value_codeable_concept.as_ref(),
         interpretation,
-        notes,
+        (time, notes),
     );
 }
 
@@ -201,7 +210,7 @@ fn value_record(
     quantity: Option<&Quantity>,
     coded: Option<&CodeableConcept>,
     interpretation: Option<Code>,
-    mut notes: Vec<String>,
+    (time, mut notes): (Option<medzk_circuits::clock::Minute>, Vec<String>),
 ) {
     let (value, ext) = match (quantity, coded) {
         (Some(q), _) => {
@@ -256,7 +265,13 @@ fn value_record(
             return m.skip(r, source, reason);
         }
     };
-    let mut record = RecordData::observation(m.options.holder, code, day, value, None, &m.options.issuer);
+    let mut record = time
+        .and_then(|t| {
+            RecordData::observation_at(m.options.holder, code.clone(), t, value, None, &m.options.issuer)
+        })
+        .unwrap_or_else(|| {
+            RecordData::observation(m.options.holder, code, day, value, None, &m.options.issuer)
+        });
     record.ext = ext;
     m.record(source, record, notes);
 }

@@ -368,7 +368,7 @@ pub fn demo(args: &DemoArgs, json: bool) -> CliResult<Report> {
         request: None,
         verifier_id: Some(VERIFIER.into()),
         nonce: Some(nonce.into()),
-        today: Some(today),
+        today: Some(today.into()),
         out: file(out),
     };
     let (presentation, t) = timed(|| prove::prove(&prove_args(&nonce, "presentation.bin")))?;
@@ -389,7 +389,7 @@ pub fn demo(args: &DemoArgs, json: bool) -> CliResult<Report> {
         max_head_age_hours: 24,
         verifier_id: VERIFIER.into(),
         nonce: nonce.into(),
-        today: Some(today),
+        today: Some(today.into()),
         presentation: file(presentation),
         nullifiers: None,
     };

@@ -18,6 +18,7 @@ pub mod verify;
 use std::path::Path;
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use medzk_circuits::clock::Clock;
 use medzk_circuits::context::NONCE_BYTES;
 use medzk_circuits::date::Day;
 use rand::RngCore;
@@ -32,6 +33,11 @@ pub fn now_unix() -> i64 {
 /// `--today` if given, else the system clock's day (UTC).
 pub fn today(given: Option<Day>) -> Day {
     given.unwrap_or_else(|| Day::from_unix_seconds(now_unix()))
+}
+
+/// `--today` if given (a day, or a day and UTC time), else the system clock's minute.
+pub fn clock(given: Option<Clock>) -> Clock {
+    given.unwrap_or_else(|| Clock::from_unix_seconds(now_unix()))
 }
 
 /// 16 random bytes from the OS generator, as hex.

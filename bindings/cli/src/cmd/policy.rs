@@ -1,16 +1,16 @@
 //! `medzk policy …`: hash, check, value-set roots.
 
+use medzk_circuits::clock::Clock;
 use std::path::PathBuf;
 
 use clap::Args;
-use medzk_circuits::date::Day;
 use medzk_circuits::field;
 use medzk_circuits::policy::eval::{EvalContext, select};
 use medzk_circuits::record::Record;
 use medzk_circuits::valueset::ValueSet;
 
 use super::prove::{load_credentials, load_holder, load_value_sets};
-use super::{AnyPolicy, load_policy, today};
+use super::{AnyPolicy, clock, load_policy};
 use serde_json::json;
 
 use crate::io::{self, CliError, CliResult};
@@ -37,9 +37,10 @@ pub struct CheckArgs {
     /// Value-set files the policy names.
     #[arg(long = "value-set")]
     pub value_sets: Vec<PathBuf>,
-    /// The day to check on (default: today, UTC).
+    /// The clock to check at: a day, or a day and UTC time for a policy with hour windows
+    /// (default: now, UTC).
     #[arg(long)]
-    pub today: Option<Day>,
+    pub today: Option<Clock>,
 }
 
 /// Arguments of `policy value-set`.
@@ -81,7 +82,9 @@ pub fn check(args: &CheckArgs) -> CliResult<Report> {
     if records.len() < credentials.len() {
         eprintln!("medzk: {} credential(s) of another holder ignored", credentials.len() - records.len());
     }
-    let today = today(args.today);
+    let clock = clock(args.today);
+    let today = clock.day();
+    let policy = policy.at(clock).map_err(|e| CliError::Input(format!("{}: {e}", args.policy.display())))?;
     match &policy {
         AnyPolicy::Vaccination(p) => {
             let mut reasons = Vec::new();

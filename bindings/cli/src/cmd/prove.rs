@@ -1,11 +1,11 @@
 //! `medzk prove`.
 
+use medzk_circuits::clock::Clock;
 use std::path::{Path, PathBuf};
 
 use clap::Args;
 use medzk_circuits::context::{Session, TRANSCRIPT_LABEL};
 use medzk_circuits::credential::{Credential, HolderKeyFile, InclusionFile};
-use medzk_circuits::date::Day;
 use medzk_circuits::field::Fr;
 use medzk_circuits::record::Record;
 use medzk_circuits::tree::MerklePath;
@@ -15,7 +15,7 @@ use medzk_verifier::KeyHash;
 use medzk_verifier::presentation::Presentation;
 use merlin::Transcript;
 
-use super::{load_policy, parse_nonce, registry, today};
+use super::{clock, load_policy, parse_nonce, registry};
 use crate::io::{self, CliError, CliResult};
 
 /// Arguments of `prove`.
@@ -69,10 +69,11 @@ pub struct ProveArgs {
     /// The verifier's session nonce (hex).
     #[arg(long, required_unless_present = "request")]
     pub nonce: Option<String>,
-    /// The verifier's date from its request, YYYY-MM-DD (default: today, UTC, by this
-    /// machine's clock). The verifier accepts a presentation for its own date only.
+    /// The verifier's clock from its request: its date, YYYY-MM-DD, or for a policy with
+    /// hour windows its date and UTC time, YYYY-MM-DDTHH:MMZ (default: now, UTC, by this
+    /// machine's clock). The verifier accepts a presentation for its own clock only.
     #[arg(long)]
-    pub today: Option<Day>,
+    pub today: Option<Clock>,
     /// Where to write the presentation.
     #[arg(long)]
     pub out: PathBuf,
@@ -163,7 +164,7 @@ pub fn prove(args: &ProveArgs) -> CliResult<Presentation> {
     let (records, root) = records_with_paths(args, &credentials)?;
     let policy = load_policy(&args.policy)?;
     let value_sets = load_value_sets(&args.value_sets)?;
-    let (verifier_id, nonce, today) = match &args.request {
+    let (verifier_id, nonce, clock) = match &args.request {
         Some(file) => {
             let r = super::qr::read_request(file)?;
             let ours = policy.as_statement().policy_hash();
@@ -185,7 +186,7 @@ pub fn prove(args: &ProveArgs) -> CliResult<Presentation> {
                     key.statement()
                 )));
             }
-            (r.verifier_id, r.nonce, r.today)
+            (r.verifier_id, r.nonce, r.clock)
         }
         None => {
             let id = args
@@ -193,7 +194,7 @@ pub fn prove(args: &ProveArgs) -> CliResult<Presentation> {
                 .clone()
                 .ok_or_else(|| CliError::Input("give --verifier-id or --request".into()))?;
             let nonce = parse_nonce(args.nonce.as_deref().unwrap_or_default())?;
-            (id, nonce, today(args.today))
+            (id, nonce, clock(args.today))
         }
     };
     let session = Session { verifier_id: &verifier_id, nonce: &nonce };
@@ -205,6 +206,7 @@ pub fn prove(args: &ProveArgs) -> CliResult<Presentation> {
             policy.statement(key.statement().depth)
         )));
     }
+    let policy = policy.at(clock).map_err(|e| CliError::Input(format!("{}: {e}", args.policy.display())))?;
     let prover = Prover::new(key).map_err(|e| CliError::Input(e.to_string()))?;
     let request = AnyRequest {
         policy: &policy,
@@ -213,7 +215,7 @@ pub fn prove(args: &ProveArgs) -> CliResult<Presentation> {
         value_sets: &value_sets,
         root,
         session,
-        today,
+        today: clock.day(),
     };
     let spinner = crate::progress::spinner(format!("proving {}", prover.key().statement()));
     let proved = prover.prove(request, &mut Transcript::new(TRANSCRIPT_LABEL), &mut rand::rngs::OsRng);

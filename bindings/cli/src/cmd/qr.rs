@@ -1,17 +1,17 @@
 //! `medzk qr …`: the request and presentation QR codes a kiosk and a wallet exchange
 //! (docs/formats.md), as text and PNG images, and their decoding from either.
 
+use medzk_circuits::clock::Clock;
 use std::path::{Path, PathBuf};
 
 use clap::{Args, Subcommand};
-use medzk_circuits::date::Day;
 use medzk_circuits::field;
 use medzk_verifier::VerifyingKey;
 use medzk_verifier::presentation::Presentation;
 use medzk_verifier::request::{self, PRESENTATION_PREFIX, REQUEST_PREFIX, Request};
 use serde_json::json;
 
-use super::{fresh_nonce, load_policy, parse_nonce, today};
+use super::{clock, fresh_nonce, load_policy, parse_nonce};
 use crate::io::{self, CliError, CliResult};
 use crate::report::{Report, shown};
 
@@ -54,9 +54,10 @@ pub struct RequestArgs {
     /// The session nonce (hex; default: a fresh one).
     #[arg(long)]
     pub nonce: Option<String>,
-    /// The verifier's date (default: today, UTC).
+    /// The verifier's clock (default: now, UTC): the request states its date, and for a
+    /// policy with hour windows its minute (YYYY-MM-DDTHH:MMZ).
     #[arg(long)]
-    pub today: Option<Day>,
+    pub today: Option<Clock>,
     /// Where wallets can fetch the policy document.
     #[arg(long)]
     pub policy_url: Option<String>,
@@ -155,7 +156,8 @@ pub fn request(a: &RequestArgs) -> CliResult<Report> {
         statement: vk.statement(),
         vk_hash: vk.hash(),
         policy_hash: policy.as_statement().policy_hash(),
-        today: today(a.today),
+        clock: request_clock(&policy, clock(a.today))
+            .map_err(|e| CliError::Input(format!("{}: {e}", a.policy.display())))?,
         nonce: parse_nonce(&nonce_hex)?,
         verifier_id: a.verifier_id.clone(),
         policy_url: a.policy_url.clone(),
@@ -164,14 +166,26 @@ pub fn request(a: &RequestArgs) -> CliResult<Report> {
     let png = write_png(&a.png, &text)?;
     Ok(Report::new(
         text.clone(),
-        json!({ "text": text, "png": png, "nonce": hex::encode(&r.nonce), "today": r.today, "request": request_json(&r) }),
+        json!({ "text": text, "png": png, "nonce": hex::encode(&r.nonce), "today": r.clock.day(), "clock": r.clock, "request": request_json(&r) }),
     ))
+}
+
+/// The clock a request states: with the minute where the policy has hour windows (which
+/// need it), else the day alone.
+fn request_clock(
+    policy: &super::AnyPolicy,
+    clock: Clock,
+) -> Result<Clock, medzk_circuits::policy::PolicyError> {
+    match policy {
+        super::AnyPolicy::General(p) if p.has_hour_windows() => p.at(clock).map(|_| clock),
+        _ => Ok(Clock::Day(clock.day())),
+    }
 }
 
 fn request_json(r: &Request) -> serde_json::Value {
     json!({
         "statement": r.statement.to_string(), "vk_hash": r.vk_hash.to_string(), "policy_hash": field::to_hex(&r.policy_hash),
-        "today": r.today, "nonce": hex::encode(&r.nonce), "verifier_id": r.verifier_id, "policy_url": r.policy_url,
+        "today": r.clock.day(), "clock": r.clock, "nonce": hex::encode(&r.nonce), "verifier_id": r.verifier_id, "policy_url": r.policy_url,
     })
 }
 

@@ -1,18 +1,18 @@
 //! `medzk verify`.
 
+use medzk_circuits::clock::Clock;
 use std::fmt;
 use std::path::PathBuf;
 
 use clap::Args;
 use medzk_circuits::context::{Session, TRANSCRIPT_LABEL};
-use medzk_circuits::date::Day;
 use medzk_circuits::field::{self, Fr};
 use medzk_registry::{NullifierDb, OperatorKey, SignedHead};
 use medzk_service::Client;
 use medzk_verifier::{Verified, Verifier, VerifyOnceError, VerifyingKey};
 use merlin::Transcript;
 
-use super::{load_policy, now_unix, parse_field, parse_nonce, short, today};
+use super::{clock, load_policy, now_unix, parse_field, parse_nonce, short};
 use serde_json::json;
 
 use crate::io::{self, CliError, CliResult};
@@ -59,9 +59,10 @@ pub struct VerifyArgs {
     /// The session nonce given to the holder (hex).
     #[arg(long)]
     pub nonce: String,
-    /// The verifier's day (default: today, UTC).
+    /// The verifier's clock: its date, YYYY-MM-DD, or for a policy with hour windows the
+    /// date and UTC time its request stated, YYYY-MM-DDTHH:MMZ (default: now, UTC).
     #[arg(long)]
-    pub today: Option<Day>,
+    pub today: Option<Clock>,
     /// The presentation: the file `medzk prove` wrote, or its QR code (PNG or `MZP1:` text).
     #[arg(long)]
     pub presentation: PathBuf,
@@ -168,11 +169,11 @@ pub fn verify(args: &VerifyArgs) -> CliResult<Accepted> {
     let mut transcript = Transcript::new(TRANSCRIPT_LABEL);
     match &args.nullifiers {
         None => {
-            verifier.verify(&mut transcript, &session, today(args.today), &bytes).map_err(|e| e.to_string())
+            verifier.verify(&mut transcript, &session, clock(args.today), &bytes).map_err(|e| e.to_string())
         }
         Some(file) => {
             let mut store = NullifierDb::open(file, now_unix()).map_err(|e| CliError::file(file, e))?;
-            verifier.verify_once(&mut store, &mut transcript, &session, today(args.today), &bytes).map_err(
+            verifier.verify_once(&mut store, &mut transcript, &session, clock(args.today), &bytes).map_err(
                 |e| match e {
                     VerifyOnceError::Rejected(r) => r.to_string(),
                     VerifyOnceError::Store(s) => format!("{}: {s}", file.display()),

@@ -80,3 +80,18 @@ if __name__ == "__main__":
     ]
     print("absence code   ", hx(absence[2]))
     print("absence commitment", hx(sponge(10, "medzk/commit", absence)))
+    # A negative PCR sampled 2026-12-02T10:30Z (UTC): aux is the minute since 1970.
+    sampled = day("2026-12-02") * 1440 + 10 * 60 + 30
+    pcr = [
+        2,                                               # kind: observation
+        holder,
+        text("medzk/code", "http://loinc.org|94500-6"),
+        day("2026-12-02"),                               # date: the sample's UTC day
+        0,                                               # value
+        sampled,                                         # aux: sample time, UTC minute
+        text("medzk/code", "http://snomed.info/sct|260415000"),  # ext: the result
+        text("medzk/issuer", "lab:oslo"),
+        123456789,
+    ]
+    print("pcr sample minute", sampled)
+    print("pcr commitment", hx(sponge(10, "medzk/commit", pcr)))

@@ -44,6 +44,36 @@ fn commitment_test_vector() {
 
 /// The attested-absence vector of `docs/records.md`, computed independently by
 /// `tools/test_vectors.py`.
+/// The timed-observation vector of `docs/records.md` (a PCR with its sample minute),
+/// computed independently by `tools/test_vectors.py`.
+#[test]
+fn timed_observation_test_vector() {
+    let secret = HolderSecret::from_bytes(&[7u8; 32]).unwrap();
+    let sampled: crate::clock::Minute = "2026-12-02T10:30Z".parse().unwrap();
+    let record = RecordData::observation_at(
+        secret.id(),
+        "http://loinc.org|94500-6".parse().unwrap(),
+        sampled,
+        0,
+        Some("http://snomed.info/sct|260415000".parse().unwrap()),
+        "lab:oslo",
+    )
+    .unwrap();
+    assert_eq!((record.date, record.time()), (sampled.day(), Some(sampled)));
+    assert!(crate::issuance::check_record(&record, sampled.day()).is_ok());
+    let slots = record.encode(&Salt::from_field(Fr::from(123_456_789u64)));
+    assert_eq!(slots.slot(Slot::Aux), Fr::from(29_936_790u64));
+    assert_eq!(
+        field::to_hex(&slots.commitment()),
+        "0x37b2d2c0c4de569419a8903714260af47a556d554b8d42985374950644aae681"
+    );
+    // A time on another day than the date is refused at issuance.
+    let mut shifted = record.clone();
+    shifted.date = Day(shifted.date.0 - 1);
+    let e = crate::issuance::check_record(&shifted, sampled.day()).unwrap_err().to_string();
+    assert!(e.contains("not on the observation's date"), "{e}");
+}
+
 #[test]
 fn absence_test_vector() {
     let secret = HolderSecret::from_bytes(&[7u8; 32]).unwrap();

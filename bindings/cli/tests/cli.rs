@@ -404,3 +404,91 @@ fn registry_and_holder(d: &std::path::Path) -> String {
     ok(d, &["registry", "init", "--registry", "reg.redb", "--depth", "8"]);
     ok(d, &["holder", "keygen", "--out", "h.key"]).trim().to_string()
 }
+
+#[test]
+fn a_test_sampled_to_the_minute_meets_an_hour_window_to_the_minute() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let h = registry_and_holder(d);
+    // Sampled at 12:30 in UTC+2: 10:30 UTC.
+    ok(
+        d,
+        &[
+            "issue",
+            "observation",
+            "--registry",
+            "reg.redb",
+            "--holder-id",
+            &h,
+            "--issuer",
+            "lab:oslo",
+            "--out",
+            "pcr.json",
+            "--test",
+            "loinc|94500-6",
+            "--date",
+            "2026-12-02T12:30+02:00",
+            "--value",
+            "0",
+            "--interpretation",
+            "sct|260415000",
+        ],
+    );
+    let credential: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(d.join("pcr.json")).unwrap()).unwrap();
+    assert_eq!(credential["record"]["date"], "2026-12-02", "{credential}");
+    let policy = serde_json::json!({
+        "statement": "policy", "version": 1, "scope": "event:x",
+        "records": [{"name": "test", "kind": "observation"}],
+        "groups": [{"name": "tested", "clauses": [
+            {"record": "test", "slot": "ext", "op": "eq", "value": {"code": "sct|260415000"}},
+            {"record": "test", "slot": "time", "op": "time_within", "min": 0, "max": 72}
+        ]}]
+    });
+    std::fs::write(d.join("p.json"), policy.to_string()).unwrap();
+    let check = |today: &str| {
+        vec![
+            "policy",
+            "check",
+            "p.json",
+            "--credential",
+            "pcr.json",
+            "--holder-key",
+            "h.key",
+            "--today",
+            today,
+        ]
+        .into_iter()
+        .map(str::to_string)
+        .collect::<Vec<_>>()
+    };
+    let run = |today: &str| check(today);
+    let args = run("2026-12-05T10:30Z");
+    assert!(ok(d, &args.iter().map(String::as_str).collect::<Vec<_>>()).contains("holds"));
+    let args = run("2026-12-05T10:31Z");
+    let why = fails(d, &args.iter().map(String::as_str).collect::<Vec<_>>(), 1);
+    assert!(why.contains("72 h 1 min old"), "{why}");
+    let args = run("2026-12-05");
+    let why = fails(d, &args.iter().map(String::as_str).collect::<Vec<_>>(), 2);
+    assert!(why.contains("time of day"), "{why}");
+    // A time on another day than the date cannot be written; an invalid time is refused.
+    let bad = [
+        "issue",
+        "observation",
+        "--registry",
+        "reg.redb",
+        "--holder-id",
+        &h,
+        "--issuer",
+        "lab:oslo",
+        "--out",
+        "bad.json",
+        "--test",
+        "loinc|94500-6",
+        "--date",
+        "2026-12-02T25:00Z",
+        "--value",
+        "0",
+    ];
+    assert!(fails(d, &bad, 2).contains("invalid time"));
+}

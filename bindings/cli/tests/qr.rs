@@ -162,6 +162,10 @@ fn qr_sizes_are_as_documented() {
     assert!([11, 12].contains(&version(p, L)), "version {} at L", version(p, L));
     assert_eq!([M, Q].map(|l| version(p, l)), [13, 16]);
     assert_eq!([L, M, Q].map(|l| version(r, l)), [6, 7, 9]);
+    // A request with the verifier's minute (version 2) is 117 bytes: 3 more characters.
+    let with_minute = format!("{r}{}", &r[5..8]);
+    assert_eq!(with_minute.len(), 181);
+    assert_eq!([L, M, Q].map(|l| version(&with_minute, l)), [6, 8, 9]);
 }
 
 #[test]

@@ -46,6 +46,8 @@ export function parsePresentationText(text) {
 
 /** Today's date in UTC, YYYY-MM-DD. */
 export const todayUtc = () => new Date().toISOString().slice(0, 10);
+/** The current UTC minute, YYYY-MM-DDTHH:MMZ (a policy with hour windows needs it). */
+export const minuteUtc = () => new Date().toISOString().slice(0, 16) + 'Z';
 
 export const readFile = (file) => file.arrayBuffer().then((b) => new Uint8Array(b));
 export const readText = (file) => file.text();

@@ -7,7 +7,7 @@
 // nonce is used once; a holder already accepted in the policy's scope is refused as a
 // replay. See docs/wasm.md.
 import { checkSignedHead, createVerifier, describePresentation, policyHash, presentationFromQrText, ready } from './verifier/web.js';
-import { fetchBytes, fetchText, fromHex, parsePresentationText, readFile, sha256Hex, toHex, todayUtc } from './common.js';
+import { fetchBytes, fetchText, fromHex, minuteUtc, parsePresentationText, readFile, sha256Hex, toHex, todayUtc } from './common.js';
 import { describePolicy } from './policy-words.js';
 import { drawQr, readQrFile, startScanner } from './qr.js';
 import { openStore } from './store.js';
@@ -161,7 +161,8 @@ async function newSession() {
   let nonce;
   do nonce = crypto.getRandomValues(new Uint8Array(16));
   while (!(await state.db.putNew('nonces', toHex(nonce), { madeAt: nowSeconds() })));
-  state.session = { nonce, today: todayUtc(), used: false };
+  // A policy with hour windows is verified at the request's minute: state it.
+  state.session = { nonce, today: state.verifier.needsMinute ? minuteUtc() : todayUtc(), used: false };
   await state.db.put('session', 'current', { nonce: toHex(nonce), today: state.session.today });
   await showSession();
 }
@@ -169,9 +170,17 @@ async function newSession() {
 async function resumeSession() {
   const saved = await state.db.get('session', 'current');
   const used = saved && (await state.db.get('nonces', saved.nonce))?.usedAt;
-  if (!saved || used || saved.today !== todayUtc()) return newSession();
+  if (!saved || used || !current(saved.today)) return newSession();
   state.session = { nonce: fromHex(saved.nonce), today: saved.today, used: false };
   return showSession();
+}
+
+/** Whether a saved session's clock is still the kiosk's: its day, or for a minute (hour
+ * windows, evaluated at that minute) at most five minutes ago. */
+function current(clock) {
+  if (clock.length === 10) return clock === todayUtc();
+  const age = Date.now() - Date.parse(clock);
+  return clock.slice(0, 10) === todayUtc() && age >= 0 && age < 5 * 60_000;
 }
 
 async function showSession() {

@@ -167,8 +167,8 @@ async function useRequest(text) {
   }
   $('verifier-id').value = request.verifierId;
   $('nonce').value = request.nonce;
-  $('today').value = request.today;
-  $('request').textContent = `Request from ${request.verifierId} for ${request.today}: statement ${request.statement}, policy ${request.policyHash.slice(0, 18)}…${request.policyUrl ? ` (${request.policyUrl})` : ''}`;
+  $('today').value = request.clock ?? request.today;
+  $('request').textContent = `Request from ${request.verifierId} for ${request.clock ?? request.today}: statement ${request.statement}, policy ${request.policyHash.slice(0, 18)}…${request.policyUrl ? ` (${request.policyUrl})` : ''}`;
   $('request').dataset.state = 'scanned';
   stopScanner?.();
   stopScanner = undefined;

@@ -89,9 +89,10 @@ pub struct ObservationArgs {
     /// The test, `system|code` (for example `loinc|4548-4`).
     #[arg(long)]
     test: Code,
-    /// Effective date, YYYY-MM-DD.
+    /// Effective date, YYYY-MM-DD, or date and time to the minute (the sample time, which
+    /// hour windows read), YYYY-MM-DDTHH:MMZ (an offset such as +02:00 is made UTC).
     #[arg(long)]
-    date: Day,
+    date: medzk_circuits::clock::Clock,
     /// The result in the test's fixed-point scale (see docs/policies.md).
     #[arg(long)]
     value: u64,
@@ -310,14 +311,26 @@ fn issue_remote(
 
 /// Issues an observation.
 pub fn observation(a: &ObservationArgs) -> CliResult<Issued> {
-    let record = RecordData::observation(
-        holder(&a.common)?,
-        a.test.clone(),
-        a.date,
-        a.value,
-        a.interpretation.clone(),
-        &a.common.issuer,
-    );
+    let holder = holder(&a.common)?;
+    let record = match a.date {
+        medzk_circuits::clock::Clock::Day(day) => RecordData::observation(
+            holder,
+            a.test.clone(),
+            day,
+            a.value,
+            a.interpretation.clone(),
+            &a.common.issuer,
+        ),
+        medzk_circuits::clock::Clock::Minute(time) => RecordData::observation_at(
+            holder,
+            a.test.clone(),
+            time,
+            a.value,
+            a.interpretation.clone(),
+            &a.common.issuer,
+        )
+        .ok_or_else(|| CliError::Input(format!("--date {time}: out of the time slot's range")))?,
+    };
     issue(&a.common, record)
 }
 

@@ -57,7 +57,7 @@ export interface ProofRequest {
   readonly verifierId: string;
   /** The verifier's session nonce, from its request. */
   readonly nonce: Uint8Array;
-  /** The verifier's day, YYYY-MM-DD, from its request. */
+  /** The verifier's clock from its request (its `clock`): YYYY-MM-DD, or YYYY-MM-DDTHH:MMZ. */
   readonly today: string;
 }
 

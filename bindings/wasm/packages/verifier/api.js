@@ -29,6 +29,7 @@ class Verifier {
     this.statement = inner.statement;
     this.policyHash = inner.policyHash;
     this.keyHash = inner.keyHash;
+    this.needsMinute = inner.needsMinute;
   }
   #live() {
     if (!this.#inner) throw new Error('this verifier was closed');
@@ -71,6 +72,7 @@ export function bind(load) {
         vkHash: r.vk_hash,
         policyHash: r.policy_hash,
         today: r.today,
+        clock: r.clock,
         nonce: r.nonce,
         verifierId: r.verifier_id,
         policyUrl: r.policy_url ?? undefined,

@@ -7,6 +7,7 @@ export type RejectionCode =
   | 'wrong_key'
   | 'untrusted_root'
   | 'stale_date'
+  | 'clock'
   | 'invalid_session'
   | 'replayed'
   | 'rejected';
@@ -37,11 +38,14 @@ export interface Rejected {
 
 export type Verdict = Accepted | Rejected;
 
-/** The verifier's session: its id, its one-time nonce, and its own day. */
+/** The verifier's session: its id, its one-time nonce, and its own clock. */
 export interface Session {
   readonly verifierId: string;
   readonly nonce: Uint8Array;
-  /** YYYY-MM-DD (UTC). */
+  /**
+   * YYYY-MM-DD (UTC); for a policy with hour windows (`needsMinute`), the date and UTC
+   * time YYYY-MM-DDTHH:MMZ its request states.
+   */
   readonly today: string;
 }
 
@@ -64,6 +68,8 @@ export interface Verifier {
   readonly policyHash: string;
   /** The hash of the verifying key, 64 hex digits. */
   readonly keyHash: string;
+  /** Whether the policy has hour windows: sessions then state the minute, not only the date. */
+  readonly needsMinute: boolean;
   /**
    * Verifies presentation bytes for this session. Resolves to a verdict; rejects only
    * for an invalid `today` or a closed verifier.
@@ -81,6 +87,8 @@ export interface VerifierRequest {
   readonly vkHash: string;
   readonly policyHash: string;
   readonly today: string;
+  /** What the wallet proves at: `today`, or with the minute where the policy has hour windows. */
+  readonly clock: string;
   /** The session nonce, hex. */
   readonly nonce: string;
   readonly verifierId: string;

@@ -181,3 +181,51 @@ fn tests_and_recoveries_at_the_rules_boundaries() {
     // A positive antigen test is no recovery.
     refused(Entry::Test(RAT, DETECTED, days(40)));
 }
+
+#[test]
+fn a_batch_of_presentations_verifies_at_the_verifiers_minute() {
+    // Three travellers tested 10 h, 47 h and 70 h before the verifier's minute: in a batch
+    // the policy hash's term is the one of the policy set to the batch's clock.
+    let (prover, vk) = keys();
+    let nonces: [&[u8; 16]; 3] = [b"nonce-batch-0001", b"nonce-batch-0002", b"nonce-batch-0003"];
+    let session = |nonce: &'static [u8; 16]| Session { verifier_id: "border:DE:FRA-T1", nonce };
+    let mut presented = Vec::new();
+    let mut roots = Vec::new();
+    for (i, ago) in [600, 47 * 60, 70 * 60].into_iter().enumerate() {
+        let secret = HolderSecret::generate(&mut StdRng::seed_from_u64(20 + i as u64));
+        let records = [record(&secret, &Entry::Test(NAAT, NEGATIVE, ago))];
+        let f = PolicyFixture::new(Depth::new(8).unwrap(), secret, &records, 3, today(), 4 + i as u64);
+        let credentials = f.credentials();
+        let at = policy().at(now().into()).unwrap();
+        let request = PolicyRequest {
+            policy: &at,
+            records: &credentials,
+            secret: &f.secret,
+            value_sets: &[],
+            root: f.root(),
+            session: session(nonces[i]),
+            today: today(),
+        };
+        let p = prover
+            .prove_policy(request, &mut Transcript::new(TRANSCRIPT_LABEL), &mut StdRng::seed_from_u64(9))
+            .unwrap();
+        presented.push(p.to_bytes());
+        roots.push(f.root());
+    }
+    let verifier = Verifier::new(vk.clone(), policy(), roots).unwrap();
+    let batch = |clock: Clock| {
+        let items = presented
+            .iter()
+            .zip(nonces)
+            .map(|(bytes, nonce)| medzk_verifier::BatchItem {
+                transcript: Transcript::new(TRANSCRIPT_LABEL),
+                session: session(nonce),
+                bytes,
+            })
+            .collect();
+        verifier.verify_batch(items, clock, &mut StdRng::seed_from_u64(3))
+    };
+    assert!(batch(now().into()).iter().all(Result::is_ok));
+    assert!(batch(Minute(now().0 - 1).into()).iter().all(|r| *r == Err(VerifyError::Rejected)));
+    assert!(batch(today().into()).iter().all(|r| matches!(r, Err(VerifyError::Clock(_)))));
+}

@@ -241,6 +241,20 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: 2_000, failure_persistence: None, ..Default::default() })]
+
+        /// Any text is a typed error or a clock that prints and parses back; never a panic.
+        #[test]
+        fn any_text_is_refused_or_reads_back(
+            text in "[0-9T:Zz+ .-]{0,30}|[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\\.[0-9]{1,3})?)?(Z|[+-][0-9]{2}:[0-9]{2})|\\PC{0,12}"
+        ) {
+            if let Ok(clock) = text.parse::<Clock>() {
+                proptest::prop_assert_eq!(clock.to_string().parse::<Clock>().unwrap(), clock);
+            }
+        }
+    }
+
     #[test]
     fn a_clock_is_a_day_or_a_minute() {
         let day: Clock = "2026-12-04".parse().unwrap();

@@ -251,6 +251,38 @@ mod tests {
         assert_eq!(Request::from_bytes(&none.to_bytes().unwrap()).unwrap(), none);
     }
 
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: 2_000, failure_persistence: None, ..Default::default() })]
+
+        /// Any bytes (valid requests, either version, with bytes changed, cut or added) are
+        /// a typed error or a request that re-encodes to the same bytes; never a panic.
+        #[test]
+        fn any_bytes_are_refused_or_round_trip(
+            minute in proptest::option::of(0u16..1_500),
+            edits in proptest::collection::vec((0usize..200, proptest::prelude::any::<u8>()), 0..3),
+            cut in 0usize..200,
+            extra in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..3),
+        ) {
+            let mut r = request();
+            if let Some(m) = minute {
+                r.clock = Clock::Minute(Minute::on(Day(20_000), m.min(1_439)));
+            }
+            let mut bytes = r.to_bytes().unwrap();
+            if let Some(m) = minute.filter(|m| *m >= 1_440) {
+                bytes[75..77].copy_from_slice(&m.to_le_bytes());
+            }
+            for (at, b) in edits {
+                let n = bytes.len();
+                bytes[at % n] = b;
+            }
+            bytes.truncate(cut.max(1).min(bytes.len()));
+            bytes.extend(extra);
+            if let Ok(r) = Request::from_bytes(&bytes) {
+                proptest::prop_assert_eq!(r.to_bytes().unwrap(), bytes);
+            }
+        }
+    }
+
     #[test]
     fn a_minute_makes_version_2_and_only_adds_it() {
         let day = request();

@@ -6,7 +6,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { cli, hex, medzk, repo, tempDir } from './helpers.mjs';
 
-const TODAY = '2026-11-24';
+const DAY = '2026-11-24';
+const TODAY = DAY;
 const NONCE = '7365737369f76e2d6e6f6e6365303031';
 const VERIFIER = 'border:NO:kiosk-test';
 
@@ -29,7 +30,7 @@ function registryWith(dir, issues) {
   return JSON.parse(fs.readFileSync(path.join(dir, 'path0.json'), 'utf8')).root;
 }
 
-function crossCheck(dir, statementArgs, policyFile, credentials) {
+function crossCheck(dir, statementArgs, policyFile, credentials, TODAY = DAY) {
   const vkHash = ok(dir, ['setup', ...statementArgs, '--depth', '8', '--seed', 'cross', '--pk', 'k.pk', '--vk', 'k.vk'])
     .split(/\s+/).pop();
   const read = (f) => fs.readFileSync(path.join(dir, f), 'utf8');
@@ -60,7 +61,7 @@ function crossCheck(dir, statementArgs, policyFile, credentials) {
   const other = Buffer.from(NONCE.replace(/^73/, '74'), 'hex');
   assert.equal(verifier.verify(bytes, VERIFIER, other, TODAY).code, 'rejected');
   // The wasm prover explains an unmet policy instead of proving.
-  return { prover, policy, creds, paths, hkey: read('h.key') };
+  return { prover, verifier, policy, creds, paths, hkey: read('h.key'), bytes };
 }
 
 test('vaccination: wasm and native proofs verify on the other side', () => {
@@ -88,6 +89,45 @@ test('general policy: wasm and native proofs verify on the other side', () => {
   ]);
   const policyFile = path.join(repo, 'examples/policies/trial-t2d.json');
   crossCheck(dir, ['--statement', 'policy'], policyFile, ['c0.json', 'c1.json', 'c2.json', 'c3.json']);
+});
+
+test('hour windows: both sides prove and verify at the request\'s minute', () => {
+  const dir = tempDir('medzk-cross-');
+  registryWith(dir, [
+    ['observation', 'c0.json', '--test', 'loinc|94500-6', '--date', '2026-11-22T10:01+01:00', '--value', '0',
+      '--interpretation', 'sct|260415000'],
+  ]);
+  const policyFile = path.join(dir, 'tested.json');
+  fs.writeFileSync(policyFile, JSON.stringify({
+    statement: 'policy', version: 1, scope: VERIFIER,
+    records: [{ name: 'test', kind: 'observation' }],
+    groups: [{ name: 'tested', clauses: [
+      { record: 'test', slot: 'ext', op: 'eq', value: { code: 'sct|260415000' } },
+      { record: 'test', slot: 'time', op: 'time_within', min: 0, max: 48 },
+    ] }],
+  }));
+  // Sampled 09:01 UTC on the 22nd: 48 h later is 09:01 on the 24th.
+  const clock = '2026-11-24T09:01Z';
+  const { prover, verifier, policy, creds, paths, hkey, bytes } =
+    crossCheck(dir, ['--statement', 'policy'], policyFile, ['c0.json'], clock);
+  assert.equal(verifier.needsMinute, true);
+  const n = Buffer.from(NONCE, 'hex');
+  // Another minute is another statement; a date alone cannot set the policy.
+  assert.equal(verifier.verify(bytes, VERIFIER, n, '2026-11-24T09:00Z').code, 'rejected');
+  const dayOnly = verifier.verify(bytes, VERIFIER, n, DAY);
+  assert.equal(dayOnly.code, 'clock');
+  assert.match(dayOnly.reason, /time of day/);
+  // The request states the minute (version 2), and the wallet proves at its clock.
+  assert.throws(() => verifier.request(VERIFIER, n, DAY), /time of day/);
+  const request = JSON.parse(medzk.parseRequest(verifier.request(VERIFIER, n, clock)));
+  assert.equal(request.clock, clock);
+  assert.equal(request.today, DAY);
+  assert.equal(request.policy_hash, verifier.policyHash);
+  // One minute later the sample is 48 h 1 min old: the prover says so instead of proving.
+  assert.throws(
+    () => prover.prove(policy, creds, hkey, paths, '[]', VERIFIER, n, '2026-11-24T09:02Z'),
+    /48 h 1 min old/,
+  );
 });
 
 test('bad prover input throws with a message', () => {

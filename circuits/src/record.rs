@@ -362,10 +362,18 @@ impl RecordData {
         interpretation: Option<Code>,
         issuer: &str,
     ) -> Option<RecordData> {
-        let aux = time.to_slot().filter(|m| *m != 0)?;
-        let mut record = RecordData::observation(holder, test, time.day(), value, interpretation, issuer);
-        record.aux = aux;
-        Some(record)
+        RecordData::observation(holder, test, time.day(), value, interpretation, issuer).sampled_at(time)
+    }
+
+    /// This observation sampled at `time`: the date becomes the time's UTC day and the aux
+    /// slot its minute. `None` for another kind, or a minute that does not fit the slot.
+    pub fn sampled_at(mut self, time: crate::clock::Minute) -> Option<RecordData> {
+        if self.kind != RecordKind::Observation {
+            return None;
+        }
+        self.aux = time.to_slot().filter(|m| *m != 0)?;
+        self.date = time.day();
+        Some(self)
     }
 
     /// An observation's sample time, if it has one (its aux slot; 0 is none).

@@ -118,9 +118,12 @@ fn each_rule_on_own_resources() {
     let pcr = by("Observation/pcr").unwrap();
     assert_eq!(pcr.record.date.to_string(), "2026-12-01", "22:00 at −05:00 is 03:00 UTC the next day");
     assert!(pcr.record.ext == Ext::Code("sct|260415000".parse().unwrap()));
+    // Its time to the minute, UTC (what hour windows read); a date alone has none.
+    assert_eq!(pcr.record.time().map(|t| t.to_string()), Some("2026-12-01T03:00Z".into()));
     let glucose = by("Observation/glucose").unwrap();
     assert_eq!(glucose.record.value, 99, "5.5 mmol/L × 18.016 → 99 mg/dL");
     assert_eq!(glucose.record.date.to_string(), "2026-11-01");
+    assert_eq!(glucose.record.time(), None, "an effectivePeriod.start without a time");
     assert!(glucose.notes.iter().any(|n| n.contains("effectivePeriod.start")));
     assert!(matches!(&glucose.record.ext, Ext::Code(c) if c.code() == "N"));
     assert!(skip("Observation/bound").unwrap().contains("bound"));

@@ -405,35 +405,25 @@ fn registry_and_holder(d: &std::path::Path) -> String {
     ok(d, &["holder", "keygen", "--out", "h.key"]).trim().to_string()
 }
 
+fn strs(args: &[String]) -> Vec<&str> {
+    args.iter().map(String::as_str).collect()
+}
+
 #[test]
 fn a_test_sampled_to_the_minute_meets_an_hour_window_to_the_minute() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     let h = registry_and_holder(d);
+    let issue = |out: &str, date: &str| {
+        let args =
+            ["issue", "observation", "--registry", "reg.redb", "--holder-id", &h, "--issuer", "lab:oslo"];
+        let mut args = args.to_vec();
+        args.extend(["--out", out, "--test", "loinc|94500-6", "--date", date, "--value", "0"]);
+        args.extend(["--interpretation", "sct|260415000"]);
+        args.iter().map(|a| a.to_string()).collect::<Vec<_>>()
+    };
     // Sampled at 12:30 in UTC+2: 10:30 UTC.
-    ok(
-        d,
-        &[
-            "issue",
-            "observation",
-            "--registry",
-            "reg.redb",
-            "--holder-id",
-            &h,
-            "--issuer",
-            "lab:oslo",
-            "--out",
-            "pcr.json",
-            "--test",
-            "loinc|94500-6",
-            "--date",
-            "2026-12-02T12:30+02:00",
-            "--value",
-            "0",
-            "--interpretation",
-            "sct|260415000",
-        ],
-    );
+    ok(d, &strs(&issue("pcr.json", "2026-12-02T12:30+02:00")));
     let credential: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(d.join("pcr.json")).unwrap()).unwrap();
     assert_eq!(credential["record"]["date"], "2026-12-02", "{credential}");
@@ -447,48 +437,18 @@ fn a_test_sampled_to_the_minute_meets_an_hour_window_to_the_minute() {
     });
     std::fs::write(d.join("p.json"), policy.to_string()).unwrap();
     let check = |today: &str| {
-        vec![
-            "policy",
-            "check",
-            "p.json",
-            "--credential",
-            "pcr.json",
-            "--holder-key",
-            "h.key",
-            "--today",
-            today,
-        ]
-        .into_iter()
-        .map(str::to_string)
-        .collect::<Vec<_>>()
+        let args =
+            ["policy", "check", "p.json", "--credential", "pcr.json", "--holder-key", "h.key", "--today"];
+        let mut args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+        args.push(today.to_string());
+        args
     };
-    let run = |today: &str| check(today);
-    let args = run("2026-12-05T10:30Z");
-    assert!(ok(d, &args.iter().map(String::as_str).collect::<Vec<_>>()).contains("holds"));
-    let args = run("2026-12-05T10:31Z");
-    let why = fails(d, &args.iter().map(String::as_str).collect::<Vec<_>>(), 1);
+    assert!(ok(d, &strs(&check("2026-12-05T10:30Z"))).contains("holds"));
+    let why = fails(d, &strs(&check("2026-12-05T10:31Z")), 1);
     assert!(why.contains("72 h 1 min old"), "{why}");
-    let args = run("2026-12-05");
-    let why = fails(d, &args.iter().map(String::as_str).collect::<Vec<_>>(), 2);
+    let why = fails(d, &strs(&check("2026-12-05")), 2);
     assert!(why.contains("time of day"), "{why}");
-    // A time on another day than the date cannot be written; an invalid time is refused.
-    let bad = [
-        "issue",
-        "observation",
-        "--registry",
-        "reg.redb",
-        "--holder-id",
-        &h,
-        "--issuer",
-        "lab:oslo",
-        "--out",
-        "bad.json",
-        "--test",
-        "loinc|94500-6",
-        "--date",
-        "2026-12-02T25:00Z",
-        "--value",
-        "0",
-    ];
-    assert!(fails(d, &bad, 2).contains("invalid time"));
+    // An invalid time is refused, and nothing is written.
+    assert!(fails(d, &strs(&issue("bad.json", "2026-12-02T25:00Z")), 2).contains("invalid time"));
+    assert!(!d.join("bad.json").exists());
 }

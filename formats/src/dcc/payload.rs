@@ -238,11 +238,8 @@ pub(crate) fn map(m: &mut Mapper, p: &Payload) {
         notes
             .push("not kept: test name or device, testing centre, country, certificate issuer and id".into());
         let code = Code::new(LOINC, observation).expect("valid code");
-        let record = time
-            .and_then(|t| {
-                RecordData::observation_at(holder, code.clone(), t, 0, Some(result.clone()), &issuer)
-            })
-            .unwrap_or_else(|| RecordData::observation(holder, code, date, 0, Some(result), &issuer));
+        let record = RecordData::observation(holder, code, date, 0, Some(result), &issuer);
+        let record = time.and_then(|t| record.clone().sampled_at(t)).unwrap_or(record);
         m.record(source, record, notes);
     }
     for (i, r) in p.r.iter().flatten().enumerate() {

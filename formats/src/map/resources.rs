@@ -265,13 +265,8 @@ fn value_record(
             return m.skip(r, source, reason);
         }
     };
-    let mut record = time
-        .and_then(|t| {
-            RecordData::observation_at(m.options.holder, code.clone(), t, value, None, &m.options.issuer)
-        })
-        .unwrap_or_else(|| {
-            RecordData::observation(m.options.holder, code, day, value, None, &m.options.issuer)
-        });
+    let record = RecordData::observation(m.options.holder, code, day, value, None, &m.options.issuer);
+    let mut record = time.and_then(|t| record.clone().sampled_at(t)).unwrap_or(record);
     record.ext = ext;
     m.record(source, record, notes);
 }

@@ -311,25 +311,19 @@ fn issue_remote(
 
 /// Issues an observation.
 pub fn observation(a: &ObservationArgs) -> CliResult<Issued> {
-    let holder = holder(&a.common)?;
-    let record = match a.date {
-        medzk_circuits::clock::Clock::Day(day) => RecordData::observation(
-            holder,
-            a.test.clone(),
-            day,
-            a.value,
-            a.interpretation.clone(),
-            &a.common.issuer,
-        ),
-        medzk_circuits::clock::Clock::Minute(time) => RecordData::observation_at(
-            holder,
-            a.test.clone(),
-            time,
-            a.value,
-            a.interpretation.clone(),
-            &a.common.issuer,
-        )
-        .ok_or_else(|| CliError::Input(format!("--date {time}: out of the time slot's range")))?,
+    let record = RecordData::observation(
+        holder(&a.common)?,
+        a.test.clone(),
+        a.date.day(),
+        a.value,
+        a.interpretation.clone(),
+        &a.common.issuer,
+    );
+    let record = match a.date.minute() {
+        None => record,
+        Some(time) => record
+            .sampled_at(time)
+            .ok_or_else(|| CliError::Input(format!("--date {time}: out of the time slot's range")))?,
     };
     issue(&a.common, record)
 }

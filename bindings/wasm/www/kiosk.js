@@ -312,6 +312,11 @@ async function main() {
   await refreshHead();
   setInterval(refreshHead, 60_000);
   await resumeSession();
+  // A new request when the session's clock is no longer the kiosk's: a new day, or five
+  // minutes on for a policy with hour windows (evaluated at the request's minute).
+  setInterval(() => {
+    if (!current(state.session.today)) newSession();
+  }, 30_000);
   $('main').hidden = false;
   $('next').onclick = () => {
     $('verdict').hidden = true;

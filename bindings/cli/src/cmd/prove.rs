@@ -194,6 +194,13 @@ pub fn prove(args: &ProveArgs) -> CliResult<Presentation> {
                 .clone()
                 .ok_or_else(|| CliError::Input("give --verifier-id or --request".into()))?;
             let nonce = parse_nonce(args.nonce.as_deref().unwrap_or_default())?;
+            let hours = matches!(&policy, super::AnyPolicy::General(p) if p.has_hour_windows());
+            if hours && args.today.and_then(|c| c.minute()).is_none() {
+                return Err(CliError::Input(format!(
+                    "{}: the policy has hour windows; give --today with the date and minute of the verifier's request (YYYY-MM-DDTHH:MMZ), or --request",
+                    args.policy.display()
+                )));
+            }
             (id, nonce, clock(args.today))
         }
     };

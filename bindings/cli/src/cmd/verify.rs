@@ -165,6 +165,12 @@ pub fn verify(args: &VerifyArgs) -> CliResult<Accepted> {
         )));
     }
     let verifier = verifier(args)?;
+    if verifier.needs_minute() && args.today.and_then(|c| c.minute()).is_none() {
+        return Err(CliError::Input(format!(
+            "{}: the policy has hour windows; give --today with the date and minute your request stated (YYYY-MM-DDTHH:MMZ)",
+            args.policy.display()
+        )));
+    }
     let bytes = super::qr::read_presentation(&args.presentation)?;
     let mut transcript = Transcript::new(TRANSCRIPT_LABEL);
     match &args.nullifiers {

@@ -123,6 +123,18 @@ test('hour windows: both sides prove and verify at the request\'s minute', () =>
   assert.equal(request.clock, clock);
   assert.equal(request.today, DAY);
   assert.equal(request.policy_hash, verifier.policyHash);
+  // The CLI asks for the minute rather than verify or prove at a guessed one.
+  const root = JSON.parse(fs.readFileSync(path.join(dir, 'path0.json'), 'utf8')).root;
+  for (const args of [
+    ['verify', '--vk', 'k.vk', '--policy', policyFile, '--root', root, '--verifier-id', VERIFIER, '--nonce', NONCE,
+      '--today', DAY, '--presentation', 'wasm.bin'],
+    ['prove', '--pk', 'k.pk', '--vk-hash', prover.keyHash, '--holder-key', 'h.key', '--credential', 'c0.json',
+      '--path', 'path0.json', '--policy', policyFile, '--verifier-id', VERIFIER, '--nonce', NONCE, '--out', 'x.bin'],
+  ]) {
+    const r = cli(dir, args);
+    assert.equal(r.status, 2, r.stderr);
+    assert.match(r.stderr, /hour windows; give --today with the date and minute/);
+  }
   // One minute later the sample is 48 h 1 min old: the prover says so instead of proving.
   assert.throws(
     () => prover.prove(policy, creds, hkey, paths, '[]', VERIFIER, n, '2026-11-24T09:02Z'),

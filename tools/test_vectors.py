@@ -95,3 +95,17 @@ if __name__ == "__main__":
     ]
     print("pcr sample minute", sampled)
     print("pcr commitment", hx(sponge(10, "medzk/commit", pcr)))
+    # The codes record of the immunization above: manufacturer and vaccine type, the
+    # immunization's date, holder and issuer, value 1 (its kind), salt 123456789 + 1.
+    codes = [
+        7,                                               # kind: codes
+        holder,
+        text("medzk/code", "https://spor.ema.europa.eu/v1/organisations|ORG-100030215"),
+        day("2026-03-14"),
+        1,                                               # value: the kind it completes
+        0,
+        text("medzk/code", "http://snomed.info/sct|1119349007"),
+        text("medzk/issuer", "clinic:oslo-1"),
+        123456790,                                       # salt: the immunization's + 1
+    ]
+    print("codes commitment", hx(sponge(10, "medzk/commit", codes)))

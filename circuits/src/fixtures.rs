@@ -217,7 +217,8 @@ pub struct PolicyFixture {
 }
 
 impl PolicyFixture {
-    /// Commits `records` (and `others` unrelated leaves) to a registry of `depth`.
+    /// Commits `records` (and `others` unrelated leaves) to a registry of `depth`. A codes
+    /// record gets the salt of the record before it's companion: it completes that one.
     pub fn new(
         depth: Depth,
         secret: HolderSecret,
@@ -232,8 +233,14 @@ impl PolicyFixture {
             tree.insert(i, Fr::from(7_000_001 * (i + 1)));
         }
         let mut out = Vec::new();
+        let mut previous = Salt::generate(&mut rng);
         for (j, r) in records.iter().enumerate() {
-            let slots = r.encode(&Salt::generate(&mut rng));
+            let salt = match r.kind {
+                crate::record::RecordKind::Codes => previous.companion(),
+                _ => Salt::generate(&mut rng),
+            };
+            let slots = r.encode(&salt);
+            previous = salt;
             let index = others + j as u64;
             tree.insert(index, slots.commitment());
             out.push((slots, index));

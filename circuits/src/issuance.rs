@@ -109,6 +109,15 @@ pub fn check_record(record: &RecordData, today: Day) -> Result<Vec<String>, Inva
                 ));
             }
         }
+        RecordKind::Codes => {
+            let of = RecordKind::from_field(&crate::field::Fr::from(record.value));
+            if of.is_none_or(|k| k == RecordKind::Codes) {
+                return refuse(format!(
+                    "a codes record's value names the kind of the record it completes (1–6), not {}",
+                    record.value
+                ));
+            }
+        }
         RecordKind::Observation => {
             if let Some(time) = record.time().filter(|t| t.day() != record.date) {
                 return refuse(format!(

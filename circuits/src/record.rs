@@ -56,17 +56,23 @@ pub enum RecordKind {
     /// An issuer's statement that its source holds no record with a code in a value set
     /// for the holder, as of a day ([`RecordData::absence`]).
     Absence = 6,
+    /// More codes of another record, its *companion*: the codes a record's one code slot
+    /// cannot hold (a vaccination's manufacturer and vaccine type, a test's device). Its
+    /// salt is the other record's plus one, which a policy's circuit checks
+    /// ([`RecordData::codes_of`]).
+    Codes = 7,
 }
 
 impl RecordKind {
     /// Every kind.
-    pub const ALL: [RecordKind; 6] = [
+    pub const ALL: [RecordKind; 7] = [
         RecordKind::Immunization,
         RecordKind::Observation,
         RecordKind::Condition,
         RecordKind::Demographics,
         RecordKind::Medication,
         RecordKind::Absence,
+        RecordKind::Codes,
     ];
 
     /// The slot encoding.
@@ -148,6 +154,12 @@ impl Salt {
     /// The salt as a field element.
     pub fn expose(&self) -> Fr {
         self.0
+    }
+
+    /// The salt of this record's companion ([`RecordKind::Codes`]): this one plus one. It
+    /// is as secret as this one, and it ties the companion to this record in a proof.
+    pub fn companion(&self) -> Salt {
+        Salt(self.0 + Fr::from(1u64))
     }
 }
 
@@ -401,6 +413,23 @@ impl RecordData {
             aux: end.map_or(ABSENT, |d| d.0),
             ext: Ext::None,
             issuer: issuer.to_string(),
+        }
+    }
+
+    /// The companion of `main` holding more of its codes: `first` in the code slot and
+    /// `second` (if any) in ext; the date, holder and issuer are `main`'s, and the value
+    /// its kind. Its salt must be `main`'s [`Salt::companion`], which ties it to `main`: a
+    /// policy reads it as `{"name": "…", "kind": "codes", "of": "…"}`.
+    pub fn codes_of(main: &RecordData, first: Code, second: Option<Code>) -> RecordData {
+        RecordData {
+            kind: RecordKind::Codes,
+            holder: main.holder,
+            code: first,
+            date: main.date,
+            value: main.kind as u8 as u64,
+            aux: 0,
+            ext: second.map_or(Ext::None, Ext::Code),
+            issuer: main.issuer.clone(),
         }
     }
 

@@ -44,6 +44,38 @@ fn commitment_test_vector() {
 
 /// The attested-absence vector of `docs/records.md`, computed independently by
 /// `tools/test_vectors.py`.
+/// The codes-record vector of `docs/records.md` (the immunization vector's manufacturer
+/// and vaccine type), computed independently by `tools/test_vectors.py`.
+#[test]
+fn codes_record_test_vector() {
+    let secret = HolderSecret::from_bytes(&[7u8; 32]).unwrap();
+    let dose = RecordData::immunization(
+        secret.id(),
+        "cvx|208".parse().unwrap(),
+        Day::from_ymd(2026, 3, 14).unwrap(),
+        2,
+        2,
+        "EW0182",
+        "clinic:oslo-1",
+    );
+    let codes = RecordData::codes_of(
+        &dose,
+        "https://spor.ema.europa.eu/v1/organisations|ORG-100030215".parse().unwrap(),
+        Some("sct|1119349007".parse().unwrap()),
+    );
+    assert!(crate::issuance::check_record(&codes, dose.date).is_ok());
+    let salt = Salt::from_field(Fr::from(123_456_789u64));
+    assert_eq!(salt.companion().expose(), Fr::from(123_456_790u64));
+    assert_eq!(
+        field::to_hex(&codes.encode(&salt.companion()).commitment()),
+        "0x252793a6021eb93f14c9e388bddcf1b87bff4ad0c0d88028c1ec255fb69d58a4"
+    );
+    // A codes record that names no kind it could complete is refused at issuance.
+    let mut bad = codes.clone();
+    bad.value = 7;
+    assert!(crate::issuance::check_record(&bad, dose.date).is_err());
+}
+
 /// The timed-observation vector of `docs/records.md` (a PCR with its sample minute),
 /// computed independently by `tools/test_vectors.py`.
 #[test]

@@ -80,7 +80,7 @@ pub enum StatementIdError {
 /// Current version of the vaccination circuit.
 pub const VACCINATION_VERSION: u8 = 1;
 /// Current version of the policy circuit.
-pub const POLICY_VERSION: u8 = 2;
+pub const POLICY_VERSION: u8 = 3;
 
 impl StatementId {
     /// The vaccination statement at `depth`.
@@ -260,12 +260,15 @@ mod tests {
         assert_eq!(v.to_string(), "vaccination/v1/depth32");
         let p = StatementId::policy(Depth::default(), PolicyShape { records: 4, clauses: 16, groups: 4 });
         assert_eq!(StatementId::from_bytes(p.to_bytes()).unwrap(), p);
-        assert_eq!(p.to_string(), "policy/v2/depth32/k4-m16-g4");
-        // Keys and proofs of the first policy circuit (before relative checks) are refused.
-        assert!(matches!(
-            StatementId::from_bytes([2, 1, 32, 4, 16, 4]),
-            Err(StatementIdError::Version { version: 1, .. })
-        ));
+        assert_eq!(p.to_string(), "policy/v3/depth32/k4-m16-g4");
+        // Keys and proofs of earlier policy circuits (before relative checks; before codes
+        // records) are refused.
+        for old in [1, 2] {
+            assert!(matches!(
+                StatementId::from_bytes([2, old, 32, 4, 16, 4]),
+                Err(StatementIdError::Version { version, .. }) if version == old
+            ));
+        }
         assert!(matches!(StatementId::from_bytes([9, 1, 32, 0, 0, 0]), Err(StatementIdError::Kind(9))));
         assert!(matches!(
             StatementId::from_bytes([1, 2, 32, 0, 0, 0]),
@@ -273,6 +276,6 @@ mod tests {
         ));
         assert!(matches!(StatementId::from_bytes([1, 1, 33, 0, 0, 0]), Err(StatementIdError::Depth(_))));
         assert!(matches!(StatementId::from_bytes([1, 1, 32, 4, 0, 0]), Err(StatementIdError::Shape(_))));
-        assert!(matches!(StatementId::from_bytes([2, 2, 32, 0, 16, 4]), Err(StatementIdError::Shape(_))));
+        assert!(matches!(StatementId::from_bytes([2, 3, 32, 0, 16, 4]), Err(StatementIdError::Shape(_))));
     }
 }

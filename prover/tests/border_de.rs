@@ -133,7 +133,7 @@ fn the_whole_rule_is_one_policy_in_the_shape_for_whole_rules() {
     assert_eq!(p.groups().len(), 7);
     // One key for every whole rule of this shape: under 2^15 constraints at depth 32
     // (docs/policies.md "Circuit cost").
-    assert_eq!(p.statement(Depth::default()).to_string(), "policy/v2/depth32/k3-m32-g8");
+    assert_eq!(p.statement(Depth::default()).to_string(), "policy/v3/depth32/k3-m32-g8");
 }
 
 #[test]

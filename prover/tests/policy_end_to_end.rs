@@ -205,7 +205,7 @@ fn flipping_each_public_input_fails_and_the_key_is_pinned() {
     }
     assert_eq!(
         keys().1.hash().to_string(),
-        "6a46c9e46eaa415bbddad0c06c6dcc09600d47afbc7d0ff56afb331e3921deea"
+        "c18bd034a082faea22407472dca8764c2aebfe933f5f7b3ba57e2cfd433077e0"
     );
 }
 
@@ -261,4 +261,60 @@ fn two_separate_hba1c_results_prove_a_diabetes_criterion() {
         let e = prove(&policy, &f, &nonce).unwrap_err().to_string();
         assert!(e.contains(why), "{e}");
     }
+}
+
+#[test]
+fn a_vaccination_with_its_codes_record_proves_its_manufacturer() {
+    // The dose and its codes record (manufacturer, vaccine type), as `medzk import dcc`
+    // writes a DCC vaccination; the policy reads both, and the proof ties them.
+    const BIONTECH: &str = "https://spor.ema.europa.eu/v1/organisations|ORG-100030215";
+    let policy = Policy::from_json(
+        &serde_json::json!({
+            "statement": "policy", "version": 1, "scope": "border:XX",
+            "records": [{"name": "v", "kind": "immunization"}, {"name": "v_codes", "kind": "codes", "of": "v"}],
+            "groups": [{"name": "comirnaty by biontech", "clauses": [
+                {"record": "v", "slot": "code", "op": "eq", "value": "cvx|208"},
+                {"record": "v", "slot": "date", "op": "date_within", "min": 14, "max": 365},
+                {"record": "v_codes", "slot": "code", "op": "eq", "value": BIONTECH}
+            ]}]
+        })
+        .to_string(),
+    )
+    .unwrap();
+    let nonce = *b"nonce-policy-cod";
+    let secret = HolderSecret::from_bytes(&[33; 32]).unwrap();
+    let dose = |product: &str| {
+        RecordData::immunization(
+            secret.id(),
+            product.parse().unwrap(),
+            Day(today().0 - 40),
+            2,
+            2,
+            "L",
+            "dcc:XX",
+        )
+    };
+    let codes = |of: &RecordData, ma: &str| RecordData::codes_of(of, ma.parse().unwrap(), None);
+    let (comirnaty, spikevax) = (dose("cvx|208"), dose("cvx|207"));
+    let f = PolicyFixture::new(
+        depth(),
+        secret.clone(),
+        &[comirnaty.clone(), codes(&comirnaty, BIONTECH)],
+        3,
+        today(),
+        6,
+    );
+    let p = prove(&policy, &f, &nonce).unwrap();
+    assert!(verify(&policy, &f, &nonce, &p).is_ok());
+    // A Comirnaty dose beside another dose's codes record naming BioNTech: no proof.
+    let f = PolicyFixture::new(
+        depth(),
+        secret.clone(),
+        &[spikevax.clone(), codes(&spikevax, BIONTECH), comirnaty.clone()],
+        3,
+        today(),
+        6,
+    );
+    let e = prove(&policy, &f, &nonce).unwrap_err().to_string();
+    assert!(e.contains("not the codes record of the v record shown") || e.contains("eq cvx|208"), "{e}");
 }

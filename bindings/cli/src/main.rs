@@ -124,6 +124,9 @@ enum IssueCommand {
     /// The issuer's statement that its source holds no record with a code in a value set
     /// for the holder, as of a day (an attested absence).
     Absence(cmd::issue::AbsenceArgs),
+    /// More codes of a record already issued (its codes record: a vaccination's
+    /// manufacturer and vaccine type, a test's device), tied to it by its salt.
+    Codes(cmd::issue::CodesArgs),
 }
 
 #[derive(Subcommand)]
@@ -169,6 +172,7 @@ fn run(command: Command, json_out: bool) -> Result<Report, CliError> {
                 IssueCommand::Demographics(a) => cmd::issue::demographics(&a)?,
                 IssueCommand::Medication(a) => cmd::issue::medication(&a)?,
                 IssueCommand::Absence(a) => cmd::issue::absence(&a)?,
+                IssueCommand::Codes(a) => cmd::issue::codes(&a)?,
             };
             issued.report()
         }

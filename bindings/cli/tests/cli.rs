@@ -225,7 +225,7 @@ fn trial_enrolment_with_a_general_policy() {
         "--nullifiers",
         "seen.redb",
     ];
-    assert!(ok(d, &verify).starts_with("ACCEPTED: policy/v2/depth8/k4-m16-g4"));
+    assert!(ok(d, &verify).starts_with("ACCEPTED: policy/v3/depth8/k4-m16-g4"));
     assert!(fails(d, &verify, 1).contains("already presented in this scope"));
     // The policy hash is what the verifier computes.
     assert!(ok(d, &["policy", "hash", policy]).contains("policy (shape k4-m16-g4)"));
@@ -451,4 +451,71 @@ fn a_test_sampled_to_the_minute_meets_an_hour_window_to_the_minute() {
     // An invalid time is refused, and nothing is written.
     assert!(fails(d, &strs(&issue("bad.json", "2026-12-02T25:00Z")), 2).contains("invalid time"));
     assert!(!d.join("bad.json").exists());
+}
+
+#[test]
+fn a_codes_record_completes_its_record_and_no_other() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let h = registry_and_holder(d);
+    let common = ["--registry", "reg.redb", "--holder-id", &h, "--issuer", "clinic:x"];
+    let run = |extra: &[&str]| -> Vec<String> {
+        ["issue"].iter().chain(extra).chain(&common).map(|a| a.to_string()).collect()
+    };
+    for (out, vaccine) in [("pfizer.json", "cvx|208"), ("moderna.json", "cvx|207")] {
+        let dose =
+            ["immunization", "--out", out, "--vaccine", vaccine, "--date", "2026-10-01", "--dose", "2"];
+        ok(d, &strs(&run(&[&dose[..], &["--series", "2", "--lot", "L1"]].concat())));
+    }
+    let codes = |of: &str, out: &str, ma: &str| {
+        let args = ["codes", "--of", of, "--out", out, "--code", ma, "--second", "sct|1119349007"];
+        run(&args)
+    };
+    const SPOR: &str = "https://spor.ema.europa.eu/v1/organisations";
+    for (of, out, ma) in [
+        ("pfizer.json", "pfizer-codes.json", "ORG-100030215"),
+        ("moderna.json", "moderna-codes.json", "ORG-100031184"),
+    ] {
+        ok(d, &strs(&codes(of, out, &format!("{SPOR}|{ma}"))));
+    }
+    // The codes record of a credential of another issuer is refused, and nothing written.
+    let other = [
+        "issue",
+        "codes",
+        "--of",
+        "pfizer.json",
+        "--out",
+        "x.json",
+        "--code",
+        "sct|1",
+        "--registry",
+        "reg.redb",
+    ];
+    let e = fails(d, &[&other[..], &["--holder-id", &h, "--issuer", "clinic:y"]].concat(), 2);
+    assert!(e.contains("must be --holder-id and --issuer"), "{e}");
+    assert!(!d.join("x.json").exists());
+    let policy = serde_json::json!({
+        "statement": "policy", "version": 1, "scope": "border:XX",
+        "records": [{"name": "v", "kind": "immunization"}, {"name": "v_codes", "kind": "codes", "of": "v"}],
+        "groups": [{"name": "pfizer by biontech", "clauses": [
+            {"record": "v", "slot": "code", "op": "eq", "value": "cvx|208"},
+            {"record": "v_codes", "slot": "code", "op": "eq",
+             "value": "https://spor.ema.europa.eu/v1/organisations|ORG-100030215"}
+        ]}]
+    });
+    std::fs::write(d.join("p.json"), policy.to_string()).unwrap();
+    let check = |credentials: &[&str]| {
+        let mut args = vec!["policy", "check", "p.json", "--holder-key", "h.key", "--today", "2026-12-01"];
+        for c in credentials {
+            args.extend(["--credential", c]);
+        }
+        args.iter().map(|a| a.to_string()).collect::<Vec<_>>()
+    };
+    assert!(ok(d, &strs(&check(&["pfizer.json", "pfizer-codes.json", "moderna.json"]))).contains("holds"));
+    // The Pfizer dose with the Moderna dose's codes record: refused, with the reason.
+    let why = fails(d, &strs(&check(&["pfizer.json", "moderna-codes.json"])), 1);
+    assert!(
+        why.contains("not the codes record of the v record shown") || why.contains("not among them"),
+        "{why}"
+    );
 }

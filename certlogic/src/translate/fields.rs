@@ -86,7 +86,7 @@ impl Slot {
 pub enum DateField {
     /// A date (midnight UTC in CertLogic, a day in the record): `v.dt`, `r.fr`.
     Day,
-    /// A date-time kept as its UTC day in the record: `t.sc`.
+    /// A date-time kept to the minute in the record: `t.sc`.
     Instant,
 }
 
@@ -125,6 +125,12 @@ pub fn field(path: &str) -> Result<Field, String> {
         (Rec::Test, "tr") => Field::Coded(rec, Slot::Ext),
         (Rec::Test, "sc") => Field::Date(rec, DateField::Instant),
         (Rec::Recovery, "fr") => Field::Date(rec, DateField::Day),
+        (Rec::Vaccination, "ma" | "vp") | (Rec::Test, "ma") => {
+            return Err(format!(
+                "{path:?} ({}) is in the entry's codes record, which translated policies do not read yet (they read the three entry records of the whole-rule shape)",
+                describe(letter, name)
+            ));
+        }
         _ => {
             return Err(format!(
                 "{path:?} ({}) is not kept in medzk records (docs/import.md lists what a DCC record keeps)",

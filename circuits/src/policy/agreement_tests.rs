@@ -25,6 +25,7 @@ use crate::date::Day;
 use crate::field;
 use crate::r1cs::Regions;
 use crate::record::RecordKind;
+use crate::record::Slot;
 use crate::record::{ABSENT, Record, SLOTS};
 use crate::valueset::ValueSet;
 use ark_ff::AdditiveGroup;
@@ -244,7 +245,9 @@ pub(super) fn record_of(kind: RecordKind, slots: &[(Slot, Fr)]) -> Record {
 fn case(seed: u64) -> Case {
     let mut rng = StdRng::seed_from_u64(seed);
     let today = Day::from_ymd(2026, 11, 24).unwrap().checked_add(rng.gen_range(-400..400)).unwrap();
-    let mut kinds: Vec<RecordKind> = (0..2).map(|_| *RecordKind::ALL.choose(&mut rng).unwrap()).collect();
+    // Every kind but codes records (which name their record: `codes_tests`).
+    let kinds_drawn = &RecordKind::ALL[..6];
+    let mut kinds: Vec<RecordKind> = (0..2).map(|_| *kinds_drawn.choose(&mut rng).unwrap()).collect();
     // A third of the cases declare one counted record `a` (slots a[1], a[2]) instead of
     // `a` and `b`: clauses on `a` read both copies.
     let counted = rng.gen_range(0..3) == 0;
@@ -541,35 +544,6 @@ fn every_operator_at_its_boundaries() {
     // record could hold) still agree (asserted inside `single`).
     let extreme = vec![(Slot::Value, Fr::from(u64::MAX)), (Slot::Aux, -Fr::from(1u64 << 31))];
     single(imm, booster, &extreme, today);
-}
-
-#[test]
-fn slot_comparisons_are_refused_where_they_mean_nothing() {
-    let doc = |kind: &str, clause: Value| {
-        json!({"statement": "policy", "version": 1, "scope": "u", "records": [{"name": "a", "kind": kind}],
-               "groups": [{"name": "g", "clauses": [clause]}]})
-        .to_string()
-    };
-    let err = |kind: &str, clause: Value| Policy::from_json(&doc(kind, clause)).unwrap_err().to_string();
-    let lt = json!({"record": "a", "slot": "value", "other": "aux", "op": "lt"});
-    assert!(err("condition", lt).contains("immunization"));
-    let e = err("immunization", json!({"record": "a", "slot": "date", "other": "aux", "op": "lt"}));
-    assert!(e.contains("cannot be compared"), "{e}");
-    let e = err("immunization", json!({"record": "a", "slot": "value", "other": "aux", "op": "ne"}));
-    assert!(e.contains("cannot compare two slots"), "{e}");
-    let e =
-        err("immunization", json!({"record": "a", "slot": "value", "other": "aux", "op": "lt", "value": 1}));
-    assert!(e.contains("not a value"), "{e}");
-    let e = err("immunization", json!({"record": "a", "slot": "value", "op": "lt", "offset": 1}));
-    assert!(e.contains("goes with \"other\""), "{e}");
-    // series_complete is `value ge aux`: the same encoding, the same hash.
-    let a = Policy::from_json(&doc("immunization", json!({"record": "a", "op": "series_complete"}))).unwrap();
-    let b = Policy::from_json(&doc(
-        "immunization",
-        json!({"record": "a", "slot": "value", "other": "aux", "op": "ge"}),
-    ))
-    .unwrap();
-    assert_eq!(a.hash(), b.hash());
 }
 
 /// Finding 2 of the hardening review: an ongoing condition's abatement is absent, and an

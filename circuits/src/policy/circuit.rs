@@ -10,6 +10,7 @@
 //! * for each record slot `k`: `Cₖ = Poseidon10(COMMITMENT; kindₖ, holder, slots…)` with
 //!   `holder = Poseidon3(HOLDER; s)` and `kindₖ` from the policy; if used, its path leads
 //!   from `Cₖ` to `R`; used records have pairwise different commitments;
+//! * a codes record `k` of record `l` (a header bit) has `saltₖ = saltₗ + 1`;
 //! * `N = Poseidon3(NULLIFIER; s, scope)`;
 //! * `cal(T)`: the calendar number of `T` (for ages);
 //! * every clause of the selected group holds (inactive clauses are multiplied by 0):
@@ -194,13 +195,23 @@ impl PolicyCircuit {
         let holder = regions
             .region("holder id", || Poseidon::t3().hash_var(tags::HOLDER, std::slice::from_ref(&secret)))?;
 
-        // Records: commitment, and membership when used.
+        // Records: commitment, and membership when used. A slot the group does not read
+        // holds a placeholder, whose salt follows its record's where it is a codes record
+        // (the link below holds for every slot, read or not).
+        let placeholder = |k: usize| {
+            let mut slots = [Fr::ZERO; SLOTS];
+            if let Some(l) = policy.codes_of(k) {
+                let main = self.witness.records.get(l).and_then(|r| r.as_ref());
+                slots[Slot::Salt.index()] = main.map_or(Fr::ZERO, |(r, _)| r.slot(Slot::Salt)) + Fr::ONE;
+            }
+            Record::from_slots(slots)
+        };
         let mut record_slots: Vec<[FpVar<Fr>; 7]> = Vec::with_capacity(k_n);
         let mut commitments = Vec::with_capacity(k_n);
         for (k, used_k) in used.iter().enumerate() {
             let (record, path) = match &self.witness.records[k] {
                 Some((r, p)) => (r.clone(), p.clone()),
-                None => (Record::from_slots([Fr::ZERO; SLOTS]), empty_path(self.depth)),
+                None => (placeholder(k), empty_path(self.depth)),
             };
             if path.siblings.len() != self.depth.levels() {
                 return Err(SynthesisError::Unsatisfiable);
@@ -226,6 +237,18 @@ impl PolicyCircuit {
             record_slots.push(std::array::from_fn(|i| values[i].clone()));
             commitments.push(commitment);
         }
+        regions.region("codes records", || {
+            // A codes record's salt is its record's plus one (`salt_k − salt_l − 1 = 0`
+            // where the hashed header links k to l).
+            for k in 0..k_n {
+                for l in (0..k_n).filter(|l| *l != k) {
+                    let link = &header[super::link_bit(shape, k, l)];
+                    let gap = &record_slots[k][6] - &record_slots[l][6] - Fr::ONE;
+                    gap.mul_equals(link, &FpVar::Constant(Fr::ZERO))?;
+                }
+            }
+            Ok(())
+        })?;
         regions.region("distinct records", || {
             for k in 0..k_n {
                 for l in k + 1..k_n {

@@ -49,6 +49,11 @@ pub struct RecordSpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "schema", schemars(range(min = 1, max = 8)))]
     pub count: Option<u8>,
+    /// For a record of kind `codes`: the record whose further codes it holds (its
+    /// companion, issued with it: a vaccination's manufacturer and vaccine type, a test's
+    /// device). A group that reads it reads that record too, and the proof ties the two.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub of: Option<String>,
 }
 
 /// A named value set reference.
@@ -65,7 +70,7 @@ pub struct ValueSetRef {
 }
 
 /// A clause as written.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ClauseDoc {

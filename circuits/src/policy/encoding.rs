@@ -79,7 +79,16 @@ pub fn clause_header_len(shape: PolicyShape) -> usize {
 /// Bits of the policy header for `shape`.
 pub fn policy_header_len(shape: PolicyShape) -> usize {
     let (k, g) = (shape.records as usize, shape.groups as usize);
-    3 * k + g * k + g
+    3 * k + g * k + g + k * (k - 1)
+}
+
+/// The header bit saying record `k` is the codes record of record `l` (`k ≠ l`), after
+/// the kinds, the groups' record bits and the enabled bits: K·(K − 1) bits, last, so a
+/// policy without codes records packs to the same field element and keeps its hash.
+pub fn link_bit(shape: PolicyShape, k: usize, l: usize) -> usize {
+    let (n, g) = (shape.records as usize, shape.groups as usize);
+    debug_assert!(k != l && k < n && l < n);
+    3 * n + g * n + g + k * (n - 1) + if l < k { l } else { l - 1 }
 }
 
 /// The low `n` bits of `x`, little-endian.

@@ -94,7 +94,7 @@ pub fn check_clause(
     ctx: &EvalContext<'_>,
 ) -> Result<(), String> {
     let x = record.slot(clause.check.slot().slot());
-    let fail = |detail: String| Err(format!("{}: {detail}", clause.text));
+    let fail = |detail: String| Err(format!("{}: {detail}", clause.text()));
     match &clause.check {
         Check::Range { .. }
         | Check::DateWithin { .. }
@@ -270,15 +270,22 @@ fn search(
     best: &mut Option<Vec<String>>,
 ) -> bool {
     if depth == used.len() {
-        let reasons: Vec<String> = policy.groups()[g]
-            .clauses
+        let mut reasons: Vec<String> = used
             .iter()
-            .filter_map(|c| {
-                let r = &records[assignment[c.record].expect("used records are assigned")];
-                let other = c.check.other_record().map(|o| &records[assignment[o].expect("assigned")]);
-                check_clause(c, r, other, ctx).err()
+            .filter_map(|k| {
+                let l = policy.codes_of(*k)?;
+                let (c, m) = (&records[assignment[*k]?], &records[assignment[l]?]);
+                (!codes_record_of(c, m)).then(|| {
+                    let (name, of) = (&policy.records()[*k].name, &policy.records()[l].name);
+                    format!("{name}: not the codes record of the {of} record shown")
+                })
             })
             .collect();
+        reasons.extend(policy.groups()[g].clauses.iter().filter_map(|c| {
+            let r = &records[assignment[c.record].expect("used records are assigned")];
+            let other = c.check.other_record().map(|o| &records[assignment[o].expect("assigned")]);
+            check_clause(c, r, other, ctx).err()
+        }));
         if reasons.is_empty() {
             return true;
         }
@@ -302,6 +309,11 @@ fn search(
         assignment[slot] = None;
     }
     false
+}
+
+/// Whether `codes` is the codes record of `main`: its salt is `main`'s plus one.
+pub fn codes_record_of(codes: &Record, main: &Record) -> bool {
+    codes.slot(Slot::Salt) == main.slot(Slot::Salt) + Fr::ONE
 }
 
 /// The private inputs of the policy statement.
@@ -422,6 +434,19 @@ impl PolicyWitness {
                 ));
             }
             seen.push((k, c));
+        }
+        for (k, spec) in policy.records().iter().enumerate() {
+            let Some(l) = policy.codes_of(k).filter(|_| policy.uses(self.group, k)) else { continue };
+            let (Some((c, _)), Some((m, _))) = (&self.records[k], &self.records[l]) else {
+                return Err(PolicyUnmet::Shape("a codes record without its record"));
+            };
+            if !codes_record_of(c, m) {
+                return Err(PolicyUnmet::Clause(format!(
+                    "{}: not the codes record of {}",
+                    spec.name,
+                    policy.records()[l].name
+                )));
+            }
         }
         for clause in &group.clauses {
             let (record, _) = self.records[clause.record].as_ref().expect("checked above");

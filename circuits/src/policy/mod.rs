@@ -10,11 +10,15 @@
 //! per shape) serves every policy of its shape.
 //!
 //! Modules: `document` (the JSON types as written), `validate` (document to checks, with
-//! the errors), `counts` (counted records into copies), `encoding` (header sizes and bit packing; the encoding and hash are
-//! [`Policy::encode`] and [`Policy::hash`]); the circuit and the native evaluator side by
-//! side in [`circuit`] and [`eval`], tested against each other.
+//! the errors), `check` (the normalised checks and their bounds), `describe` (a clause in
+//! words), `counts` (counted records into copies, codes records and their records),
+//! `encoding` (header sizes and bit packing; the encoding and hash are [`Policy::encode`]
+//! and [`Policy::hash`]); the circuit and the native evaluator side by side in
+//! [`circuit`] and [`eval`], tested against each other.
 
+mod check;
 mod counts;
+mod describe;
 mod document;
 mod encoding;
 pub mod eval;
@@ -23,19 +27,17 @@ mod validate;
 #[cfg(feature = "r1cs")]
 pub mod circuit;
 
+pub use check::{CHECK_TYPES, Check, CheckType, ClauseSlot, SERIES_MAX_DIFF, V1_CHECK_TYPES};
 pub use document::{ClauseDoc, GroupDoc, OPERATORS, PolicyDoc, RecordSpec, SLOTS, ValueSetRef};
-pub use encoding::{ClauseLayout, clause_header_len, pack, policy_header_len, unpack};
+pub use encoding::{ClauseLayout, clause_header_len, link_bit, pack, policy_header_len, unpack};
 pub use validate::validate_shape;
 
-use std::fmt;
-
 use ark_ff::AdditiveGroup;
-use serde::{Deserialize, Serialize};
 
 use crate::field::Fr;
 use crate::holder::Scope;
 use crate::poseidon::Poseidon;
-use crate::record::{ABSENT, Slot};
+
 use crate::statement::{PolicyShape, StatementId, StatementKind, StatementPolicy};
 use crate::tags;
 
@@ -64,318 +66,6 @@ pub const DEFAULT_SHAPE: PolicyShape = PolicyShape { records: 4, clauses: 16, gr
 /// Supported policy document version.
 pub const POLICY_VERSION: u32 = 1;
 
-/// A slot a clause can read.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ClauseSlot {
-    /// The coded concept.
-    Code,
-    /// The date (signed day number).
-    Date,
-    /// The value (integer below 2^64).
-    Value,
-    /// The auxiliary value (signed 32-bit).
-    Aux,
-    /// The extension value.
-    Ext,
-    /// The issuer id.
-    Issuer,
-}
-
-impl ClauseSlot {
-    /// Every clause slot, in encoding order.
-    pub const ALL: [ClauseSlot; 6] = [
-        ClauseSlot::Code,
-        ClauseSlot::Date,
-        ClauseSlot::Value,
-        ClauseSlot::Aux,
-        ClauseSlot::Ext,
-        ClauseSlot::Issuer,
-    ];
-
-    /// The record slot it reads.
-    pub fn slot(self) -> Slot {
-        match self {
-            ClauseSlot::Code => Slot::Code,
-            ClauseSlot::Date => Slot::Date,
-            ClauseSlot::Value => Slot::Value,
-            ClauseSlot::Aux => Slot::Aux,
-            ClauseSlot::Ext => Slot::Ext,
-            ClauseSlot::Issuer => Slot::Issuer,
-        }
-    }
-
-    /// Position in the encoding.
-    pub fn index(self) -> usize {
-        ClauseSlot::ALL.iter().position(|s| *s == self).expect("listed")
-    }
-
-    /// Whether the slot holds a signed integer (date, aux).
-    pub fn signed(self) -> bool {
-        matches!(self, ClauseSlot::Date | ClauseSlot::Aux)
-    }
-
-    /// Whether the slot holds an integer (date, value, aux).
-    pub fn numeric(self) -> bool {
-        matches!(self, ClauseSlot::Date | ClauseSlot::Value | ClauseSlot::Aux)
-    }
-
-    /// Smallest value of a numeric slot a comparison can match: for the signed slots one
-    /// above [`ABSENT`], which only the `absent` operator matches.
-    pub fn min(self) -> i128 {
-        if self.signed() { ABSENT as i128 + 1 } else { 0 }
-    }
-
-    /// Largest value of a numeric slot.
-    pub fn max(self) -> i128 {
-        if self.signed() { SIGNED_BIAS - 1 } else { u64::MAX as i128 }
-    }
-
-    /// The bias added before interval checks.
-    pub fn bias(self) -> i128 {
-        if self.signed() { SIGNED_BIAS } else { 0 }
-    }
-
-    fn name(self) -> &'static str {
-        match self {
-            ClauseSlot::Code => "code",
-            ClauseSlot::Date => "date",
-            ClauseSlot::Value => "value",
-            ClauseSlot::Aux => "aux",
-            ClauseSlot::Ext => "ext",
-            ClauseSlot::Issuer => "issuer",
-        }
-    }
-}
-
-impl fmt::Display for ClauseSlot {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
-/// The kinds of check the circuit implements, in encoding order.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum CheckType {
-    /// `lo ≤ x + bias ≤ hi`.
-    Range = 0,
-    /// `lo ≤ today − x ≤ hi`.
-    DateWithin = 1,
-    /// `lo ≤ cal(today) − x ≤ hi` on a demographics record's calendar birth number.
-    Age = 2,
-    /// `lo ≤ value − aux ≤ hi` (a dose against its series: `series_complete`, `value lt aux`…).
-    Series = 3,
-    /// `x ∈ S`.
-    In = 4,
-    /// `x ∉ S`.
-    NotIn = 5,
-    /// `x` in a value set.
-    InValueSet = 6,
-    /// `x` not in a value set.
-    NotInValueSet = 7,
-    /// `lo ≤ x − y ≤ hi` where `y` is the same slot of another record.
-    Relative = 8,
-    /// `min ≤ now − time ≤ max` minutes on an observation's time: at the verifier's minute
-    /// `now` it is the range check `now − max ≤ time ≤ now − min` ([`Policy::at`]).
-    TimeWithin = 9,
-}
-
-impl CheckType {
-    /// The type whose header bit the check sets: a relative check is a range check on
-    /// `x − y` (the other record's bits say so).
-    pub fn encoded(self) -> CheckType {
-        match self {
-            CheckType::Relative | CheckType::TimeWithin => CheckType::Range,
-            t => t,
-        }
-    }
-
-    /// Every check type, in encoding order.
-    pub const ALL: [CheckType; CHECK_TYPES] = [
-        CheckType::Range,
-        CheckType::DateWithin,
-        CheckType::Age,
-        CheckType::Series,
-        CheckType::In,
-        CheckType::NotIn,
-        CheckType::InValueSet,
-        CheckType::NotInValueSet,
-        CheckType::Relative,
-        CheckType::TimeWithin,
-    ];
-}
-
-/// Number of check types.
-pub const CHECK_TYPES: usize = 10;
-/// Check types with a header bit of their own ([`ClauseLayout`]).
-pub const V1_CHECK_TYPES: usize = 8;
-
-/// A normalised clause check.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Check {
-    /// `lo ≤ x ≤ hi` on a numeric slot (inclusive; `eq`, `lt`, `le`, `gt`, `ge`, `between`).
-    Range {
-        /// The slot.
-        slot: ClauseSlot,
-        /// Lower bound.
-        lo: i128,
-        /// Upper bound.
-        hi: i128,
-    },
-    /// `min ≤ today − x ≤ max` days on the date or aux slot.
-    DateWithin {
-        /// The slot.
-        slot: ClauseSlot,
-        /// Fewest days.
-        min: u32,
-        /// Most days.
-        max: u32,
-    },
-    /// Age in completed years in `[min, max]`, from a demographics record.
-    Age {
-        /// Youngest.
-        min: u32,
-        /// Oldest.
-        max: u32,
-    },
-    /// `lo ≤ value − aux ≤ hi` on an immunization: the dose number against the series
-    /// size (`series_complete` is `value − aux ≥ 0`; clauses with `"other": "aux"`).
-    Series {
-        /// Least difference.
-        lo: i128,
-        /// Greatest difference.
-        hi: i128,
-    },
-    /// The slot's value is one of `values` (`eq` on text slots, `in`).
-    In {
-        /// The slot.
-        slot: ClauseSlot,
-        /// The accepted values (field encodings).
-        values: Vec<Fr>,
-    },
-    /// The slot's value is none of `values` (`ne`, `not_in`).
-    NotIn {
-        /// The slot.
-        slot: ClauseSlot,
-        /// The excluded values.
-        values: Vec<Fr>,
-    },
-    /// `lo ≤ x − y ≤ hi` days, `y` the same slot (date or aux) of record `other`: a dose
-    /// at least 21 days after another (`"other": "dose1.date"`).
-    Relative {
-        /// The slot (of both records).
-        slot: ClauseSlot,
-        /// The other record (index into the policy's records).
-        other: usize,
-        /// Least difference.
-        lo: i128,
-        /// Greatest difference.
-        hi: i128,
-    },
-    /// `min ≤ now − time ≤ max` minutes, `time` an observation's sample time (its aux
-    /// slot, a [`Minute`](crate::clock::Minute)) and `now` the verifier's minute `at`
-    /// (`None` until the policy is instantiated with [`Policy::at`]).
-    TimeWithin {
-        /// Fewest minutes.
-        min: u32,
-        /// Most minutes.
-        max: u32,
-        /// The verifier's minute the window is evaluated at.
-        at: Option<i64>,
-    },
-    /// The slot's value is in the named value set.
-    InValueSet {
-        /// The slot.
-        slot: ClauseSlot,
-        /// The set's name.
-        set: String,
-        /// The set's root.
-        root: Fr,
-    },
-    /// The slot's value is not in the named value set.
-    NotInValueSet {
-        /// The slot.
-        slot: ClauseSlot,
-        /// The set's name.
-        set: String,
-        /// The set's root.
-        root: Fr,
-    },
-}
-
-impl Check {
-    /// The check's type.
-    pub fn check_type(&self) -> CheckType {
-        match self {
-            Check::Range { .. } => CheckType::Range,
-            Check::DateWithin { .. } => CheckType::DateWithin,
-            Check::Age { .. } => CheckType::Age,
-            Check::Series { .. } => CheckType::Series,
-            Check::Relative { .. } => CheckType::Relative,
-            Check::TimeWithin { .. } => CheckType::TimeWithin,
-            Check::In { .. } => CheckType::In,
-            Check::NotIn { .. } => CheckType::NotIn,
-            Check::InValueSet { .. } => CheckType::InValueSet,
-            Check::NotInValueSet { .. } => CheckType::NotInValueSet,
-        }
-    }
-
-    /// The slot the check reads.
-    pub fn slot(&self) -> ClauseSlot {
-        match self {
-            Check::Range { slot, .. }
-            | Check::DateWithin { slot, .. }
-            | Check::In { slot, .. }
-            | Check::NotIn { slot, .. }
-            | Check::InValueSet { slot, .. }
-            | Check::NotInValueSet { slot, .. }
-            | Check::Relative { slot, .. } => *slot,
-            Check::Age { .. } | Check::TimeWithin { .. } => ClauseSlot::Aux,
-            Check::Series { .. } => ClauseSlot::Value,
-        }
-    }
-
-    /// `(lo, hi)` of the interval checks, as encoded (biased, in [0, 2^64)). An hour window
-    /// not yet instantiated encodes its minutes (only in a template's hash, never proven).
-    pub fn bounds(&self) -> (Fr, Fr) {
-        let f = |x: i128| Fr::from(x as u128);
-        match self {
-            Check::TimeWithin { min, max, at: Some(now) } => {
-                let now = *now as i128;
-                (f(now - *max as i128 + SIGNED_BIAS), f(now - *min as i128 + SIGNED_BIAS))
-            }
-            Check::TimeWithin { min, max, at: None } => (f(*min as i128), f(*max as i128)),
-            Check::Range { slot, lo, hi } => (f(lo + slot.bias()), f(hi + slot.bias())),
-            Check::DateWithin { min, max, .. } => (f(*min as i128), f(*max as i128)),
-            Check::Age { min, max } => (f(*min as i128 * 10_000), f(*max as i128 * 10_000 + 9_999)),
-            Check::Series { lo, hi } | Check::Relative { lo, hi, .. } => {
-                (f(lo + SIGNED_BIAS), f(hi + SIGNED_BIAS))
-            }
-            Check::InValueSet { root, .. } | Check::NotInValueSet { root, .. } => (*root, Fr::ZERO),
-            Check::In { .. } | Check::NotIn { .. } => (Fr::ZERO, Fr::ZERO),
-        }
-    }
-
-    /// The other record a relative check reads.
-    pub fn other_record(&self) -> Option<usize> {
-        match self {
-            Check::Relative { other, .. } => Some(*other),
-            _ => None,
-        }
-    }
-
-    fn set_values(&self) -> &[Fr] {
-        match self {
-            Check::In { values, .. } | Check::NotIn { values, .. } => values,
-            _ => &[],
-        }
-    }
-}
-
-/// The greatest `value − aux` a series check states: its biased form is 2^64 − 1, the top
-/// of the interval check's range (what `series_complete` has always encoded).
-pub const SERIES_MAX_DIFF: i128 = u64::MAX as i128 - SIGNED_BIAS;
-
 /// One clause: a check on one record slot.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Clause {
@@ -383,11 +73,19 @@ pub struct Clause {
     pub record: usize,
     /// The check.
     pub check: Check,
-    /// The clause as written, for messages (`hba1c.value between 6.5 % and 10.0 %`).
-    pub text: String,
+    /// The clause as written (with a counted record's copy named).
+    pub doc: ClauseDoc,
     /// The canonical unit and scale of the value it reads, where the group names the
     /// record's test (`crate::units`): messages show quantities in it.
     pub unit: Option<(&'static str, u32)>,
+}
+
+impl Clause {
+    /// The clause in words, for messages (`hba1c.value between 6.5 % and 10.0 %`); made
+    /// when asked, so a verifier that never explains does not carry the wording.
+    pub fn text(&self) -> String {
+        self.doc.describe(self.unit)
+    }
 }
 
 /// An any-of group.
@@ -513,19 +211,35 @@ impl Policy {
         StatementId::policy(depth, self.shape)
     }
 
-    /// Whether group `g` reads record `k` (as a clause's record or a relative check's
-    /// other record).
+    /// Whether group `g` reads record `k` (as a clause's record, a relative check's other
+    /// record, or the record whose codes record a clause reads).
     pub fn uses(&self, group: usize, record: usize) -> bool {
         self.groups.get(group).is_some_and(|g| {
-            g.clauses.iter().any(|c| c.record == record || c.check.other_record() == Some(record))
+            g.clauses.iter().any(|c| {
+                c.record == record
+                    || c.check.other_record() == Some(record)
+                    || self.codes_of(c.record) == Some(record)
+            })
         })
     }
 
+    /// The record whose codes record `k` is (`"of"`), if it is one.
+    pub fn codes_of(&self, k: usize) -> Option<usize> {
+        let of = self.records.get(k)?.of.as_deref()?;
+        self.records.iter().position(|r| r.name == of)
+    }
+
     /// The policy header: 3-bit kinds of the K records, then G×K "group uses record"
-    /// bits, then G "group enabled" bits.
+    /// bits, then G "group enabled" bits, then K·(K − 1) "codes record of" bits
+    /// ([`link_bit`]).
     pub fn header(&self) -> Fr {
         let (k, g) = (self.shape.records as usize, self.shape.groups as usize);
-        let mut bits = vec![false; 3 * k + g * k + g];
+        let mut bits = vec![false; policy_header_len(self.shape)];
+        for c in 0..self.records.len() {
+            if let Some(l) = self.codes_of(c) {
+                bits[link_bit(self.shape, c, l)] = true;
+            }
+        }
         for (i, r) in self.records.iter().enumerate() {
             let kind = r.kind as u8;
             for b in 0..3 {
@@ -689,3 +403,6 @@ mod v2_tests;
 
 #[cfg(all(test, feature = "r1cs"))]
 mod time_tests;
+
+#[cfg(all(test, feature = "r1cs"))]
+mod codes_tests;

@@ -249,9 +249,9 @@ fn quantities_with_units_are_the_integers_of_the_record_scale() {
     let plain =
         Policy::from_json(&hba1c_doc(json!(65), "loinc|4548-4").replace("\"10.5 %\"", "105")).unwrap();
     assert_eq!(with_unit.hash(), plain.hash());
-    assert_eq!(with_unit.groups()[0].clauses[1].text, "hba1c.value between 6.5 % and 10.5 %");
+    assert_eq!(with_unit.groups()[0].clauses[1].text(), "hba1c.value between 6.5 % and 10.5 %");
     // The integer form is shown in the unit too.
-    assert_eq!(plain.groups()[0].clauses[1].text, "hba1c.value between 6.5 % and 10.5 %");
+    assert_eq!(plain.groups()[0].clauses[1].text(), "hba1c.value between 6.5 % and 10.5 %");
     // Finer than the scale: refused with the two nearest bounds.
     let e = Policy::from_json(&hba1c_doc(json!("6.55 %"), "loinc|4548-4")).unwrap_err().to_string();
     assert!(e.contains("6.5 %") && e.contains("6.6 %"), "{e}");

@@ -9,6 +9,7 @@ use super::eval::{EvalContext, select};
 use super::*;
 use crate::clock::{Clock, Minute};
 use crate::date::Day;
+use crate::record::Slot;
 use crate::record::{ABSENT, RecordKind};
 
 fn policy(clause: Value) -> Policy {

@@ -13,6 +13,7 @@ use super::eval::EvalContext;
 use super::*;
 use crate::code::Code;
 use crate::date::Day;
+use crate::record::Slot;
 use crate::record::{ABSENT, Record, RecordKind};
 
 /// Two records (`a`, `b`) of `kind`, one clause on `a`: native and circuit verdicts.
@@ -134,7 +135,7 @@ fn counted_records_expand_into_distinct_slots() {
     let p = Policy::from_json(&doc(json!(3), json!([code]))).unwrap();
     let names: Vec<&str> = p.records().iter().map(|r| r.name.as_str()).collect();
     assert_eq!(names, ["dose[1]", "dose[2]", "dose[3]"]);
-    let texts: Vec<&str> = p.groups()[0].clauses.iter().map(|c| c.text.as_str()).collect();
+    let texts: Vec<String> = p.groups()[0].clauses.iter().map(|c| c.text()).collect();
     assert_eq!(texts, ["dose[1].code eq cvx|208", "dose[2].code eq cvx|208", "dose[3].code eq cvx|208"]);
     // One copy by name.
     let p =
@@ -260,4 +261,33 @@ proptest! {
         prop_assert!(e.contains("finer than"), "{}", e);
         prop_assert!(step >= 1);
     }
+}
+
+#[test]
+fn slot_comparisons_are_refused_where_they_mean_nothing() {
+    let doc = |kind: &str, clause: Value| {
+        json!({"statement": "policy", "version": 1, "scope": "u", "records": [{"name": "a", "kind": kind}],
+               "groups": [{"name": "g", "clauses": [clause]}]})
+        .to_string()
+    };
+    let err = |kind: &str, clause: Value| Policy::from_json(&doc(kind, clause)).unwrap_err().to_string();
+    let lt = json!({"record": "a", "slot": "value", "other": "aux", "op": "lt"});
+    assert!(err("condition", lt).contains("immunization"));
+    let e = err("immunization", json!({"record": "a", "slot": "date", "other": "aux", "op": "lt"}));
+    assert!(e.contains("cannot be compared"), "{e}");
+    let e = err("immunization", json!({"record": "a", "slot": "value", "other": "aux", "op": "ne"}));
+    assert!(e.contains("cannot compare two slots"), "{e}");
+    let e =
+        err("immunization", json!({"record": "a", "slot": "value", "other": "aux", "op": "lt", "value": 1}));
+    assert!(e.contains("not a value"), "{e}");
+    let e = err("immunization", json!({"record": "a", "slot": "value", "op": "lt", "offset": 1}));
+    assert!(e.contains("goes with \"other\""), "{e}");
+    // series_complete is `value ge aux`: the same encoding, the same hash.
+    let a = Policy::from_json(&doc("immunization", json!({"record": "a", "op": "series_complete"}))).unwrap();
+    let b = Policy::from_json(&doc(
+        "immunization",
+        json!({"record": "a", "slot": "value", "other": "aux", "op": "ge"}),
+    ))
+    .unwrap();
+    assert_eq!(a.hash(), b.hash());
 }

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use ark_ff::{BigInteger, PrimeField};
 use serde_json::Value;
 
-use super::counts::{copies, expand_records};
+use super::counts::{check_codes_records, copies, expand_records};
 use super::*;
 use crate::code::Code;
 use crate::date::Day;
@@ -190,11 +190,11 @@ impl ClauseDoc {
         if let Some((other, other_slot)) = self.other.as_deref().and_then(|o| o.rsplit_once('.')) {
             let check =
                 self.relative_comparison(records, record, op, slot, other, other_slot).map_err(err)?;
-            return Ok(Clause { record, check, text: self.describe(None), unit: None });
+            return Ok(Clause { record, check, doc: self.clone(), unit: None });
         }
         if self.other.is_some() || self.offset.is_some() {
             let check = self.slot_comparison(kind, op, slot).map_err(err)?;
-            return Ok(Clause { record, check, text: self.describe(None), unit: None });
+            return Ok(Clause { record, check, doc: self.clone(), unit: None });
         }
         let need = |field: &str, v: &Option<Value>| -> Result<Value, PolicyError> {
             v.clone().ok_or_else(|| err(format!("operator {op:?} needs \"{field}\"")))
@@ -380,7 +380,7 @@ impl ClauseDoc {
                 }
             }
         };
-        Ok(Clause { record, check, text: self.describe(unit), unit: unit.map(|u| (u.unit, u.scale)) })
+        Ok(Clause { record, check, doc: self.clone(), unit: unit.map(|u| (u.unit, u.scale)) })
     }
 
     /// `slot OP other + offset` between one record's date (or aux) slot and the same slot
@@ -492,69 +492,6 @@ impl ClauseDoc {
         }
         Ok(Check::Series { lo, hi })
     }
-
-    fn describe(&self, unit: Option<&'static Canonical>) -> String {
-        let show = |v: &Value| match (v, unit) {
-            (Value::String(s), _) => s.clone(),
-            (Value::Number(n), Some(u)) if n.is_u64() => u.show(n.as_u64().unwrap_or_default()),
-            (other, _) => other.to_string(),
-        };
-        let target = match &self.slot {
-            Some(s) => format!("{}.{}", self.record, s),
-            None => self.record.clone(),
-        };
-        let (min, max) = (self.min.as_ref().map(show), self.max.as_ref().map(show));
-        let (min, max) = (min.unwrap_or_default(), max.unwrap_or_default());
-        match self.op.as_str() {
-            op if self.other.is_some() => {
-                let other = match self.other.as_deref().unwrap_or_default() {
-                    o if o.contains('.') => o.to_string(),
-                    o => format!("{}.{o}", self.record),
-                };
-                match (op, self.offset.unwrap_or(0)) {
-                    ("between", _) => format!("{target} − {other} between {min} and {max}"),
-                    (op, 0) => format!("{target} {op} {other}"),
-                    (op, k) if k > 0 => format!("{target} {op} {other} + {k}"),
-                    (op, k) => format!("{target} {op} {other} − {}", -k),
-                }
-            }
-            "between" => format!("{target} between {min} and {max}"),
-            "date_within" => format!("{target} within {min} to {max} days ago"),
-            "time_within" => {
-                let hours = |v: &Option<Value>| match v {
-                    Some(Value::Number(n)) => format!("{n} h"),
-                    Some(Value::String(s)) => s.clone(),
-                    _ => String::new(),
-                };
-                format!(
-                    "{target} within {} to {} before the verifier's time",
-                    hours(&self.min),
-                    hours(&self.max)
-                )
-            }
-            "age_between" => format!("{} aged {min} to {max}", self.record),
-            "series_complete" => format!("{} series complete", self.record),
-            "absent" => format!("{target} absent"),
-            "present" => format!("{target} present"),
-            "in" | "not_in" => {
-                let values: Vec<String> = self.values.iter().flatten().map(show).collect();
-                let list = if values.len() > 4 {
-                    format!("{}, … ({} values)", values[..3].join(", "), values.len())
-                } else {
-                    values.join(", ")
-                };
-                format!("{target} {} [{list}]", self.op.replace('_', " "))
-            }
-            "in_value_set" | "not_in_value_set" => {
-                format!(
-                    "{target} {} {}",
-                    self.op.replace('_', " "),
-                    self.value_set.clone().unwrap_or_default()
-                )
-            }
-            op => format!("{target} {op} {}", self.value.as_ref().map(show).unwrap_or_default()),
-        }
-    }
 }
 
 /// Validates a shape against the circuit's limits.
@@ -598,6 +535,7 @@ impl TryFrom<PolicyDoc> for Policy {
             return Err(PolicyError::Empty("the policy has no group".into()));
         }
         let records = expand_records(&doc.records)?;
+        check_codes_records(&records, &doc.records)?;
         too_many("records", records.len(), shape.records)?;
         too_many("groups", doc.groups.len(), shape.groups)?;
         let mut sets = BTreeMap::new();

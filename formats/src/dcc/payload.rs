@@ -7,7 +7,9 @@ use medzk_circuits::record::{Ext, RecordData, RecordKind};
 use serde::{Deserialize, Serialize};
 
 use crate::fhir::datetime::{FhirDate, utc_day};
-use crate::map::codes::{CVX, EU_PRODUCT, EU_PRODUCT_TEMP, GENDER, LOINC, SNOMED};
+use crate::map::codes::{
+    CVX, EU_PRODUCT, EU_PRODUCT_TEMP, GENDER, JRC_DEVICE, LOINC, SNOMED, SPOR_ORGANISATION,
+};
 use crate::map::{Mapper, VaccineCodes, vaccines};
 
 /// A DCC payload (`hcert` claim −260, key 1).
@@ -191,8 +193,8 @@ pub(crate) fn map(m: &mut Mapper, p: &Payload) {
             continue;
         };
         notes.push(format!(
-            "not kept: target disease {}, vaccine type sct|{}, manufacturer {}, country {}, certificate issuer and id; no lot number (ext holds 0)",
-            v.tg, v.vp, v.ma, v.co
+            "not kept: target disease {}, country {}, certificate issuer and id; no lot number (ext holds 0); the manufacturer {} and vaccine type sct|{} go to its codes record",
+            v.tg, v.co, v.ma, v.vp
         ));
         let record = RecordData {
             kind: RecordKind::Immunization,
@@ -204,7 +206,16 @@ pub(crate) fn map(m: &mut Mapper, p: &Payload) {
             ext: Ext::None,
             issuer: issuer.clone(),
         };
-        m.record(source, record, notes);
+        let codes = (Code::new(SPOR_ORGANISATION, &v.ma), Code::new(SNOMED, &v.vp));
+        m.record(source.clone(), record.clone(), notes);
+        match codes {
+            (Ok(ma), vp) => {
+                let codes = RecordData::codes_of(&record, ma, vp.ok());
+                let note = format!("codes record of {source}: manufacturer (code) and vaccine type (ext)");
+                m.record(format!("{source} codes"), codes, vec![note]);
+            }
+            (Err(_), _) => m.skip_type("vaccination codes", format!("{source} codes"), "no manufacturer"),
+        }
     }
     for (i, t) in p.t.iter().flatten().enumerate() {
         let source = format!("t[{i}]");
@@ -235,12 +246,16 @@ pub(crate) fn map(m: &mut Mapper, p: &Payload) {
                 t.tt, t.sc
             ),
         });
-        notes
-            .push("not kept: test name or device, testing centre, country, certificate issuer and id".into());
+        notes.push("not kept: test name, testing centre, country, certificate issuer and id".into());
+        let device = t.ma.as_deref().and_then(|ma| Code::new(JRC_DEVICE, ma).ok());
         let code = Code::new(LOINC, observation).expect("valid code");
         let record = RecordData::observation(holder, code, date, 0, Some(result), &issuer);
         let record = time.and_then(|t| record.clone().sampled_at(t)).unwrap_or(record);
-        m.record(source, record, notes);
+        m.record(source.clone(), record.clone(), notes);
+        if let Some(device) = device {
+            let note = format!("codes record of {source}: the rapid test's device (code)");
+            m.record(format!("{source} codes"), RecordData::codes_of(&record, device, None), vec![note]);
+        }
     }
     for (i, r) in p.r.iter().flatten().enumerate() {
         let source = format!("r[{i}]");

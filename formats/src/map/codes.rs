@@ -20,6 +20,12 @@ pub const RXNORM: &str = "http://www.nlm.nih.gov/research/umls/rxnorm";
 pub const EU_PRODUCT: &str = "https://ec.europa.eu/health/documents/community-register/html/";
 /// Vaccine products outside the Union Register, as the DCC value set names them.
 pub const EU_PRODUCT_TEMP: &str = "http://ec.europa.eu/temp/vaccineproductname";
+/// EMA's organisations (SPOR): a DCC vaccination's marketing authorisation holder or
+/// manufacturer (`ma`, `ORG-100030215`).
+pub const SPOR_ORGANISATION: &str = "https://spor.ema.europa.eu/v1/organisations";
+/// The JRC's COVID-19 In Vitro Diagnostic Devices database: a DCC rapid test's device
+/// (`ma`, `1232`).
+pub const JRC_DEVICE: &str = "https://covid-19-diagnostics.jrc.ec.europa.eu/devices";
 /// FHIR administrative gender.
 pub const GENDER: &str = "http://hl7.org/fhir/administrative-gender";
 /// HL7 v3 ObservationInterpretation.

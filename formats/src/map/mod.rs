@@ -68,13 +68,31 @@ pub struct Skipped {
 /// Everything one source gave.
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct Mapping {
-    /// The records, in the source's order.
+    /// The records, in the source's order; a codes record ([`RecordKind::Codes`]) right
+    /// after the record it completes.
     pub records: Vec<Mapped>,
     /// What made no record.
     pub skipped: Vec<Skipped>,
 }
 
 impl Mapping {
+    /// Fresh salts for the records: each codes record's is its record's companion
+    /// ([`Salt::companion`](medzk_circuits::record::Salt::companion)), which ties the two.
+    pub fn salts<R: rand::RngCore + rand::CryptoRng>(
+        &self,
+        rng: &mut R,
+    ) -> Vec<medzk_circuits::record::Salt> {
+        let mut out: Vec<medzk_circuits::record::Salt> = Vec::with_capacity(self.records.len());
+        for m in &self.records {
+            let salt = match (m.record.kind, out.last()) {
+                (RecordKind::Codes, Some(previous)) => previous.companion(),
+                _ => medzk_circuits::record::Salt::generate(rng),
+            };
+            out.push(salt);
+        }
+        out
+    }
+
     /// Records per kind.
     pub fn count_by_kind(&self) -> BTreeMap<&'static str, usize> {
         let mut counts = BTreeMap::new();
@@ -167,7 +185,10 @@ impl Mapper {
         }
         let Mapper { options, entries, mut skipped, .. } = self;
         let inferred = infer_doses(&entries);
-        let mut records = Vec::new();
+        let mut records: Vec<Mapped> = Vec::new();
+        // Whether the last record that is not a codes record was kept: a codes record is
+        // kept only right after its own record.
+        let mut previous_kept = false;
         for (i, entry) in entries.into_iter().enumerate() {
             let mapped = match entry {
                 Entry::Record(m) => m,
@@ -188,7 +209,20 @@ impl Mapper {
                     Mapped { source: p.source, record, notes: all }
                 }
             };
-            match check_record(&mapped.record, options.today) {
+            let codes = mapped.record.kind == RecordKind::Codes;
+            if codes && !previous_kept {
+                skipped.push(Skipped {
+                    source: mapped.source,
+                    resource_type: resource_type_of(mapped.record.kind).into(),
+                    reason: "the record it completes was not kept".into(),
+                });
+                continue;
+            }
+            let checked = check_record(&mapped.record, options.today);
+            if !codes {
+                previous_kept = checked.is_ok();
+            }
+            match checked {
                 Ok(warnings) => {
                     let mut m = mapped;
                     m.notes.extend(warnings);
@@ -214,6 +248,7 @@ pub fn kind_name(kind: RecordKind) -> &'static str {
         RecordKind::Demographics => "demographics",
         RecordKind::Medication => "medication",
         RecordKind::Absence => "absence",
+        RecordKind::Codes => "codes",
     }
 }
 
@@ -226,6 +261,8 @@ fn resource_type_of(kind: RecordKind) -> &'static str {
         RecordKind::Medication => "MedicationStatement",
         // No FHIR resource states an absence; never imported, only issued directly.
         RecordKind::Absence => "Basic",
+        // A companion holding more codes of another resource's record.
+        RecordKind::Codes => "Basic",
     }
 }
 

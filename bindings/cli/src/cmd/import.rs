@@ -8,7 +8,7 @@ use clap::{Args, Subcommand, ValueEnum};
 use medzk_circuits::credential::Credential;
 use medzk_circuits::field;
 use medzk_circuits::holder::HolderId;
-use medzk_circuits::record::{Ext, Salt};
+use medzk_circuits::record::Ext;
 use medzk_formats::map::{self, Mapping, Options, VaccineCodes};
 use medzk_formats::{dcc, fhir, shc};
 use serde_json::{Value, json};
@@ -302,8 +302,9 @@ fn finish(target: &Target, input: &Path, source: Value, mapping: Mapping) -> Cli
         }
     };
     let mut issued = Vec::new();
-    for (i, m) in mapping.records.iter().enumerate() {
-        let salt = Salt::generate(&mut rand::rngs::OsRng);
+    // Fresh salts; a codes record's follows its record's, which ties the two.
+    let salts = mapping.salts(&mut rand::rngs::OsRng);
+    for (i, (m, salt)) in mapping.records.iter().zip(salts).enumerate() {
         let file = out_dir.join(format!("{i:04}-{}.json", map::kind_name(m.record.kind)));
         let credential = Credential::new(m.record.clone(), salt.clone(), first.saturating_add(i as u64));
         if let Err(e) = io::write_private(&file, credential.to_json().as_bytes(), false) {

@@ -228,11 +228,15 @@ fn holder(common: &Common) -> CliResult<HolderId> {
 /// is written first, atomically, while this process holds the registry; only then is the
 /// commitment appended, and if that fails the credential is removed again.
 pub fn issue(common: &Common, record: RecordData) -> CliResult<Issued> {
+    issue_salted(common, record, Salt::generate(&mut rand::rngs::OsRng))
+}
+
+/// [`issue`] with the given salt (a codes record's follows its record's).
+fn issue_salted(common: &Common, record: RecordData, salt: Salt) -> CliResult<Issued> {
     let warnings = check_record(&record, super::today(None)).map_err(|e| CliError::Input(e.to_string()))?;
     for w in &warnings {
         eprintln!("medzk: warning: {w}");
     }
-    let salt = Salt::generate(&mut rand::rngs::OsRng);
     let commitment = record.encode(&salt).commitment();
     let file = match (&common.registry, &common.registry_url, &common.issuer_key) {
         (Some(file), _, _) => file,
@@ -307,6 +311,40 @@ fn issue_remote(
     })?;
     let appended = Appended { first: reply.first, checkpoint: reply.checkpoint };
     Ok(Issued { credential, file: common.out.clone(), appended, warnings })
+}
+
+/// Arguments of `issue codes`.
+#[derive(Args)]
+pub struct CodesArgs {
+    #[command(flatten)]
+    common: Common,
+    /// The credential of the record it completes (the issuer's copy: its salt ties the
+    /// two); its holder and issuer must be --holder-id and --issuer.
+    #[arg(long)]
+    of: PathBuf,
+    /// The first further code, `system|code` (a vaccination's manufacturer, a test's
+    /// device).
+    #[arg(long)]
+    code: Code,
+    /// A second further code (a vaccination's vaccine type), kept in ext.
+    #[arg(long)]
+    second: Option<Code>,
+}
+
+/// Issues the codes record of a record already issued.
+pub fn codes(a: &CodesArgs) -> CliResult<Issued> {
+    let main = Credential::from_json(&io::read_text(&a.of)?).map_err(|e| CliError::file(&a.of, e))?;
+    if main.record.holder != holder(&a.common)? || main.record.issuer != a.common.issuer {
+        return Err(CliError::Input(format!(
+            "{}: its holder and issuer must be --holder-id and --issuer (a codes record completes a record of the same holder, from the same issuer)",
+            a.of.display()
+        )));
+    }
+    if main.record.kind == medzk_circuits::record::RecordKind::Codes {
+        return Err(CliError::Input(format!("{} is itself a codes record", a.of.display())));
+    }
+    let record = RecordData::codes_of(&main.record, a.code.clone(), a.second.clone());
+    issue_salted(&a.common, record, main.salt.companion())
 }
 
 /// Issues an observation.

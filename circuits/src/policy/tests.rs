@@ -371,7 +371,8 @@ fn v1_documents_keep_their_hashes() {
 
 mod robustness {
     //! Reading a policy never panics: random documents over the v2 constructs (counts,
-    //! relative dates, two-slot comparisons, units, absences), many of them invalid, are
+    //! relative dates, two-slot comparisons, units, absences, hour windows, codes records),
+    //! many of them invalid, are
     //! either refused with an error or encoded, hashed and evaluated.
     use super::*;
     use proptest::prelude::*;
@@ -392,7 +393,16 @@ mod robustness {
         if let Some(c) = count {
             a["count"] = json!(c);
         }
-        let records = json!([a, {"name": "b", "kind": pick(&kinds, next())}]);
+        let mut records = vec![a, json!({"name": "b", "kind": pick(&kinds, next())})];
+        // Now and then a codes record `c`, of `b`, of a copy of `a`, of nothing or of itself
+        // (drawn from the seed's end, so the rest of the document is as before).
+        let end = |k: usize| seed.get(seed.len().wrapping_sub(k)).copied().unwrap_or(0);
+        if let Some(of) =
+            pick(&[None, None, None, None, Some("b"), Some("b"), Some("a[1]"), Some("c"), Some("x")], end(1))
+        {
+            records.push(json!({"name": "c", "kind": pick(&["codes", "codes", "codes", "observation"], end(2)), "of": of}));
+        }
+        let records = json!(records);
         let names = ["a", "a", "b", "b", "a[1]", "a[2]", "a[3]", "c"];
         let others =
             ["b.date", "a[1].date", "a[2].date", "a.date", "b.aux", "aux", "value", "x.date", ".date"];
@@ -417,7 +427,11 @@ mod robustness {
             for _ in 0..1 + next() % 4 {
                 let rec = pick(&names, next());
                 let other = pick(&others, next());
-                let kind = if rec.starts_with('a') { a["kind"].clone() } else { records[1]["kind"].clone() };
+                let kind = if rec.starts_with('a') {
+                    records[0]["kind"].clone()
+                } else {
+                    records[1]["kind"].clone()
+                };
                 let mut c = match (kind.as_str().unwrap_or_default(), next() % 4) {
                     ("immunization", 0) => json!({"record": rec, "op": "series_complete"}),
                     ("immunization", 1) => {
@@ -503,14 +517,19 @@ mod robustness {
                 prop_assert_eq!(p.encode().len(), 2 + TABLE_SIZE + 3 * p.shape().clauses as usize);
                 let secret = HolderSecret::from_bytes(&[3; 32]).unwrap();
                 let id = secret.id();
-                let records: Vec<_> = [
-                    RecordData::immunization(id, "cvx|208".parse().unwrap(), today(), 1, 2, "L", "c"),
+                let dose = RecordData::immunization(id, "cvx|208".parse().unwrap(), today(), 1, 2, "L", "c");
+                let salt = crate::record::Salt::from_field(Fr::from(5u64));
+                let mut records: Vec<_> = [
+                    dose.clone(),
                     RecordData::demographics_born(id, "1964".parse().unwrap(), "gender|female".parse().unwrap(), "c"),
                     RecordData::absence(id, Fr::from(7u64), today(), None, "c"),
                 ]
                 .iter()
-                .map(|r| r.encode(&crate::record::Salt::from_field(Fr::from(5u64))))
+                .map(|r| r.encode(&salt))
                 .collect();
+                // The dose's codes record, tied to it by the salt.
+                let codes = RecordData::codes_of(&dose, "sct|1119349007".parse().unwrap(), None);
+                records.push(codes.encode(&salt.companion()));
                 let _ = select(&p, &records, &ctx());
                 // Instantiated at a minute (hour windows), or refused for want of one.
                 let now = crate::clock::Minute::on(today(), 600);

@@ -234,7 +234,7 @@ impl Verifier {
         varying: &[Fr; 3],
         policy_hash: Fr,
     ) -> Option<G1Projective> {
-        let mut acc = self.constant * s + self.policy_term(policy_hash * s - self.policy_hash * s);
+        let mut acc = self.constant * s + self.policy_term((policy_hash - self.policy_hash) * s);
         for (root, weight) in per_root {
             acc += self.root_term(root)? * weight;
         }

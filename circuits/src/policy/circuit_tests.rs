@@ -21,7 +21,7 @@ fn depth() -> Depth {
     Depth::new(4).unwrap()
 }
 
-fn public(policy: &Policy, f: &PolicyFixture, w: &PolicyWitness) -> PublicInputs {
+pub(super) fn public(policy: &Policy, f: &PolicyFixture, w: &PolicyWitness) -> PublicInputs {
     PublicInputs {
         root: f.root(),
         policy_hash: policy.hash(),
@@ -31,7 +31,7 @@ fn public(policy: &Policy, f: &PolicyFixture, w: &PolicyWitness) -> PublicInputs
     }
 }
 
-fn synth(policy: &Policy, f: &PolicyFixture, w: PolicyWitness) -> R1cs {
+pub(super) fn synth(policy: &Policy, f: &PolicyFixture, w: PolicyWitness) -> R1cs {
     let c = PolicyCircuit::new(f.tree.depth(), policy.clone(), public(policy, f, &w), w);
     R1cs::synthesize(|cs| c.synthesize(cs)).unwrap()
 }

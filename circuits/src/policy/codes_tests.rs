@@ -4,16 +4,13 @@
 
 use serde_json::{Value, json};
 
-use super::circuit::PolicyCircuit;
 use super::eval::{EvalContext, PolicyWitness, select};
 use super::*;
 use crate::code::Code;
 use crate::date::Day;
 use crate::fixtures::PolicyFixture;
 use crate::holder::HolderSecret;
-use crate::r1cs::R1cs;
 use crate::record::RecordData;
-use crate::statement::PublicInputs;
 use crate::tree::Depth;
 
 const MODERNA: &str = "cvx|207";
@@ -49,15 +46,7 @@ fn dose(secret: &HolderSecret, product: &str, manufacturer: &str) -> [RecordData
 
 /// The whole circuit on `witness`: the first region that fails, if any.
 fn failing(policy: &Policy, f: &PolicyFixture, w: PolicyWitness) -> Option<&'static str> {
-    let public = PublicInputs {
-        root: f.root(),
-        policy_hash: policy.hash(),
-        today: f.today,
-        context: Fr::from(5u64),
-        nullifier: w.nullifier(policy),
-    };
-    let c = PolicyCircuit::new(f.tree.depth(), policy.clone(), public, w);
-    R1cs::synthesize(|cs| c.synthesize(cs)).unwrap().failing_region()
+    super::circuit_tests::synth(policy, f, w).failing_region()
 }
 
 fn fixture(records: &[RecordData]) -> PolicyFixture {

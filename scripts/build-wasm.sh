@@ -42,8 +42,15 @@ build release -p medzk-wasm
 # The kiosk downloads the verifier: its own crate, without the prover, optimised for size
 # (verification is as fast as at opt-level 3: BENCHMARKS.md "WebAssembly").
 # The pages' QR encoder and decoder (where the browser has no BarcodeDetector) likewise.
+# Their panics (bugs: bad input gets a typed error) abort at once, without formatting a
+# message nobody would read: 18 KB less gzipped verifier, where rustc has that panic
+# strategy (rustc-web 1.96 has; older ones build as before).
+size_flags=""
+if RUSTC_BOOTSTRAP=1 /usr/bin/rustc -Zunstable-options -Cpanic=immediate-abort --print cfg >/dev/null 2>&1; then
+  size_flags="-Zunstable-options -Cpanic=immediate-abort"
+fi
 echo "== building medzk-wasm-verifier and medzk-wasm-qr for wasm32-unknown-unknown (size profile)"
-build wasm-size -p medzk-wasm-verifier -p medzk-wasm-qr
+RUSTFLAGS="$size_flags" build wasm-size -p medzk-wasm-verifier -p medzk-wasm-qr
 # The prover again with threads (rayon on Web Workers sharing one memory): std rebuilt with
 # atomics, its own target directory. Pages that are cross-origin isolated load it.
 echo "== building medzk-wasm with threads (atomics, shared memory) for wasm32-unknown-unknown"

@@ -10,7 +10,8 @@ import { chromium } from 'playwright-core';
 import { serve } from '../tests/browser/server.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const dist = path.resolve(here, '../dist');
+// DIST: another build of the site (a baseline to compare with).
+const dist = path.resolve(process.env.DIST ?? path.join(here, '../dist'));
 const dir = path.resolve(process.argv[2]);
 const runs = Number(process.argv[3] ?? 5);
 const server = await serve([['/data/', dir], ['/', dist]]);

@@ -36,11 +36,12 @@ pub(crate) async fn track(
 
 /// Public reads (signed heads, paths, subtrees) may be fetched by pages of any origin —
 /// kiosks and wallets in browsers: they carry nothing secret, take no credentials, and are
-/// simple GETs (no preflight). Writes, the audit log and metrics get no such header, so a
+/// simple GETs (no preflight). So may a wallet's card import (`crate::import`). Writes, the audit log and metrics get no such header, so a
 /// page of another origin cannot read their answers.
 pub(crate) async fn public_reads_cors(request: axum::extract::Request, next: Next) -> Response {
-    let public = request.method() == axum::http::Method::GET
-        && ["/v1/head", "/v1/path/", "/v1/subtree/"].iter().any(|p| request.uri().path().starts_with(p));
+    let public = (request.method() == axum::http::Method::GET
+        && ["/v1/head", "/v1/path/", "/v1/subtree/"].iter().any(|p| request.uri().path().starts_with(p)))
+        || request.uri().path() == "/v1/import/shc";
     let mut response = next.run(request).await;
     if public {
         response.headers_mut().insert(
@@ -124,7 +125,7 @@ fn verify_signature(
 }
 
 /// Writes a refusal to the audit log (within the log's own rate limit) and returns it.
-async fn refuse(
+pub(crate) async fn refuse(
     state: &AppState,
     request: medzk_registry::Request,
     action: Action,

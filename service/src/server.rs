@@ -10,10 +10,11 @@
 //! | `POST /v1/append` | enrolled issuers, signed | `{"commitments": ["0x…", …]}` → `first`, `count`, `checkpoint` |
 //! | `POST /v1/revoke` | the issuer that appended the leaf, signed | `{"index": n}` → `checkpoint` |
 //! | `GET /v1/audit?from=&limit=` | the operator, signed | audit entries, oldest first |
+//! | `POST /v1/import/shc` | wallets, where the operator enables it ([`ShcImport`]) | `{"card", "holder_id"}` → the verified card's `credentials`, `first`, `count`, `checkpoint` ([`crate::import`]) |
 //!
 //! Errors are `{"error": {"kind", "message"}}` with a status that says who is at fault
 //! (400 malformed, 401 unsigned or badly signed, 403 not this issuer's leaf, 404 no such
-//! leaf, 409 replay, 413 too large, 429 over the issuer's rate, 503 storage). Every write
+//! leaf, 409 replay, 413 too large, 422 a card refused, 429 over the issuer's rate, 503 storage). Every write
 //! request, accepted or refused, lands in the registry's audit log ([`medzk_registry::audit`]);
 //! registry work runs off the async runtime; writers queue in the backend, readers never
 //! wait for them.
@@ -32,6 +33,7 @@ use medzk_registry::{OperatorSecret, Registry, RegistryError};
 use serde_json::json;
 
 use crate::auth::OPERATOR;
+use crate::import::{self, ShcImport};
 use crate::limits::{Buckets, Limits};
 use crate::metrics::Metrics;
 use crate::routes;
@@ -57,6 +59,8 @@ pub struct ServiceConfig {
     pub issuers: Vec<(String, VerifyingKey)>,
     /// Request-rate limits.
     pub limits: Limits,
+    /// Card imports for wallets (`POST /v1/import/shc`), if the operator enables them.
+    pub shc_import: Option<ShcImport>,
 }
 
 pub(crate) struct Shared {
@@ -69,6 +73,7 @@ pub(crate) struct Shared {
     pub(crate) issuer_limits: Buckets,
     pub(crate) refusal_log: Buckets,
     pub(crate) metrics: Metrics,
+    pub(crate) shc_import: Option<ShcImport>,
 }
 
 pub(crate) type AppState = Arc<Shared>;
@@ -163,6 +168,14 @@ impl Service {
                 "no issuer may be enrolled under the name {OPERATOR:?} (or an empty name)"
             )));
         }
+        if let Some(import) = &config.shc_import {
+            let name = &import.issuer;
+            if name.is_empty() || name == OPERATOR || config.issuers.iter().any(|(n, _)| n == name) {
+                return Err(RegistryError::BadRequest(format!(
+                    "card imports need an issuer name of their own, not {name:?} (empty, the operator's or an enrolled issuer's)"
+                )));
+            }
+        }
         let limits = config.limits;
         Ok(Service(Arc::new(Shared {
             registry: config.registry,
@@ -174,6 +187,7 @@ impl Service {
             issuer_limits: Buckets::new(limits.issuer_rate, limits.issuer_burst),
             refusal_log: Buckets::new(limits.refusal_log_rate, limits.refusal_log_burst),
             metrics: Metrics::default(),
+            shc_import: config.shc_import,
         })))
     }
 
@@ -189,6 +203,7 @@ impl Service {
             .route("/v1/append", post(routes::append))
             .route("/v1/revoke", post(routes::revoke))
             .route("/v1/audit", get(routes::audit))
+            .route("/v1/import/shc", post(import::import_shc).options(import::import_preflight))
             .route_layer(axum::middleware::from_fn_with_state(self.0.clone(), routes::track))
             .fallback(routes::not_found)
             .layer(axum::middleware::from_fn(routes::public_reads_cors))

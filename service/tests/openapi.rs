@@ -2,6 +2,8 @@
 //! documented path, method and status, and every JSON body it returns validates against
 //! the documented schema; every documented operation is exercised.
 
+mod common;
+
 use std::collections::BTreeSet;
 
 use medzk_circuits::field::{self, Fr};
@@ -111,6 +113,7 @@ fn the_running_service_matches_docs_openapi_json() {
         operator: OperatorSecret::from_json(&operator.to_json()).unwrap(),
         issuers,
         limits: Limits::default(),
+        shc_import: Some(common::shc_import()),
     };
     let running = Running::start(config, "127.0.0.1:0".parse().unwrap()).unwrap();
     let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
@@ -174,6 +177,16 @@ fn the_running_service_matches_docs_openapi_json() {
         c.call("POST", "/v1/revoke", "/v1/revoke", &signed(&clinic, "/v1/revoke", &revoke), Some(&revoke)).0,
         409
     );
+    let import = "/v1/import/shc";
+    let card = common::card(&common::issuer_key(), "FK1234");
+    let body =
+        serde_json::to_vec(&json!({ "card": card, "holder_id": field::to_hex(&Fr::from(42u64)) })).unwrap();
+    assert_eq!(c.call("POST", import, import, &[], Some(&body)).0, 200);
+    let stranger = common::card(&p256::ecdsa::SigningKey::from_bytes(&[0x3c; 32].into()).unwrap(), "FK1234");
+    let body = serde_json::to_vec(&json!({ "card": stranger, "holder_id": field::to_hex(&Fr::from(42u64)) }))
+        .unwrap();
+    assert_eq!(c.call("POST", import, import, &[], Some(&body)).0, 422);
+    assert_eq!(c.call("POST", import, import, &[], Some(b"{}")).0, 400);
 
     // Every documented operation was exercised, and nothing else is served.
     let documented: BTreeSet<(String, String)> = c.doc["paths"]

@@ -39,6 +39,7 @@ fn exercise(registry: Registry) {
         operator,
         issuers,
         limits: Limits::default(),
+        shc_import: None,
     };
     let running = Running::start(config, loopback()).unwrap();
     let client = Client::new(&running.url());
@@ -239,7 +240,8 @@ fn issuers_are_rate_limited() {
         .map(|i| (i.name().to_string(), auth::public_key(&i.public_hex()).unwrap()))
         .collect();
     let limits = Limits { issuer_rate: 0.01, issuer_burst: 2.0, ..Limits::default() };
-    let config = ServiceConfig { registry, name: "registry:rate".into(), operator, issuers, limits };
+    let config =
+        ServiceConfig { registry, name: "registry:rate".into(), operator, issuers, limits, shc_import: None };
     let running = Running::start(config, loopback()).unwrap();
     let client = Client::new(&running.url());
     client.append(&busy, &[Fr::from(1u64)]).unwrap();
@@ -268,6 +270,7 @@ fn issuers_are_rate_limited() {
         operator: OperatorSecret::generate(),
         issuers: vec![("operator".into(), auth::public_key(&fake.public_hex()).unwrap())],
         limits: Limits::default(),
+        shc_import: None,
     };
     assert!(medzk_service::Service::new(config).is_err());
 }

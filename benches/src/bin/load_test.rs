@@ -49,6 +49,7 @@ fn run(backend: &str, registry: Registry) {
         issuers: enrolled,
         // Each client sends about 60 appends in a few seconds: within the default limits.
         limits: Limits::default(),
+        shc_import: None,
     };
     let running = Running::start(config, "127.0.0.1:0".parse().expect("address")).expect("service");
     let url = running.url();

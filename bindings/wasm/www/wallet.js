@@ -1,5 +1,6 @@
 // The wallet: keeps the holder key, credentials and inclusion paths encrypted on this
-// device (wallet-store.js); reads a verifier's request QR (camera, photo or text); says
+// device (wallet-store.js); imports SMART Health Cards from their QR codes through the
+// registry service; reads a verifier's request QR (camera, photo or text); says
 // what the verifier will and will not learn; proves the policy in @medzk/prover's Web
 // Worker (./prover/) — the page stays responsive, shows where the proof is, and can
 // cancel it — and shows the presentation as a QR code for the verifier's camera. QR texts
@@ -117,6 +118,77 @@ async function fetchPaths() {
   await showWallet();
 }
 
+// --- SMART Health Cards ---------------------------------------------------------------------
+
+/**
+ * A SMART Health Card's QR code(s), imported through the registry service: the service
+ * checks the issuer's signature, appends the records' commitments and answers with the
+ * credentials (docs/import.md "Through the registry service"); the wallet stores them and
+ * fetches their inclusion paths. A card split over several QR codes (shc:/1/3/…) is
+ * gathered first. The card passes through the service once; only credentials are kept.
+ */
+const cardChunks = new Map(); // "i" → text, while a chunked card is being scanned
+let cardBusy = false;
+let lastCard;
+async function useCard(text) {
+  const state = $('card-state');
+  const chunk = /^shc:\/(\d+)\/(\d+)\//i.exec(text);
+  let card = text;
+  if (chunk) {
+    const [, i, n] = chunk;
+    cardChunks.set(i, text);
+    if (cardChunks.size < Number(n)) {
+      state.textContent = `SMART Health Card: ${cardChunks.size} of ${n} QR codes read; show the next one.`;
+      state.dataset.state = 'partial';
+      return;
+    }
+    card = [...cardChunks.values()].join('\n');
+    cardChunks.clear();
+  }
+  if (cardBusy || card === lastCard) return; // the camera reads a card again every few seconds
+  cardBusy = true;
+  state.dataset.state = 'working';
+  state.textContent = 'Importing the SMART Health Card…';
+  try {
+    if (!wallet.unlocked()) throw new Error('unlock your wallet first');
+    const key = (await wallet.items()).find((i) => i.kind === 'holder-key');
+    if (!key) throw new Error('add your holder key first');
+    const base = $('registry-url').value.trim().replace(/\/+$/, '');
+    if (!/^https?:\/\//.test(base)) throw new Error('enter the registry service address (https://…)');
+    const response = await fetch(`${base}/v1/import/shc`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ card, holder_id: key.json.holder_id }),
+    });
+    const answer = await response.json().catch(() => ({}));
+    if (!response.ok) throw new Error(answer.error?.message ?? `the registry service answered ${response.status}`);
+    // A card imported before gives the same commitments (one fact, one commitment): those
+    // credentials are in the wallet already, and two copies could not both be used.
+    const have = new Set((await wallet.items()).filter((i) => i.kind === 'credential').map((i) => i.json.commitment));
+    const fresh = answer.credentials.filter((c) => !have.has(c.commitment));
+    for (const c of fresh) await wallet.add(JSON.stringify(c));
+    lastCard = card;
+    const issuers = [...new Set(answer.cards.map((c) => c.iss))].join(', ');
+    const known = fresh.length < answer.count ? `; ${answer.count - fresh.length} already in your wallet` : '';
+    const skipped = answer.skipped.length ? `; ${answer.skipped.length} entr(ies) not imported` : '';
+    state.textContent = `Imported ${fresh.length} record(s) from ${issuers}, its signature checked${known}${skipped}.`;
+    state.dataset.state = 'done';
+    await showWallet();
+    await fetchPaths();
+  } catch (e) {
+    state.textContent = `Could not import the card: ${e.message}`;
+    state.dataset.state = 'error';
+  } finally {
+    cardBusy = false;
+  }
+}
+
+/** What a scanned or chosen QR code is: a card to import, or a verifier's request. */
+async function useScanned(text) {
+  if (/^shc:\//i.test(text)) return useCard(text);
+  return useRequest(text);
+}
+
 // --- the request ----------------------------------------------------------------------------
 
 function scopeOf(policy) {
@@ -191,7 +263,39 @@ async function showKeyState() {
   }
   $('pk-state').textContent = (await wallet.cachedProvingKey(hash))
     ? 'The proving key for this hash is on this device (checked).'
-    : 'Choose the proving key file once; it is checked against this hash and kept.';
+    : 'Not on this device yet: it is downloaded once when you prove (or choose the file), checked against this hash and kept.';
+}
+
+/**
+ * The proving key for `vkHash` when none is kept: the chosen file, else downloaded from
+ * the site's `keys/<hash>.pk` (content-addressed: whatever is served there is checked
+ * against the pinned hash before it is used or kept), with the download's progress.
+ */
+async function provingKeyBytes(vkHash) {
+  const file = $('pk').files[0];
+  if (file) return readFile(file);
+  const url = new URL(`keys/${vkHash}.pk`, location.href);
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`this site has no proving key for ${vkHash.slice(0, 16)}… (${url.pathname}: ${response.status}); choose the .pk file`);
+  const total = Number(response.headers.get('content-length')) || 0;
+  const reader = response.body.getReader();
+  const parts = [];
+  let received = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    parts.push(value);
+    received += value.length;
+    const shown = total ? `${Math.floor((100 * received) / total)} %` : `${(received / 1e6).toFixed(1)} MB`;
+    setResult(`downloading the proving key (once)… ${shown}`, 'working');
+  }
+  const key = new Uint8Array(received);
+  let at = 0;
+  for (const part of parts) {
+    key.set(part, at);
+    at += part.length;
+  }
+  return key;
 }
 
 /** The policy the verifier asked for: the chosen file, or fetched from the request's URL. */
@@ -243,11 +347,7 @@ async function prove() {
     if (!prover) {
       let key = await wallet.cachedProvingKey(vkHash);
       const fresh = !key;
-      if (fresh) {
-        const file = $('pk').files[0];
-        if (!file) throw new Error('choose the proving key file (once)');
-        key = await readFile(file);
-      }
+      if (fresh) key = await provingKeyBytes(vkHash);
       setResult(STAGES['loading-key'], 'working');
       // checks the key against the hash; proves on every core where the page is cross-origin
       // isolated (the site's COOP/COEP headers), else on one thread
@@ -331,20 +431,29 @@ async function main() {
   $('prove').disabled = false;
   $('prove').onclick = prove;
   $('cancel').onclick = () => running?.abort();
-  $('request-text').onchange = (e) => useRequest(e.target.value.trim());
+  $('request-text').onchange = (e) => useScanned(e.target.value.trim());
   $('request-image').onchange = async (e) => {
     const file = e.target.files[0];
     if (!file) return;
     const texts = await readQrFile(file);
     if (texts.length === 0) $('camera-state').textContent = 'no QR code found in that image';
-    for (const t of texts) await useRequest(t);
+    for (const t of texts) await useScanned(t);
+  };
+  $('card-text').onchange = (e) => useCard(e.target.value.trim());
+  $('card-image').onchange = async (e) => {
+    const file = e.target.files[0];
+    if (!file) return;
+    const texts = (await readQrFile(file)).filter((t) => /^shc:\//i.test(t));
+    if (texts.length === 0) $('card-state').textContent = 'no SMART Health Card QR code found in that image';
+    for (const t of texts) await useCard(t);
+    e.target.value = '';
   };
   $('status').textContent = 'ready';
   $('status').dataset.ready = 'true';
-  startScanner($('camera'), useRequest).then(
+  startScanner($('camera'), useScanned).then(
     (stop) => {
       stopScanner = stop;
-      $('camera-state').textContent = "camera on: point it at the verifier's QR code";
+      $('camera-state').textContent = "camera on: point it at the verifier's QR code (or at your SMART Health Card to import it)";
     },
     (e) => {
       $('camera-state').textContent = e.message;

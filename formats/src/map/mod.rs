@@ -5,6 +5,7 @@
 
 pub mod codes;
 mod resources;
+pub mod salts;
 pub mod units;
 pub mod vaccines;
 

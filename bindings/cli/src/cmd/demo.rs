@@ -64,6 +64,7 @@ fn start_service(reg_path: &Path, issuer_file: &Path) -> CliResult<Served> {
         operator,
         issuers: vec![(CLINICS[0].to_string(), enrolled)],
         limits: medzk_service::Limits::default(),
+        shc_import: None,
     };
     let running = Running::start(config, "127.0.0.1:0".parse().expect("an address"))
         .map_err(|e| CliError::Input(format!("cannot start the service: {e}")))?;

@@ -5,9 +5,11 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use clap::Args;
+use medzk_formats::map::salts::SaltKey;
+use medzk_formats::shc::Trust;
 use medzk_registry::OperatorSecret;
 use medzk_service::auth::{self, IssuerSecret};
-use medzk_service::{Limits, Service, ServiceConfig};
+use medzk_service::{Limits, Service, ServiceConfig, ShcImport};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -39,6 +41,17 @@ pub struct ServeArgs {
     /// Where to listen.
     #[arg(long, default_value = "127.0.0.1:8080")]
     pub listen: SocketAddr,
+    /// Import SMART Health Cards for wallets (`POST /v1/import/shc`) from the issuers whose
+    /// key sets are in this directory (one JWKS per issuer, each naming its "iss").
+    #[arg(long, requires = "import_salt_key")]
+    pub shc_trust_dir: Option<PathBuf>,
+    /// The secret imported records' salts are derived under (64 hex digits), so that a card
+    /// imported twice gives the same commitments; created (readable only by you) if absent.
+    #[arg(long, requires = "shc_trust_dir")]
+    pub import_salt_key: Option<PathBuf>,
+    /// The issuer name card imports append as (it owns their leaves; the audit log names it).
+    #[arg(long, default_value = "shc-import")]
+    pub import_issuer: String,
 }
 
 /// Arguments of `issuer keygen`.
@@ -76,6 +89,29 @@ pub fn issuer_keygen(args: &IssuerKeygenArgs) -> CliResult<Report> {
     ))
 }
 
+/// The card-import configuration, if asked for: the trusted issuers' key sets (each bound
+/// to its issuer) and the salt key, created on first use.
+fn shc_import(args: &ServeArgs) -> CliResult<Option<ShcImport>> {
+    let (Some(dir), Some(key_file)) = (&args.shc_trust_dir, &args.import_salt_key) else {
+        return Ok(None);
+    };
+    let mut trust = Trust::new();
+    let keys = trust.add_dir(dir).map_err(|e| CliError::file(dir, format!("{e} [step: {}]", e.step())))?;
+    if keys == 0 {
+        return Err(CliError::file(dir, "holds no issuer key set (*.json, each naming its \"iss\")"));
+    }
+    if !key_file.exists() {
+        let key = SaltKey::generate(&mut rand::rngs::OsRng);
+        io::write_private(key_file, key.to_hex().as_bytes(), false)?;
+        eprintln!(
+            "medzk: created the import salt key {} (keep it: re-imports match only under it)",
+            key_file.display()
+        );
+    }
+    let salt_key = SaltKey::from_hex(&io::read_text(key_file)?).map_err(|e| CliError::file(key_file, e))?;
+    Ok(Some(ShcImport { trust, salt_key, issuer: args.import_issuer.clone() }))
+}
+
 /// Serves until interrupted (Ctrl-C or SIGTERM), then finishes the requests in flight.
 pub fn serve(args: &ServeArgs) -> CliResult<Report> {
     let operator = OperatorSecret::from_json(&io::read_text(&args.operator_secret)?)
@@ -98,7 +134,8 @@ pub fn serve(args: &ServeArgs) -> CliResult<Report> {
         return Err(CliError::Input("--rate-limit must be above 0 and --burst at least 1".into()));
     }
     let limits = Limits { issuer_rate: args.rate_limit, issuer_burst: args.burst, ..Limits::default() };
-    let config = ServiceConfig { registry, name: args.name.clone(), operator, issuers, limits };
+    let shc_import = shc_import(args)?;
+    let config = ServiceConfig { registry, name: args.name.clone(), operator, issuers, limits, shc_import };
     let service = Service::new(config).map_err(|e| CliError::file(&args.issuers, e))?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

@@ -30,7 +30,7 @@ use medzk_registry::Action;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use crate::routes::refuse;
+use crate::routes::{refuse, take_rate};
 use crate::server::{ApiError, AppState, bad, blocking, now, storage};
 
 /// Largest card text accepted (a `.smart-health-card` file or its QR chunks).
@@ -111,15 +111,7 @@ pub(crate) async fn import_shc(
         ));
     };
     let request = medzk_registry::Request::issuer(&bridge.issuer, &body).on(method.as_str(), uri.path());
-    if let Err(wait) = state.issuer_limits.take(&bridge.issuer) {
-        state.metrics.rate_limited(&bridge.issuer);
-        let seconds = wait.ceil().clamp(1.0, 3600.0) as u64;
-        let e = ApiError(
-            StatusCode::TOO_MANY_REQUESTS,
-            "rate_limited",
-            format!("more card imports than the service's limit; retry in {seconds} s"),
-            Some(seconds),
-        );
+    if let Err(e) = take_rate(&state, &bridge.issuer, "more card imports than the service's limit") {
         return Err(refuse(&state, request, Action::Unknown, e).await);
     }
     let checked = (|| {

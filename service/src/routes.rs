@@ -146,6 +146,20 @@ pub(crate) async fn refuse(
     error
 }
 
+/// Takes one request from `name`'s rate bucket, or answers 429 (`over`, and when to retry).
+pub(crate) fn take_rate(state: &AppState, name: &str, over: &str) -> Result<(), ApiError> {
+    state.issuer_limits.take(name).map_err(|wait| {
+        state.metrics.rate_limited(name);
+        let seconds = wait.ceil().clamp(1.0, 3600.0) as u64;
+        ApiError(
+            StatusCode::TOO_MANY_REQUESTS,
+            "rate_limited",
+            format!("{over}; retry in {seconds} s"),
+            Some(seconds),
+        )
+    })
+}
+
 /// Admits a signed request: the signature, the clock, the signer's rate, a fresh nonce.
 /// Every refusal is audited (as `action`). Returns the audit log's view of the request.
 async fn admit(
@@ -175,15 +189,8 @@ async fn admit(
         Signer::Issuer => medzk_registry::Request::issuer(&signed.issuer, body),
         Signer::Operator => medzk_registry::Request::operator(body),
     });
-    if let Err(wait) = state.issuer_limits.take(&signed.issuer) {
-        state.metrics.rate_limited(&signed.issuer);
-        let seconds = wait.ceil().clamp(1.0, 3600.0) as u64;
-        let e = ApiError(
-            StatusCode::TOO_MANY_REQUESTS,
-            "rate_limited",
-            format!("{} sends more requests than its limit; retry in {seconds} s", signed.issuer),
-            Some(seconds),
-        );
+    let over = format!("{} sends more requests than its limit", signed.issuer);
+    if let Err(e) = take_rate(state, &signed.issuer, &over) {
         return Err(refuse(state, request, action, e).await);
     }
     let replayed = {

@@ -13,7 +13,10 @@ import { drawQr, readQrFile, startScanner } from './qr.js';
 import { openStore } from './store.js';
 
 const $ = (id) => document.getElementById(id);
-const state = { config: null, verifier: null, policyWords: '', session: null, db: null, head: null, busy: false };
+const state = { config: null, verifier: null, policyWords: '', session: null, previous: null, db: null, head: null, busy: false };
+/** How long a minute request stays valid after the kiosk renewed it (a traveller may have
+ * scanned it just before). */
+const GRACE_MS = 2 * 60_000;
 
 class SetupError extends Error {
   constructor(message, details = []) {
@@ -254,10 +257,20 @@ async function judge(bytes) {
     policy: state.policyText,
     trustedRoots: roots.head.trustedRoots,
   });
-  const session = { verifierId: state.config.verifier_id, nonce: state.session.nonce, today: state.session.today };
+  // The current request; then, for two minutes after a renewal, the one it replaced.
+  const sessions = [state.session];
+  if (state.previous && Date.now() < state.previous.until) sessions.push(state.previous);
   let verdict;
+  let used;
   try {
-    verdict = await verifier.verify(bytes, session);
+    for (const s of sessions) {
+      const v = await verifier.verify(bytes, { verifierId: state.config.verifier_id, nonce: s.nonce, today: s.today });
+      if (!verdict || v.accepted) verdict = v;
+      if (v.accepted) {
+        used = s;
+        break;
+      }
+    }
   } finally {
     verifier.close();
   }
@@ -273,8 +286,9 @@ async function judge(bytes) {
   if (!(await state.db.putNew('nullifiers', replayKey(verdict.nullifier), { at: nowSeconds() }))) {
     return { accepted: false, code: 'replayed', reason: 'replay: this holder was already accepted here for this policy' };
   }
-  await state.db.put('nonces', toHex(state.session.nonce), { usedAt: nowSeconds() });
-  await newSession(); // the nonce is spent
+  await state.db.put('nonces', toHex(used.nonce), { usedAt: nowSeconds() });
+  if (used === state.previous) state.previous = null; // spent; the current request still stands
+  else await newSession(); // the nonce is spent
   return verdict;
 }
 
@@ -313,9 +327,14 @@ async function main() {
   setInterval(refreshHead, 60_000);
   await resumeSession();
   // A new request when the session's clock is no longer the kiosk's: a new day, or five
-  // minutes on for a policy with hour windows (evaluated at the request's minute).
+  // minutes on for a policy with hour windows (evaluated at the request's minute). A
+  // minute request it replaces is still accepted for two minutes, so that a traveller who
+  // scanned it just before is not turned away (its windows are then evaluated at its
+  // minute, at most seven minutes ago).
   setInterval(() => {
-    if (!current(state.session.today)) newSession();
+    if (current(state.session.today)) return;
+    state.previous = state.session.today.length > 10 ? { ...state.session, until: Date.now() + GRACE_MS } : null;
+    newSession();
   }, 30_000);
   $('main').hidden = false;
   $('next').onclick = () => {

@@ -10,43 +10,21 @@
 // Screenshots of each screen go to bindings/wasm/tests/artifacts/.
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
 import { serve } from './server.mjs';
+import { startService, withBrowser } from './common.mjs';
 import { canvasGrey, writeY4m } from './camera.mjs';
-import { cli, medzkBin, repo, tempDir } from '../node/helpers.mjs';
+import { cli, repo, tempDir } from '../node/helpers.mjs';
 
 const dist = path.join(repo, 'bindings/wasm/dist');
 const artifacts = path.join(repo, 'bindings/wasm/tests/artifacts');
-const FLAGS = ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync', '--disable-quic', '--use-fake-ui-for-media-stream',
-  '--use-fake-device-for-media-stream'];
 const VERIFIER = 'border:NO:gate-3';
 const PASSPHRASE = 'correct horse battery';
 const MAX_ROOT_AGE = 2; // seconds: the first root is older than that once the test starts
 
 const shot = (page, name) => page.screenshot({ path: path.join(artifacts, name), fullPage: true });
-
-/** A browser whose camera shows `camera` (a Y4M file); `profile` keeps IndexedDB between launches. */
-async function withBrowser(profile, camera, fn) {
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-    headless: true,
-    args: [...FLAGS, `--use-file-for-fake-video-capture=${camera}`],
-    viewport: { width: 1100, height: 900 },
-  });
-  try {
-    const page = context.pages()[0] ?? (await context.newPage());
-    const errors = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    await fn(page);
-    assert.deepEqual(errors, []);
-  } finally {
-    await context.close();
-  }
-}
 
 async function verdict(page, code) {
   await page.waitForSelector(`#verdict:not([hidden])[data-code="${code}"], #verdict:not([hidden])`, { timeout: 30000 });
@@ -85,18 +63,7 @@ test('QR both ways: kiosk request → wallet (fake camera) → kiosk (fake camer
   const operatorKey = JSON.parse(fs.readFileSync(path.join(dir, 'operator.key'), 'utf8')).public;
   // The registry service on loopback: the kiosk reads its signed head, the wallet its subtrees.
   fs.writeFileSync(path.join(dir, 'issuers.json'), '[]');
-  const service = spawn(medzkBin, ['serve', '--registry', 'reg.redb', '--name', 'registry:NO', '--operator-secret', 'operator.key',
-    '--issuers', 'issuers.json', '--listen', '127.0.0.1:0'], { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
-  const serviceUrl = await new Promise((resolve, reject) => {
-    let err = '';
-    service.stderr.on('data', (d) => {
-      err += d;
-      const m = err.match(/on (http:\/\/127\.0\.0\.1:\d+)/);
-      if (m) resolve(m[1]);
-    });
-    service.on('exit', (code) => reject(new Error(`medzk serve exited (${code}): ${err}`)));
-    setTimeout(() => reject(new Error(`medzk serve did not start: ${err}`)), 20000);
-  });
+  const { service, url: serviceUrl } = await startService(dir);
 
   // The kiosk site: configuration, key, policy and signed head; the config pinned by hash.
   const site = path.join(dir, 'site');

@@ -9,21 +9,17 @@
 // (the same commitments). Screenshots go to bindings/wasm/tests/artifacts/.
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import { chromium } from 'playwright-core';
 import { serve } from './server.mjs';
+import { startService, withBrowser } from './common.mjs';
 import { canvasGrey, writeY4m } from './camera.mjs';
-import { cli, medzkBin, repo, tempDir } from '../node/helpers.mjs';
+import { cli, repo, tempDir } from '../node/helpers.mjs';
 
 const dist = path.join(repo, 'bindings/wasm/dist');
 const artifacts = path.join(repo, 'bindings/wasm/tests/artifacts');
-const FLAGS = ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync', '--disable-quic', '--use-fake-ui-for-media-stream',
-  '--use-fake-device-for-media-stream'];
 const ISS = 'https://issuer.test/shc';
 const PASSPHRASE = 'correct horse battery';
 
@@ -56,24 +52,6 @@ const dose = (n, date) => ({
   protocolApplied: [{ doseNumberPositiveInt: n, seriesDosesPositiveInt: 2 }],
 });
 
-async function withBrowser(profile, camera, fn) {
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-    headless: true,
-    args: [...FLAGS, `--use-file-for-fake-video-capture=${camera}`],
-    viewport: { width: 1100, height: 900 },
-  });
-  try {
-    const page = context.pages()[0] ?? (await context.newPage());
-    const errors = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    await fn(page);
-    assert.deepEqual(errors, []);
-  } finally {
-    await context.close();
-  }
-}
-
 test('a SMART Health Card QR through the camera: imported by the registry service, proven from, not duplicated', async () => {
   fs.mkdirSync(artifacts, { recursive: true });
   const dir = tempDir('medzk-card-');
@@ -100,19 +78,7 @@ test('a SMART Health Card QR through the camera: imported by the registry servic
     ],
   });
 
-  const service = spawn(medzkBin, ['serve', '--registry', 'reg.redb', '--name', 'registry:NO', '--operator-secret', 'operator.key',
-    '--issuers', 'issuers.json', '--listen', '127.0.0.1:0', '--shc-trust-dir', 'trusted', '--import-salt-key', 'salt.key'],
-  { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
-  const serviceUrl = await new Promise((resolve, reject) => {
-    let err = '';
-    service.stderr.on('data', (d) => {
-      err += d;
-      const m = err.match(/on (http:\/\/127\.0\.0\.1:\d+)/);
-      if (m) resolve(m[1]);
-    });
-    service.on('exit', (code) => reject(new Error(`medzk serve exited (${code}): ${err}`)));
-    setTimeout(() => reject(new Error(`medzk serve did not start: ${err}`)), 20000);
-  });
+  const { service, url: serviceUrl } = await startService(dir, ['--shc-trust-dir', 'trusted', '--import-salt-key', 'salt.key']);
   assert.match(fs.readFileSync(path.join(dir, 'salt.key'), 'utf8'), /^[0-9a-f]{64}$/, 'the salt key, created on first use');
 
   // The site serves the published proving key under its verifying-key hash.

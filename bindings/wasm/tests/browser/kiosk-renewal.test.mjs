@@ -5,11 +5,10 @@
 // --request` for the kiosk's request texts, given to the kiosk as pasted text.
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { serve } from './server.mjs';
-import { startService, withBrowser } from './common.mjs';
+import { kioskSite, startService, withBrowser } from './common.mjs';
 import { writeY4m } from './camera.mjs';
 import { cli, repo, tempDir } from '../node/helpers.mjs';
 
@@ -45,21 +44,14 @@ test('a renewed minute request stays valid for two minutes, then not', async () 
       '--test', 'loinc|94500-6', '--date', sampled, '--value', '0', '--interpretation', 'sct|260415000']);
   }
   for (const n of [1, 2]) ok(['registry', 'path', '--registry', 'reg.redb', '--index', String(n - 1), '--out', `p${n}.json`]);
-  ok(['registry', 'operator-keygen', '--out', 'operator.key']);
-  const operatorKey = JSON.parse(fs.readFileSync(path.join(dir, 'operator.key'), 'utf8')).public;
-  fs.writeFileSync(path.join(dir, 'issuers.json'), '[]');
-  const { service, url: serviceUrl } = await startService(dir);
-
-  const site = path.join(dir, 'site');
-  fs.mkdirSync(site);
-  fs.copyFileSync(path.join(dir, 'k.vk'), path.join(site, 'tested.vk'));
-  fs.copyFileSync(policyFile, path.join(site, 'policy.json'));
-  const policyHash = ok(['policy', 'hash', policyFile]).split(/\s+/)[0];
-  fs.writeFileSync(path.join(site, 'config.json'), JSON.stringify({
-    verifier_id: VERIFIER, verifying_key: 'tested.vk', vk_hash: vkHash, policy: 'policy.json', policy_hash: policyHash,
-    registry: { name: 'registry:NO', head_url: `${serviceUrl}/v1/head`, operator_key: operatorKey, max_head_age_s: 3600, max_root_age_s: 3600 },
-  }));
-  execFileSync(path.join(repo, 'scripts/kiosk-site.sh'), [site], { stdio: 'pipe' });
+  const { service, url: serviceUrl, operatorKey } = await startService(dir);
+  const site = kioskSite(dir, {
+    vkFile: path.join(dir, 'k.vk'), vkHash, policyFile,
+    config: {
+      verifier_id: VERIFIER,
+      registry: { name: 'registry:NO', head_url: `${serviceUrl}/v1/head`, operator_key: operatorKey, max_head_age_s: 3600, max_root_age_s: 3600 },
+    },
+  });
   const server = await serve([['/', site]]);
   const blank = path.join(dir, 'blank.y4m');
   writeY4m(blank);

@@ -10,11 +10,10 @@
 // Screenshots of each screen go to bindings/wasm/tests/artifacts/.
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { serve } from './server.mjs';
-import { startService, withBrowser } from './common.mjs';
+import { kioskSite, startService, withBrowser } from './common.mjs';
 import { canvasGrey, writeY4m } from './camera.mjs';
 import { cli, repo, tempDir } from '../node/helpers.mjs';
 
@@ -59,25 +58,19 @@ test('QR both ways: kiosk request → wallet (fake camera) → kiosk (fake camer
   ok(['registry', 'path', '--registry', 'reg.redb', '--index', '1', '--out', 'c-old.json']);
   await new Promise((r) => setTimeout(r, (MAX_ROOT_AGE + 1) * 1000));
   issue('b.json', daysAgo(40));
-  ok(['registry', 'operator-keygen', '--out', 'operator.key']);
-  const operatorKey = JSON.parse(fs.readFileSync(path.join(dir, 'operator.key'), 'utf8')).public;
   // The registry service on loopback: the kiosk reads its signed head, the wallet its subtrees.
-  fs.writeFileSync(path.join(dir, 'issuers.json'), '[]');
-  const { service, url: serviceUrl } = await startService(dir);
+  const { service, url: serviceUrl, operatorKey } = await startService(dir);
 
   // The kiosk site: configuration, key, policy and signed head; the config pinned by hash.
-  const site = path.join(dir, 'site');
-  fs.mkdirSync(site);
-  fs.copyFileSync(path.join(dir, 'k.vk'), path.join(site, 'vaccination.vk'));
   const policyFile = path.join(repo, 'examples/policies/border-vaccination.json');
-  fs.copyFileSync(policyFile, path.join(site, 'policy.json'));
-  const policyHash = ok(['policy', 'hash', policyFile]).split(/\s+/)[0];
-  fs.writeFileSync(path.join(site, 'config.json'), JSON.stringify({
-    verifier_id: VERIFIER, verifying_key: 'vaccination.vk', vk_hash: vkHash, policy: 'policy.json', policy_hash: policyHash,
-    registry: { name: 'registry:NO', head_url: `${serviceUrl}/v1/head`, operator_key: operatorKey, max_head_age_s: 3600, max_root_age_s: MAX_ROOT_AGE },
-    officer_checks: ['Check the passport: name and photo.'],
-  }, null, 2));
-  execFileSync(path.join(repo, 'scripts/kiosk-site.sh'), [site], { stdio: 'pipe' });
+  const site = kioskSite(dir, {
+    vkFile: path.join(dir, 'k.vk'), vkHash, policyFile,
+    config: {
+      verifier_id: VERIFIER,
+      registry: { name: 'registry:NO', head_url: `${serviceUrl}/v1/head`, operator_key: operatorKey, max_head_age_s: 3600, max_root_age_s: MAX_ROOT_AGE },
+      officer_checks: ['Check the passport: name and photo.'],
+    },
+  });
   assert.ok(!fs.existsSync(path.join(site, 'prover')), 'the kiosk site holds no prover');
 
   const server = await serve([['/wallet/', dist], ['/bare/', dist], ['/', site]]);

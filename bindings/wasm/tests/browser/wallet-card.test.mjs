@@ -63,9 +63,6 @@ test('a SMART Health Card QR through the camera: imported by the registry servic
   const vkHash = ok(['setup', '--statement', 'vaccination', '--depth', '8', '--seed', 'card', '--pk', 'k.pk', '--vk', 'k.vk']).split(/\s+/).pop();
   ok(['registry', 'init', '--registry', 'reg.redb', '--depth', '8']);
   ok(['holder', 'keygen', '--out', 'h.key']);
-  ok(['registry', 'operator-keygen', '--out', 'operator.key']);
-  const operatorKey = JSON.parse(fs.readFileSync(path.join(dir, 'operator.key'), 'utf8')).public;
-  fs.writeFileSync(path.join(dir, 'issuers.json'), '[]');
   const issuer = cardIssuer();
   fs.mkdirSync(path.join(dir, 'trusted'));
   fs.writeFileSync(path.join(dir, 'trusted/issuer.json'), JSON.stringify(issuer.jwks));
@@ -78,7 +75,7 @@ test('a SMART Health Card QR through the camera: imported by the registry servic
     ],
   });
 
-  const { service, url: serviceUrl } = await startService(dir, ['--shc-trust-dir', 'trusted', '--import-salt-key', 'salt.key']);
+  const { service, url: serviceUrl, operatorKey } = await startService(dir, ['--shc-trust-dir', 'trusted', '--import-salt-key', 'salt.key']);
   assert.match(fs.readFileSync(path.join(dir, 'salt.key'), 'utf8'), /^[0-9a-f]{64}$/, 'the salt key, created on first use');
 
   // The site serves the published proving key under its verifying-key hash.

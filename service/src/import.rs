@@ -3,7 +3,8 @@
 //! A patient holds no issuer key and cannot append to the registry; the card's issuer has
 //! signed the card, not medzk records. An operator who trusts a set of card issuers
 //! ([`ShcImport`]) lets the service import cards for wallets: it verifies the card's ES256
-//! signature against those issuers' keys, maps it as `medzk import shc` does, derives each
+//! signature against those issuers' keys (and their revocation lists), maps it as
+//! `medzk import shc` does, derives each
 //! record's salt from the record under the service's own key
 //! ([`medzk_formats::map::salts`]) — so a card imported twice, or two cards repeating a
 //! dose, give each fact one commitment, which no proof can count twice — appends every
@@ -25,7 +26,7 @@ use medzk_circuits::field::{self, Fr};
 use medzk_circuits::holder::HolderId;
 use medzk_formats::map::salts::SaltKey;
 use medzk_formats::map::{self, Mapping, Options, VaccineCodes};
-use medzk_formats::shc::{self, Trust};
+use medzk_formats::shc::{self, RevocationList, Trust};
 use medzk_registry::Action;
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -40,6 +41,8 @@ pub const MAX_CARD_BYTES: usize = 1 << 20;
 pub struct ShcImport {
     /// The card issuers it trusts: key sets bound to their issuer (`iss`).
     pub trust: Trust,
+    /// Their revocation lists (`/.well-known/crl/<kid>.json`): a listed card is refused.
+    pub revocations: Vec<RevocationList>,
     /// The key salts are derived under; its loss only stops re-imports from matching.
     pub salt_key: SaltKey,
     /// The issuer name imports append as (it owns the leaves; the audit log names it).
@@ -68,7 +71,7 @@ fn verify_and_map(bridge: &ShcImport, body: &ImportBody, at: i64) -> Result<(Map
     let mut mapping = Mapping::default();
     let mut sources = Vec::new();
     for (i, jws) in cards.iter().enumerate() {
-        let card = shc::verify(jws, &bridge.trust, at, &[]).map_err(card_error)?;
+        let card = shc::verify(jws, &bridge.trust, at, &bridge.revocations).map_err(card_error)?;
         let options = Options {
             holder,
             issuer: String::new(),

@@ -6,7 +6,7 @@ mod common;
 
 use std::net::SocketAddr;
 
-use common::{ISS, card, issuer_key, now, shc_import};
+use common::{ISS, card, card_with_rid, issuer_key, now, shc_import};
 use medzk_circuits::credential::Credential;
 use medzk_circuits::field::{self, Fr};
 use medzk_circuits::tree::Depth;
@@ -18,9 +18,14 @@ use serde_json::{Value, json};
 /// A service (with card imports or without), the operator's key, and the registry's
 /// directory, which outlives the service (dropped after it).
 fn service(import: bool) -> (Running, OperatorSecret, tempfile::TempDir) {
+    service_with(import.then(shc_import))
+}
+
+fn service_with(
+    shc_import: Option<medzk_service::ShcImport>,
+) -> (Running, OperatorSecret, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
     let registry = Registry::create(&dir.path().join("reg.redb"), Depth::new(8).unwrap(), now()).unwrap();
-    let shc_import = import.then(shc_import);
     let operator = OperatorSecret::generate();
     let copy = OperatorSecret::from_json(&operator.to_json()).unwrap();
     let config = ServiceConfig {
@@ -176,4 +181,26 @@ fn card_imports_need_an_issuer_name_of_their_own() {
         let e = medzk_service::Service::new(config).err().expect("refused");
         assert!(e.to_string().contains("an issuer name of their own"), "{e}");
     }
+}
+
+#[test]
+fn a_card_on_its_issuers_revocation_list_is_refused() {
+    let mut config = shc_import();
+    let kid = medzk_formats::shc::keys::public_jwk(issuer_key().verifying_key())["kid"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let list = format!(r#"{{"kid":"{kid}","method":"rid","ctr":1,"rids":["revoked-1"]}}"#);
+    config.revocations.push(medzk_formats::shc::RevocationList::parse(&list).unwrap());
+    let (running, _, _dir) = service_with(Some(config));
+    let client = Client::new(&running.url());
+    let holder = field::to_hex(&Fr::from(4242u64));
+    let (status, kind, message) = refused(
+        import(&client, &card_with_rid(&issuer_key(), "FK1234", Some("revoked-1")), &holder).unwrap_err(),
+    );
+    assert_eq!((status, kind.as_str()), (422, "invalid_card"), "{message}");
+    assert!(message.contains("revocation"), "{message}");
+    assert_eq!(client.head().unwrap().checkpoints.last().unwrap().leaves, 0, "nothing appended");
+    let other = import(&client, &card_with_rid(&issuer_key(), "FK1234", Some("another")), &holder).unwrap();
+    assert_eq!(other["count"].as_u64(), Some(3));
 }

@@ -247,8 +247,19 @@ pub fn verify(jws: &str, trust: &Trust, now: i64, revocations: &[RevocationList]
 /// {"fhirVersion": "4.0.1", "fhirBundle": bundle}}}`, minified, raw-DEFLATE compressed,
 /// ES256 with `kid` the key's thumbprint. For issuers (and this project's own fixtures).
 pub fn sign(iss: &str, nbf: i64, bundle: &serde_json::Value, key: &SigningKey) -> String {
+    sign_with_rid(iss, nbf, bundle, key, None)
+}
+
+/// As [`sign`], with a revocation id (`vc.rid`) when `rid` is given.
+pub fn sign_with_rid(
+    iss: &str,
+    nbf: i64,
+    bundle: &serde_json::Value,
+    key: &SigningKey,
+    rid: Option<&str>,
+) -> String {
     use std::io::Write;
-    let payload = serde_json::json!({
+    let mut payload = serde_json::json!({
         "iss": iss,
         "nbf": nbf,
         "vc": {
@@ -256,6 +267,9 @@ pub fn sign(iss: &str, nbf: i64, bundle: &serde_json::Value, key: &SigningKey) -
             "credentialSubject": { "fhirVersion": "4.0.1", "fhirBundle": bundle },
         },
     });
+    if let Some(rid) = rid {
+        payload["vc"]["rid"] = serde_json::json!(rid);
+    }
     let jwk = keys::public_jwk(key.verifying_key());
     let header = serde_json::json!({ "zip": "DEF", "alg": "ES256", "kid": jwk["kid"] });
     let mut enc = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::best());

@@ -23,6 +23,11 @@ pub fn now() -> i64 {
 
 /// `shc:/…` QR text of a card with a birth date and two doses (lots `lot`), issued an hour ago.
 pub fn card(key: &SigningKey, lot: &str) -> String {
+    card_with_rid(key, lot, None)
+}
+
+/// As [`card`], with a revocation id.
+pub fn card_with_rid(key: &SigningKey, lot: &str, rid: Option<&str>) -> String {
     let bundle = json!({
         "resourceType": "Bundle", "type": "collection",
         "entry": [
@@ -37,7 +42,7 @@ pub fn card(key: &SigningKey, lot: &str) -> String {
                 "protocolApplied": [{ "doseNumberPositiveInt": 2, "seriesDosesPositiveInt": 2 }] } },
         ]
     });
-    let jws = shc::sign(ISS, now() - 3600, &bundle, key);
+    let jws = shc::sign_with_rid(ISS, now() - 3600, &bundle, key, rid);
     shc::qr::encode(&jws, 1).remove(0)
 }
 
@@ -47,5 +52,10 @@ pub fn shc_import() -> ShcImport {
     let mut jwks = json!({ "keys": [keys::public_jwk(issuer_key().verifying_key())] });
     jwks["iss"] = json!(ISS);
     trust.add_jwks(&jwks.to_string(), None).unwrap();
-    ShcImport { trust, salt_key: SaltKey::from_hex(&"17".repeat(32)).unwrap(), issuer: "shc-import".into() }
+    ShcImport {
+        trust,
+        revocations: vec![],
+        salt_key: SaltKey::from_hex(&"17".repeat(32)).unwrap(),
+        issuer: "shc-import".into(),
+    }
 }

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 use medzk_formats::map::salts::SaltKey;
-use medzk_formats::shc::Trust;
+use medzk_formats::shc::{RevocationList, Trust};
 use medzk_registry::OperatorSecret;
 use medzk_service::auth::{self, IssuerSecret};
 use medzk_service::{Limits, Service, ServiceConfig, ShcImport};
@@ -49,6 +49,10 @@ pub struct ServeArgs {
     /// imported twice gives the same commitments; created (readable only by you) if absent.
     #[arg(long, requires = "shc_trust_dir")]
     pub import_salt_key: Option<PathBuf>,
+    /// The trusted issuers' revocation lists for card imports (every `*.json` here, each an
+    /// issuer's `/.well-known/crl/<kid>.json`): a listed card is refused.
+    #[arg(long, requires = "shc_trust_dir")]
+    pub shc_revocation_dir: Option<PathBuf>,
     /// The issuer name card imports append as (it owns their leaves; the audit log names it).
     #[arg(long, default_value = "shc-import")]
     pub import_issuer: String,
@@ -109,7 +113,21 @@ fn shc_import(args: &ServeArgs) -> CliResult<Option<ShcImport>> {
         );
     }
     let salt_key = SaltKey::from_hex(&io::read_text(key_file)?).map_err(|e| CliError::file(key_file, e))?;
-    Ok(Some(ShcImport { trust, salt_key, issuer: args.import_issuer.clone() }))
+    let mut revocations = Vec::new();
+    if let Some(dir) = &args.shc_revocation_dir {
+        let listing = std::fs::read_dir(dir).map_err(|e| CliError::file(dir, io::plain(&e)))?;
+        let mut files: Vec<PathBuf> = listing
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "json"))
+            .collect();
+        files.sort();
+        for f in files {
+            let list = RevocationList::parse(&io::read_text(&f)?)
+                .map_err(|e| CliError::file(&f, format!("{e} [step: {}]", e.step())))?;
+            revocations.push(list);
+        }
+    }
+    Ok(Some(ShcImport { trust, revocations, salt_key, issuer: args.import_issuer.clone() }))
 }
 
 /// Serves until interrupted (Ctrl-C or SIGTERM), then finishes the requests in flight.

@@ -79,16 +79,7 @@ fn own_clause(
     kind: RecordKind,
     today: Day,
 ) -> (Value, Vec<(ClauseSlot, i128)>) {
-    let slot = *[
-        ClauseSlot::Code,
-        ClauseSlot::Date,
-        ClauseSlot::Value,
-        ClauseSlot::Aux,
-        ClauseSlot::Ext,
-        ClauseSlot::Issuer,
-    ]
-    .choose(rng)
-    .unwrap();
+    let slot = *ClauseSlot::ALL.choose(rng).unwrap();
     let number = |rng: &mut StdRng, s: ClauseSlot| -> i128 {
         match rng.gen_range(0..6) {
             0 => s.min(),

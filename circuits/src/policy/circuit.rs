@@ -206,6 +206,8 @@ impl PolicyCircuit {
             }
             Record::from_slots(slots)
         };
+        // Each record's witnessed slots: the six clause slots, then the salt.
+        const SALT: usize = 6;
         let mut record_slots: Vec<[FpVar<Fr>; 7]> = Vec::with_capacity(k_n);
         let mut commitments = Vec::with_capacity(k_n);
         for (k, used_k) in used.iter().enumerate() {
@@ -243,7 +245,7 @@ impl PolicyCircuit {
             for k in 0..k_n {
                 for l in (0..k_n).filter(|l| *l != k) {
                     let link = &header[super::link_bit(shape, k, l)];
-                    let gap = &record_slots[k][6] - &record_slots[l][6] - Fr::ONE;
+                    let gap = &record_slots[k][SALT] - &record_slots[l][SALT] - Fr::ONE;
                     gap.mul_equals(link, &FpVar::Constant(Fr::ZERO))?;
                 }
             }

@@ -78,17 +78,24 @@ pub fn clause_header_len(shape: PolicyShape) -> usize {
 
 /// Bits of the policy header for `shape`.
 pub fn policy_header_len(shape: PolicyShape) -> usize {
+    let k = shape.records as usize;
+    links_start(shape) + k * (k - 1)
+}
+
+/// Where the link bits start: after the kinds (3 per record), the groups' record bits and
+/// the enabled bits.
+fn links_start(shape: PolicyShape) -> usize {
     let (k, g) = (shape.records as usize, shape.groups as usize);
-    3 * k + g * k + g + k * (k - 1)
+    3 * k + g * k + g
 }
 
 /// The header bit saying record `k` is the codes record of record `l` (`k ≠ l`), after
 /// the kinds, the groups' record bits and the enabled bits: K·(K − 1) bits, last, so a
 /// policy without codes records packs to the same field element and keeps its hash.
 pub fn link_bit(shape: PolicyShape, k: usize, l: usize) -> usize {
-    let (n, g) = (shape.records as usize, shape.groups as usize);
+    let n = shape.records as usize;
     debug_assert!(k != l && k < n && l < n);
-    3 * n + g * n + g + k * (n - 1) + if l < k { l } else { l - 1 }
+    links_start(shape) + k * (n - 1) + if l < k { l } else { l - 1 }
 }
 
 /// The low `n` bits of `x`, little-endian.

@@ -83,13 +83,21 @@ impl Mapping {
         &self,
         rng: &mut R,
     ) -> Vec<medzk_circuits::record::Salt> {
+        self.salts_by(|_| medzk_circuits::record::Salt::generate(rng))
+    }
+
+    /// A salt per record: `salt(record)`, but a codes record's is its record's companion.
+    fn salts_by(
+        &self,
+        mut salt: impl FnMut(&RecordData) -> medzk_circuits::record::Salt,
+    ) -> Vec<medzk_circuits::record::Salt> {
         let mut out: Vec<medzk_circuits::record::Salt> = Vec::with_capacity(self.records.len());
         for m in &self.records {
-            let salt = match (m.record.kind, out.last()) {
+            let next = match (m.record.kind, out.last()) {
                 (RecordKind::Codes, Some(previous)) => previous.companion(),
-                _ => medzk_circuits::record::Salt::generate(rng),
+                _ => salt(&m.record),
             };
-            out.push(salt);
+            out.push(next);
         }
         out
     }

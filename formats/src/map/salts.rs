@@ -15,7 +15,7 @@
 use std::fmt;
 
 use medzk_circuits::field::{self, Fr};
-use medzk_circuits::record::{RecordData, RecordKind, Salt};
+use medzk_circuits::record::{RecordData, Salt};
 use sha2::{Digest, Sha512};
 use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
@@ -38,20 +38,14 @@ impl SaltKey {
 
     /// A key from its 64 hex digits (surrounding white space ignored).
     pub fn from_hex(text: &str) -> Result<SaltKey, &'static str> {
-        let text = text.trim();
-        if text.len() != 64 || !text.bytes().all(|b| b.is_ascii_hexdigit()) {
-            return Err("an import salt key is 64 hex digits");
-        }
         let mut key = [0u8; 32];
-        for (i, byte) in key.iter_mut().enumerate() {
-            *byte = u8::from_str_radix(&text[2 * i..2 * i + 2], 16).map_err(|_| "not hex")?;
-        }
+        hex::decode_to_slice(text.trim(), &mut key).map_err(|_| "an import salt key is 64 hex digits")?;
         Ok(SaltKey(key))
     }
 
     /// The key's 64 hex digits (for its file).
     pub fn to_hex(&self) -> Zeroizing<String> {
-        Zeroizing::new(self.0.iter().map(|b| format!("{b:02x}")).collect())
+        Zeroizing::new(hex::encode(self.0))
     }
 
     /// The salt of `record` (not of a codes record: see [`Mapping::derived_salts`]).
@@ -78,15 +72,7 @@ impl Mapping {
     /// Salts derived under `key` ([module docs](self)): each record's from its content, a
     /// codes record's its record's companion.
     pub fn derived_salts(&self, key: &SaltKey) -> Vec<Salt> {
-        let mut out: Vec<Salt> = Vec::with_capacity(self.records.len());
-        for m in &self.records {
-            let salt = match (m.record.kind, out.last()) {
-                (RecordKind::Codes, Some(previous)) => previous.companion(),
-                _ => key.salt(&m.record),
-            };
-            out.push(salt);
-        }
-        out
+        self.salts_by(|record| key.salt(record))
     }
 }
 

@@ -121,14 +121,9 @@ impl Trust {
 
     /// Adds every `*.json` key set in `dir` (each should name its `iss`).
     pub fn add_dir(&mut self, dir: &Path) -> Result<usize> {
-        let listing = std::fs::read_dir(dir).map_err(|e| {
+        let paths = json_files(dir).map_err(|e| {
             FormatError::malformed(Step::Key, format!("cannot read trust directory {} ({e})", dir.display()))
         })?;
-        let mut paths: Vec<_> = listing
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.extension().is_some_and(|x| x == "json"))
-            .collect();
-        paths.sort();
         let mut n = 0;
         for p in paths {
             n += self.add_jwks_file(&p, None)?;
@@ -164,6 +159,16 @@ impl Trust {
 }
 
 /// Reads a key or list file of at most [`MAX_KEY_FILE`] bytes.
+/// The `*.json` files of `dir`, sorted (a trust directory, a directory of revocation lists).
+pub fn json_files(dir: &Path) -> std::io::Result<Vec<std::path::PathBuf>> {
+    let mut paths: Vec<_> = std::fs::read_dir(dir)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    paths.sort();
+    Ok(paths)
+}
+
 pub(crate) fn read_small(path: &Path) -> Result<String> {
     let meta = std::fs::metadata(path)
         .map_err(|e| FormatError::malformed(Step::Key, format!("cannot read {} ({e})", path.display())))?;

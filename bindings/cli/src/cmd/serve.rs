@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 use medzk_formats::map::salts::SaltKey;
-use medzk_formats::shc::{RevocationList, Trust};
+use medzk_formats::shc::{RevocationList, Trust, keys};
 use medzk_registry::OperatorSecret;
 use medzk_service::auth::{self, IssuerSecret};
 use medzk_service::{Limits, Service, ServiceConfig, ShcImport};
@@ -115,13 +115,7 @@ fn shc_import(args: &ServeArgs) -> CliResult<Option<ShcImport>> {
     let salt_key = SaltKey::from_hex(&io::read_text(key_file)?).map_err(|e| CliError::file(key_file, e))?;
     let mut revocations = Vec::new();
     if let Some(dir) = &args.shc_revocation_dir {
-        let listing = std::fs::read_dir(dir).map_err(|e| CliError::file(dir, io::plain(&e)))?;
-        let mut files: Vec<PathBuf> = listing
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.extension().is_some_and(|x| x == "json"))
-            .collect();
-        files.sort();
-        for f in files {
+        for f in keys::json_files(dir).map_err(|e| CliError::file(dir, io::plain(&e)))? {
             let list = RevocationList::parse(&io::read_text(&f)?)
                 .map_err(|e| CliError::file(&f, format!("{e} [step: {}]", e.step())))?;
             revocations.push(list);
